@@ -1,0 +1,216 @@
+// The nouns of Holdfast, as zod schemas: every value that crosses a process boundary is one of these.
+import { z } from 'zod';
+
+export const HostId = z.string().min(1).max(200);
+export const PaneId = z.string().min(1).max(200);
+export const PromptId = z.string().min(1).max(200);
+
+/** A tmux session name as tmux accepts it: no ':' or '.', which tmux uses as target separators. */
+export const SessionName = z
+  .string()
+  .trim()
+  .min(1, 'Session name is required')
+  .max(100, 'Session name is too long')
+  .refine((s) => !/[:.]/.test(s), 'Session name cannot contain ":" or "."');
+
+export const KeepaliveSettings = z.object({
+  /** Seconds between keepalive probes (OpenSSH's ServerAliveInterval). */
+  intervalSec: z.number().int().min(1).max(3600),
+  /** Unanswered probes before the link is declared dead (ServerAliveCountMax). */
+  countMax: z.number().int().min(1).max(100),
+});
+export type KeepaliveSettings = z.infer<typeof KeepaliveSettings>;
+
+/** Detects a dead link within about 15 s. */
+export const DEFAULT_KEEPALIVE: KeepaliveSettings = { intervalSec: 5, countMax: 3 };
+
+export const AuthMethod = z.enum(['agent', 'publickey', 'keyboard-interactive', 'password']);
+export type AuthMethod = z.infer<typeof AuthMethod>;
+
+/** What the Add host / Edit host form sends. Field-level checks that need the file system run in core. */
+export const HostProfileInput = z.object({
+  id: HostId.optional(),
+  name: z.string().trim().min(1, 'Name is required').max(200),
+  host: z.string().trim().min(1, 'Host is required').max(255).refine((h) => !/\s/.test(h), 'Host cannot contain spaces'),
+  port: z.coerce
+    .number({ error: 'Port must be a number' })
+    .int('Port must be a whole number')
+    .min(1, 'Port must be between 1 and 65535')
+    .max(65535, 'Port must be between 1 and 65535')
+    .default(22),
+  user: z.string().trim().min(1, 'User is required').max(255),
+  privateKeyPath: z.string().trim().max(4096).optional(),
+  /** A password typed in the form; stored only through the secret store, never in the profile. */
+  password: z.string().max(4096).optional(),
+  rememberPassword: z.boolean().optional(),
+  jumpHostId: HostId.optional(),
+  /** Extra hops before jumpHostId's own chain, as "user@host:port" strings (ProxyJump). */
+  proxyJump: z.string().trim().max(2000).optional(),
+  authOrder: z.array(AuthMethod).optional(),
+  keepalive: KeepaliveSettings.optional(),
+  tags: z.array(z.string().trim().min(1).max(50)).max(50).optional(),
+});
+export type HostProfileInput = z.input<typeof HostProfileInput>;
+
+export const HostProfile = z.object({
+  id: HostId,
+  name: z.string(),
+  host: z.string(),
+  port: z.number().int(),
+  user: z.string(),
+  privateKeyPath: z.string().optional(),
+  /** True when a password is remembered in the secret store for this host. */
+  hasPassword: z.boolean(),
+  jumpHostId: HostId.optional(),
+  proxyJump: z.string().optional(),
+  authOrder: z.array(AuthMethod).optional(),
+  keepalive: KeepaliveSettings,
+  tags: z.array(z.string()),
+  importedFrom: z.string().optional(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type HostProfile = z.infer<typeof HostProfile>;
+
+export const TmuxSession = z.object({
+  name: z.string(),
+  windows: z.number().int(),
+  /** Number of clients attached right now (0 = detached). */
+  attachedClients: z.number().int(),
+  /** Last activity, epoch milliseconds. */
+  lastActivity: z.number(),
+  created: z.number(),
+});
+export type TmuxSession = z.infer<typeof TmuxSession>;
+
+export const ErrorCode = z.enum([
+  'VALIDATION',
+  'CONNECTION_REFUSED',
+  'HOST_NOT_FOUND',
+  'TIMEOUT',
+  'NETWORK',
+  'AUTH_FAILED',
+  'HOST_KEY_REJECTED',
+  'HOST_KEY_CHANGED',
+  'HOST_KEY_REVOKED',
+  'TMUX_MISSING',
+  'SESSION_GONE',
+  'NOT_FOUND',
+  'CANCELLED',
+  'INTERNAL',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const HoldfastErrorData = z.object({
+  code: ErrorCode,
+  message: z.string(),
+  /** What the user can do about it, e.g. how to install tmux. */
+  hint: z.string().optional(),
+  /** Per-field messages for VALIDATION errors, keyed by field name. */
+  fields: z.record(z.string(), z.string()).optional(),
+});
+export type HoldfastErrorData = z.infer<typeof HoldfastErrorData>;
+
+export const HostState = z.enum(['idle', 'connecting', 'connected', 'reconnecting', 'waiting-network', 'failed']);
+export type HostState = z.infer<typeof HostState>;
+
+export const HostStatus = z.object({
+  hostId: HostId,
+  state: HostState,
+  /** Reconnect attempt number, from 1, while reconnecting. */
+  attempt: z.number().int().optional(),
+  /** Epoch ms of the next automatic try, while reconnecting. */
+  nextRetryAt: z.number().optional(),
+  error: HoldfastErrorData.optional(),
+});
+export type HostStatus = z.infer<typeof HostStatus>;
+
+export const PaneState = z.enum(['attaching', 'attached', 'reconnecting', 'session-gone', 'failed', 'closed']);
+export type PaneState = z.infer<typeof PaneState>;
+
+export const PaneInfo = z.object({
+  paneId: PaneId,
+  hostId: HostId,
+  sessionName: z.string(),
+  /** The command a recreated session starts with, e.g. "claude --continue". */
+  startCommand: z.string().optional(),
+  state: PaneState,
+});
+export type PaneInfo = z.infer<typeof PaneInfo>;
+
+const PromptBase = { promptId: PromptId, hostId: HostId.optional(), host: z.string(), port: z.number().int() };
+
+export const HostKeyPrompt = z.object({
+  ...PromptBase,
+  kind: z.literal('host-key'),
+  keyType: z.string(),
+  /** As OpenSSH prints it: "SHA256:" + unpadded base64 of the key's SHA-256. */
+  fingerprint: z.string(),
+});
+export const SecretPrompt = z.object({
+  ...PromptBase,
+  kind: z.enum(['password', 'passphrase']),
+  user: z.string(),
+  /** The key file, for passphrase prompts. */
+  keyPath: z.string().optional(),
+  /** Set when the previous answer was wrong. */
+  retry: z.boolean().optional(),
+  /** False in the web host, whose secrets live only as long as the process. */
+  canRemember: z.boolean(),
+});
+export const KeyboardInteractivePrompt = z.object({
+  ...PromptBase,
+  kind: z.literal('keyboard-interactive'),
+  user: z.string(),
+  name: z.string(),
+  instructions: z.string(),
+  prompts: z.array(z.object({ prompt: z.string(), echo: z.boolean() })),
+});
+export const Prompt = z.discriminatedUnion('kind', [HostKeyPrompt, SecretPrompt, KeyboardInteractivePrompt]);
+export type Prompt = z.infer<typeof Prompt>;
+
+export const PromptAnswer = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('cancel') }),
+  z.object({ kind: z.literal('host-key'), remember: z.boolean() }),
+  z.object({ kind: z.literal('secret'), value: z.string().max(4096), remember: z.boolean() }),
+  z.object({ kind: z.literal('keyboard-interactive'), responses: z.array(z.string().max(4096)) }),
+]);
+export type PromptAnswer = z.infer<typeof PromptAnswer>;
+
+export const ImportCandidate = z.object({
+  /** The Host alias from ssh_config; becomes the profile name. */
+  alias: z.string(),
+  host: z.string(),
+  port: z.number().int(),
+  user: z.string(),
+  privateKeyPath: z.string().optional(),
+  proxyJump: z.string().optional(),
+  keepalive: KeepaliveSettings.optional(),
+  /** True when a profile with the same alias already exists: importing again adds no duplicate. */
+  alreadyImported: z.boolean(),
+  /** Directives Holdfast does not apply, listed rather than dropped silently. */
+  unsupported: z.array(z.string()),
+});
+export type ImportCandidate = z.infer<typeof ImportCandidate>;
+
+export const ImportPreview = z.object({
+  sourcePath: z.string(),
+  candidates: z.array(ImportCandidate),
+  warnings: z.array(z.string()),
+});
+export type ImportPreview = z.infer<typeof ImportPreview>;
+
+export const Notice = z.object({
+  level: z.enum(['info', 'warning', 'error']),
+  message: z.string(),
+});
+export type Notice = z.infer<typeof Notice>;
+
+export const AppInfo = z.object({
+  version: z.string(),
+  shell: z.enum(['electron', 'web']),
+  /** Whether remembered secrets survive a restart (Electron safeStorage) or live in memory only (web host). */
+  secretsPersist: z.boolean(),
+  platform: z.string(),
+});
+export type AppInfo = z.infer<typeof AppInfo>;

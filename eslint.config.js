@@ -1,0 +1,52 @@
+// Lint, and the layering rule: which layer may import which, and which packages each layer may use.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+const layers = ['shared', 'core', 'web', 'main', 'preload', 'renderer'];
+
+/** Paths of the other layers a layer may not import. */
+function layerPatterns(forbidden) {
+  return forbidden.map((layer) => ({
+    group: [`**/${layer}/**`, `../${layer}`, `../../${layer}`, `../../../${layer}`],
+    message: `This layer may not import app/${layer} (see DEVELOPERS.md: layering).`,
+  }));
+}
+
+function restrict({ layer, forbiddenLayers, forbiddenPackages = [], node = true }) {
+  const paths = [
+    ...forbiddenPackages.map((name) => ({ name, message: `'${name}' may not be imported in app/${layer}.` })),
+    ...(node ? [] : nodeBuiltins.map((name) => ({ name, message: `app/${layer} runs without Node: no '${name}'.` }))),
+  ];
+  const packagePatterns = forbiddenPackages.map((name) => ({ group: [`${name}/*`], message: `'${name}' may not be imported in app/${layer}.` }));
+  return {
+    files: [`app/${layer}/**/*.{ts,tsx}`],
+    ignores: ['**/*.test.ts', '**/*.test.tsx'],
+    rules: {
+      'no-restricted-imports': ['error', { paths, patterns: [...layerPatterns(forbiddenLayers), ...packagePatterns] }],
+    },
+  };
+}
+
+const uiPackages = ['react', 'react-dom', '@xterm/xterm', '@xterm/addon-fit', '@xterm/addon-webgl', '@xterm/addon-unicode11', '@xterm/addon-web-links', '@xterm/addon-search'];
+const nodePackages = ['ssh2', 'ws', 'conf', 'electron-store', 'ssh-config'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'release/**', 'test-results/**', 'playwright-report/**', 'bench-results/**', '.tmp/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      'no-console': 'off',
+    },
+  },
+  restrict({ layer: 'shared', forbiddenLayers: layers.filter((l) => l !== 'shared'), forbiddenPackages: ['electron', ...nodePackages, ...uiPackages], node: false }),
+  restrict({ layer: 'core', forbiddenLayers: ['web', 'main', 'preload', 'renderer'], forbiddenPackages: ['electron', 'electron-store', 'ws', ...uiPackages] }),
+  restrict({ layer: 'web', forbiddenLayers: ['main', 'preload', 'renderer'], forbiddenPackages: ['electron', 'electron-store', 'ssh2', ...uiPackages] }),
+  restrict({ layer: 'main', forbiddenLayers: ['web', 'preload', 'renderer'], forbiddenPackages: ['ssh2', 'ws', ...uiPackages] }),
+  restrict({ layer: 'preload', forbiddenLayers: ['core', 'web', 'main', 'renderer'], forbiddenPackages: [...nodePackages, ...uiPackages], node: false }),
+  restrict({ layer: 'renderer', forbiddenLayers: ['core', 'web', 'main', 'preload'], forbiddenPackages: ['electron', ...nodePackages], node: false }),
+);
