@@ -1,0 +1,247 @@
+// A real OpenSSH sshd for tests: its own host key, config, log and authorized keys in a temp dir, a dedicated
+// local user, listening on loopback (or inside a network namespace). Removed again by dispose().
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync, chmodSync, appendFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureTools, run } from './tools';
+
+export const TEST_USER = 'holdfast-test';
+/** Only ever accepted by the harness's own sshd, which listens on loopback or inside a test namespace. */
+export const TEST_PASSWORD = 'hf-Test-pw-7319';
+
+export interface SshdOptions {
+  hostKeyType?: 'ed25519' | 'rsa' | 'ecdsa';
+  /** Run sshd inside this network namespace (see netns.ts), listening on listenAddress. */
+  netns?: string;
+  listenAddress?: string;
+  port?: number;
+  logLevel?: 'INFO' | 'VERBOSE' | 'DEBUG';
+  /** Extra sshd_config lines. */
+  extraConfig?: string;
+}
+
+export interface TestSshd {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  /** An unencrypted ed25519 key that the server accepts. */
+  readonly clientKeyPath: string;
+  readonly home: string;
+  readonly dir: string;
+  readonly authorizedKeysPath: string;
+  readonly hostKeyType: string;
+  /** As `ssh-keygen -lf` prints it: SHA256:… */
+  readonly hostKeyFingerprint: string;
+  readonly logPath: string;
+  log(): string;
+  /** Successful authentications the server has logged so far. */
+  acceptedCount(): number;
+  /** Number of TCP connections the server has received so far ("Connection from …"). */
+  connectionCount(): number;
+  restart(options?: { newHostKey?: boolean }): Promise<void>;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Runs a shell command as the test user (e.g. tmux commands) and returns its stdout. */
+  runAsUser(command: string): string;
+  dispose(): Promise<void>;
+}
+
+let userReady = false;
+
+export function ensureTestUser(): { home: string } {
+  const home = `/home/${TEST_USER}`;
+  if (userReady) return { home };
+  try {
+    run('id', [TEST_USER]);
+  } catch {
+    run('useradd', ['--create-home', '--shell', '/bin/bash', TEST_USER]);
+  }
+  // useradd leaves the account locked; sshd (UsePAM no) refuses locked accounts even for keys.
+  run('chpasswd', [], { input: `${TEST_USER}:${TEST_PASSWORD}\n` });
+  mkdirSync(home, { recursive: true });
+  // A UTF-8 locale so tmux and the shell pass multibyte characters through.
+  const profile = join(home, '.bashrc');
+  const marker = '# holdfast-test-harness';
+  if (!existsSync(profile) || !readFileSync(profile, 'utf8').includes(marker)) {
+    appendFileSync(profile, `\n${marker}\nexport LANG=C.UTF-8\nexport LC_ALL=C.UTF-8\n`);
+  }
+  userReady = true;
+  return { home };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function fingerprintOf(pubPath: string): string {
+  const out = run('ssh-keygen', ['-lf', pubPath]);
+  const match = /(SHA256:\S+)/.exec(out);
+  if (!match) throw new Error(`Unexpected ssh-keygen output: ${out}`);
+  return match[1]!;
+}
+
+export function generateKey(path: string, type: 'ed25519' | 'rsa' | 'ecdsa' = 'ed25519', passphrase = ''): void {
+  rmSync(path, { force: true });
+  rmSync(`${path}.pub`, { force: true });
+  const args = ['-q', '-t', type, '-N', passphrase, '-f', path, '-C', 'holdfast-test'];
+  if (type === 'rsa') args.push('-b', '2048');
+  run('ssh-keygen', args);
+}
+
+async function waitForPort(host: string, port: number, netns: string | undefined, child: ChildProcess, logPath: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) {
+      throw new Error(`sshd exited with ${child.exitCode}: ${existsSync(logPath) ? readFileSync(logPath, 'utf8') : ''}`);
+    }
+    if (netns) {
+      // From the root namespace the address may be unreachable by design (jump tests); ask sshd's log instead.
+      if (existsSync(logPath) && /Server listening/.test(readFileSync(logPath, 'utf8'))) return;
+    } else {
+      const ok = await new Promise<boolean>((resolve) => {
+        const socket = connect({ host, port });
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+      });
+      if (ok) return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`sshd did not start listening on ${host}:${port}`);
+}
+
+export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
+  ensureTools();
+  const { home } = ensureTestUser();
+  mkdirSync('/run/sshd', { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), 'hf-sshd-'));
+  chmodSync(dir, 0o755);
+  const hostKeyType = options.hostKeyType ?? 'ed25519';
+  const hostKeyPath = join(dir, 'host_key');
+  const clientKeyPath = join(dir, 'client_key');
+  const authorizedKeysPath = join(dir, 'authorized_keys');
+  const logPath = join(dir, 'sshd.log');
+  const configPath = join(dir, 'sshd_config');
+  const host = options.listenAddress ?? '127.0.0.1';
+  const port = options.port ?? (options.netns ? 2222 : await freePort());
+
+  generateKey(hostKeyPath, hostKeyType);
+  generateKey(clientKeyPath, 'ed25519');
+  writeFileSync(authorizedKeysPath, readFileSync(`${clientKeyPath}.pub`));
+  chmodSync(authorizedKeysPath, 0o644);
+  writeFileSync(
+    configPath,
+    [
+      `Port ${port}`,
+      `ListenAddress ${host}`,
+      `HostKey ${hostKeyPath}`,
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      `AuthorizedKeysFile ${authorizedKeysPath}`,
+      'StrictModes no',
+      'UsePAM no',
+      'PasswordAuthentication yes',
+      'KbdInteractiveAuthentication no',
+      'PubkeyAuthentication yes',
+      'PermitRootLogin no',
+      `AllowUsers ${TEST_USER}`,
+      `LogLevel ${options.logLevel ?? 'VERBOSE'}`,
+      'MaxStartups 200:30:400',
+      'MaxSessions 200',
+      'MaxAuthTries 10',
+      'AllowTcpForwarding yes',
+      'PermitTTY yes',
+      'ClientAliveInterval 0',
+      'PrintMotd no',
+      'AcceptEnv LANG LC_*',
+      options.extraConfig ?? '',
+      '',
+    ].join('\n'),
+  );
+
+  let child: ChildProcess | undefined;
+  let fingerprint = fingerprintOf(`${hostKeyPath}.pub`);
+
+  const start = async () => {
+    if (child && child.exitCode === null) return;
+    const sshdArgs = ['-D', '-f', configPath, '-E', logPath];
+    child = options.netns
+      ? spawn('ip', ['netns', 'exec', options.netns, '/usr/sbin/sshd', ...sshdArgs], { stdio: 'ignore' })
+      : spawn('/usr/sbin/sshd', sshdArgs, { stdio: 'ignore' });
+    const listeningBefore = existsSync(logPath) ? (readFileSync(logPath, 'utf8').match(/Server listening/g) ?? []).length : 0;
+    if (options.netns) {
+      // Wait for a new "Server listening" line, not an old one from before a restart.
+      for (let i = 0; i < 200; i++) {
+        const count = existsSync(logPath) ? (readFileSync(logPath, 'utf8').match(/Server listening/g) ?? []).length : 0;
+        if (count > listeningBefore) return;
+        if (child.exitCode !== null) throw new Error(`sshd exited: ${readFileSync(logPath, 'utf8')}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error('sshd did not start in its namespace');
+    }
+    await waitForPort(host, port, undefined, child, logPath);
+  };
+
+  const stop = async () => {
+    const proc = child;
+    child = undefined;
+    if (!proc || proc.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      proc.once('exit', () => resolve());
+      proc.kill('SIGTERM');
+      setTimeout(() => proc.kill('SIGKILL'), 3000).unref();
+    });
+  };
+
+  await start();
+
+  const log = () => (existsSync(logPath) ? readFileSync(logPath, 'utf8') : '');
+
+  return {
+    host,
+    port,
+    user: TEST_USER,
+    password: TEST_PASSWORD,
+    clientKeyPath,
+    home,
+    dir,
+    authorizedKeysPath,
+    hostKeyType,
+    get hostKeyFingerprint() {
+      return fingerprint;
+    },
+    logPath,
+    log,
+    acceptedCount: () => (log().match(new RegExp(`Accepted \\S+ for ${TEST_USER}`, 'g')) ?? []).length,
+    connectionCount: () => (log().match(/Connection from /g) ?? []).length,
+    async restart(restartOptions = {}) {
+      await stop();
+      if (restartOptions.newHostKey) {
+        generateKey(hostKeyPath, hostKeyType);
+        fingerprint = fingerprintOf(`${hostKeyPath}.pub`);
+      }
+      await start();
+    },
+    stop,
+    start,
+    runAsUser(command: string) {
+      return run('runuser', ['-u', TEST_USER, '--', 'env', `HOME=${home}`, 'LANG=C.UTF-8', 'bash', '-c', command]);
+    },
+    async dispose() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
