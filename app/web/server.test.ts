@@ -1,0 +1,291 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { HoldfastError, type CommandName, type EventName } from '../shared/contract';
+import { Emitter } from '../shared/lifecycle';
+import type { Prompt } from '../shared/model';
+import { decodePaneData } from '../shared/wire';
+import { startWebHost, type IWebHostCore, type WebHost } from './server';
+
+class FakeCore implements IWebHostCore {
+  readonly calls: { name: CommandName; input: unknown }[] = [];
+  readonly emitter = new Emitter<{ name: EventName; payload: unknown }>();
+  readonly onEvent = this.emitter.event;
+  pendingPrompts: Prompt[] = [];
+
+  async handle(name: CommandName, input: unknown): Promise<never> {
+    this.calls.push({ name, input });
+    if (name === 'app.info') return { version: '9.9.9', shell: 'web', secretsPersist: false, platform: 'linux' } as never;
+    if (name === 'hosts.delete') throw new HoldfastError({ code: 'NOT_FOUND', message: 'This host no longer exists.' });
+    return undefined as never;
+  }
+}
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function get(host: WebHost, path: string, headers: Record<string, string> = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    // `path` goes out as written: node does not normalise "..", so the server sees what an attacker sends.
+    const req = request({ host: '127.0.0.1', port: host.port, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A WebSocket client that queues what it receives, so a test can await the next message. */
+class Client {
+  readonly ws: WebSocket;
+  private readonly _queue: { data: Buffer; binary: boolean }[] = [];
+  private _waiter: (() => void) | undefined;
+
+  constructor(url: string, headers: Record<string, string>) {
+    this.ws = new WebSocket(url, { headers });
+    this.ws.on('message', (data: Buffer, binary) => {
+      this._queue.push({ data, binary });
+      this._waiter?.();
+    });
+  }
+
+  opened(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.ws.once('open', () => resolve());
+      this.ws.once('error', reject);
+    });
+  }
+
+  /** Resolves with the HTTP status the upgrade was refused with. */
+  refused(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      this.ws.once('open', () => reject(new Error('The connection was accepted')));
+    });
+  }
+
+  async next(): Promise<{ data: Buffer; binary: boolean }> {
+    while (this._queue.length === 0) await new Promise<void>((resolve) => (this._waiter = resolve));
+    return this._queue.shift()!;
+  }
+
+  async nextJson(): Promise<Record<string, unknown>> {
+    const { data, binary } = await this.next();
+    expect(binary).toBe(false);
+    return JSON.parse(data.toString()) as Record<string, unknown>;
+  }
+
+  send(value: unknown): void {
+    this.ws.send(typeof value === 'string' ? value : JSON.stringify(value));
+  }
+}
+
+describe('web host', () => {
+  let dir: string;
+  let core: FakeCore;
+  let host: WebHost;
+  const clients: Client[] = [];
+
+  const origin = () => ({ Origin: `http://127.0.0.1:${host.port}` });
+  const wsUrl = (token = host.token) => `ws://127.0.0.1:${host.port}/ws?token=${token}`;
+  async function connect(): Promise<Client> {
+    const client = new Client(wsUrl(), origin());
+    clients.push(client);
+    await client.opened();
+    return client;
+  }
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'holdfast-web-test-'));
+    mkdirSync(join(dir, 'static', 'assets'), { recursive: true });
+    writeFileSync(join(dir, 'static', 'index.html'), '<!doctype html><title>Holdfast</title><div id="root"></div>');
+    writeFileSync(join(dir, 'static', 'assets', 'app.js'), 'console.log("app")');
+    writeFileSync(join(dir, 'secret.txt'), 'TOP-SECRET-CONTENT');
+    core = new FakeCore();
+    host = await startWebHost({ core, staticDir: join(dir, 'static'), port: 0 });
+  });
+
+  afterEach(async () => {
+    for (const client of clients.splice(0)) if (client.ws.readyState === WebSocket.OPEN) client.ws.terminate();
+    await host.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('HTTP', () => {
+    it('prints a loopback URL that carries the token', () => {
+      expect(host.url).toBe(`http://127.0.0.1:${host.port}/?token=${host.token}`);
+      expect(host.token.length).toBeGreaterThanOrEqual(32);
+    });
+
+    it('refuses a request without the token or with a wrong one', async () => {
+      expect((await get(host, '/')).status).toBe(403);
+      expect((await get(host, '/assets/app.js')).status).toBe(403);
+      expect((await get(host, '/?token=wrong')).status).toBe(403);
+      expect((await get(host, '/', { Cookie: `holdfast_token_${host.port}=wrong` })).status).toBe(403);
+      expect((await get(host, '/')).body).not.toContain('root');
+    });
+
+    it('serves the page for the token in the URL and sets an HttpOnly SameSite=Strict cookie', async () => {
+      const reply = await get(host, `/?token=${host.token}`);
+      expect(reply.status).toBe(200);
+      expect(reply.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(reply.body).toContain('<div id="root">');
+      const cookie = String(reply.headers['set-cookie']);
+      expect(cookie).toContain(`holdfast_token_${host.port}=${host.token}`);
+      expect(cookie).toContain('HttpOnly');
+      expect(cookie).toContain('SameSite=Strict');
+    });
+
+    it('serves assets to the cookie alone, with their content type and the strict CSP', async () => {
+      const reply = await get(host, '/assets/app.js', { Cookie: `other=1; holdfast_token_${host.port}=${host.token}` });
+      expect(reply.status).toBe(200);
+      expect(reply.headers['content-type']).toBe('text/javascript; charset=utf-8');
+      expect(reply.body).toBe('console.log("app")');
+      const csp = String(reply.headers['content-security-policy']);
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("connect-src 'self'");
+      expect(csp).toContain("default-src 'none'");
+    });
+
+    it('answers app routes with index.html and a missing file with 404', async () => {
+      const route = await get(host, `/hosts/abc?token=${host.token}`);
+      expect(route.status).toBe(200);
+      expect(route.body).toContain('<div id="root">');
+      expect((await get(host, `/assets/missing.js?token=${host.token}`)).status).toBe(404);
+    });
+
+    it.each(['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/assets/%2e%2e/%2e%2e/secret.txt', '/..%5csecret.txt'])(
+      'refuses to leave the static dir: %s',
+      async (path) => {
+        const reply = await get(host, `${path}?token=${host.token}`);
+        expect([400, 403]).toContain(reply.status);
+        expect(reply.body).not.toContain('TOP-SECRET-CONTENT');
+      },
+    );
+  });
+
+  describe('WebSocket', () => {
+    it('refuses an upgrade without the token', async () => {
+      const client = new Client(`ws://127.0.0.1:${host.port}/ws`, origin());
+      clients.push(client);
+      expect(await client.refused()).toBe(401);
+    });
+
+    it('refuses an upgrade with a wrong token', async () => {
+      const client = new Client(wsUrl('wrong'), origin());
+      clients.push(client);
+      expect(await client.refused()).toBe(401);
+    });
+
+    it('refuses an upgrade from a page of another origin, even with the token', async () => {
+      const client = new Client(wsUrl(), { Origin: 'http://evil.example' });
+      clients.push(client);
+      expect(await client.refused()).toBe(403);
+    });
+
+    it('accepts an upgrade that carries the token in the cookie', async () => {
+      const client = new Client(`ws://127.0.0.1:${host.port}/ws`, { ...origin(), Cookie: `holdfast_token_${host.port}=${host.token}` });
+      clients.push(client);
+      await client.opened();
+      client.send({ t: 'call', id: 1, name: 'app.info', input: {} });
+      expect(await client.nextJson()).toMatchObject({ t: 'result', id: 1, ok: true });
+    });
+
+    it('routes a call to core and returns its result', async () => {
+      const client = await connect();
+      client.send({ t: 'call', id: 7, name: 'app.info', input: {} });
+      expect(await client.nextJson()).toEqual({
+        t: 'result',
+        id: 7,
+        ok: true,
+        value: { version: '9.9.9', shell: 'web', secretsPersist: false, platform: 'linux' },
+      });
+      expect(core.calls).toEqual([{ name: 'app.info', input: {} }]);
+    });
+
+    it('returns a failing command as HoldfastErrorData with its code', async () => {
+      const client = await connect();
+      client.send({ t: 'call', id: 3, name: 'hosts.delete', input: { hostId: 'h1' } });
+      expect(await client.nextJson()).toEqual({
+        t: 'result',
+        id: 3,
+        ok: false,
+        error: { code: 'NOT_FOUND', message: 'This host no longer exists.' },
+      });
+    });
+
+    it('answers invalid input with VALIDATION and never calls core', async () => {
+      const client = await connect();
+      client.send({ t: 'call', id: 4, name: 'panes.resize', input: { paneId: 'p', cols: 0, rows: 24 } });
+      const reply = await client.nextJson();
+      expect(reply).toMatchObject({ t: 'result', id: 4, ok: false, error: { code: 'VALIDATION' } });
+      expect((reply.error as { fields: Record<string, string> }).fields).toHaveProperty('cols');
+      expect(core.calls).toEqual([]);
+    });
+
+    it('answers an unknown command, a malformed message and non-JSON with VALIDATION and keeps serving', async () => {
+      const client = await connect();
+      client.send({ t: 'call', id: 5, name: 'fs.readFile', input: { path: '/etc/passwd' } });
+      expect(await client.nextJson()).toMatchObject({ t: 'result', id: 5, ok: false, error: { code: 'VALIDATION' } });
+      client.send({ t: 'nonsense', id: 6 });
+      expect(await client.nextJson()).toMatchObject({ t: 'result', id: 6, ok: false, error: { code: 'VALIDATION' } });
+      client.send('{ not json');
+      expect(await client.nextJson()).toMatchObject({ t: 'result', id: -1, ok: false, error: { code: 'VALIDATION' } });
+      client.ws.send(Buffer.from([1, 2, 3]));
+      expect(await client.nextJson()).toMatchObject({ t: 'result', id: -1, ok: false, error: { code: 'VALIDATION' } });
+      expect(core.calls).toEqual([]);
+
+      client.send({ t: 'call', id: 8, name: 'app.info', input: {} });
+      expect(await client.nextJson()).toMatchObject({ t: 'result', id: 8, ok: true });
+    });
+
+    it('sends pane output as a binary frame that decodes to the same bytes', async () => {
+      const client = await connect();
+      const data = new Uint8Array([0x68, 0x69, 0xe2, 0x82, 0xac, 0x00, 0xff]);
+      core.emitter.fire({ name: 'pane.data', payload: { paneId: 'pane-1', data } });
+      const frame = await client.next();
+      expect(frame.binary).toBe(true);
+      const decoded = decodePaneData(new Uint8Array(frame.data));
+      expect(decoded.paneId).toBe('pane-1');
+      expect([...decoded.data]).toEqual([...data]);
+    });
+
+    it('sends every other event as JSON to every connected tab', async () => {
+      const first = await connect();
+      const second = await connect();
+      core.emitter.fire({ name: 'notice', payload: { level: 'info', message: 'hello' } });
+      const expected = { t: 'event', name: 'notice', payload: { level: 'info', message: 'hello' } };
+      expect(await first.nextJson()).toEqual(expected);
+      expect(await second.nextJson()).toEqual(expected);
+    });
+
+    it('drops an event that does not match its schema', async () => {
+      const client = await connect();
+      core.emitter.fire({ name: 'notice', payload: { level: 'shout', message: 'x' } });
+      core.emitter.fire({ name: 'hosts.changed', payload: {} });
+      expect(await client.nextJson()).toEqual({ t: 'event', name: 'hosts.changed', payload: {} });
+    });
+
+    it('shows prompts still waiting for an answer to a tab that connects later', async () => {
+      core.pendingPrompts = [{ promptId: 'q1', kind: 'host-key', host: 'h', port: 22, keyType: 'ssh-ed25519', fingerprint: 'SHA256:abc' }];
+      const client = await connect();
+      expect(await client.nextJson()).toEqual({ t: 'event', name: 'prompt.show', payload: core.pendingPrompts[0] });
+    });
+
+    it('drops its clients when closed', async () => {
+      const client = await connect();
+      const closed = new Promise<void>((resolve) => client.ws.once('close', () => resolve()));
+      await host.close();
+      await closed;
+      expect(client.ws.readyState).toBe(WebSocket.CLOSED);
+    });
+  });
+});

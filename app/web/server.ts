@@ -1,0 +1,133 @@
+// The web host: the built renderer and the contract over one HTTP server, for the token holder only.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { CONTENT_SECURITY_POLICY } from '../shared/bridge';
+import { isSameOrigin, newToken, presentedToken, tokenCookie } from './auth';
+import { SocketBridge, type IWebHostCore } from './socket-bridge';
+import { serveStatic } from './static';
+
+export type { IWebHostCore } from './socket-bridge';
+
+export interface WebHostOptions {
+  core: IWebHostCore;
+  /** The built renderer (out/renderer). */
+  staticDir: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 7681; 0 picks a free port. */
+  port?: number;
+  /** Default: a fresh random token. */
+  token?: string;
+}
+
+export interface WebHost {
+  /** The URL to open, with the token. */
+  readonly url: string;
+  readonly token: string;
+  readonly port: number;
+  /** Stops serving and drops every client. Does not dispose the core: its owner does. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 7681;
+export const WS_PATH = '/ws';
+/** A panes.write carries up to 1 MiB of text; JSON escaping can grow it several times. */
+const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  // The page URL carries the token: never send it anywhere as a referrer.
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+};
+
+const FORBIDDEN_TEXT = 'Forbidden: open the URL that the Holdfast web host printed when it started (it carries the access token).\n';
+
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function splitUrl(url: string | undefined): { path: string; query: URLSearchParams } {
+  const raw = url ?? '/';
+  const q = raw.indexOf('?');
+  return q < 0 ? { path: raw, query: new URLSearchParams() } : { path: raw.slice(0, q), query: new URLSearchParams(raw.slice(q + 1)) };
+}
+
+function refuseUpgrade(socket: Duplex, status: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${status}\n`);
+}
+
+export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token ?? newToken();
+  const bridge = new SocketBridge(options.core);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  let port = 0;
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    const { path, query } = splitUrl(req.url);
+    const source = presentedToken(req, query, port, token);
+    if (!source) {
+      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(FORBIDDEN_TEXT);
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('Method not allowed\n');
+      return;
+    }
+    // The first visit brings the token in the URL; later requests (assets, reloads) carry the cookie.
+    if (source === 'query') res.setHeader('Set-Cookie', tokenCookie(port, token));
+    serveStatic(req, res, options.staticDir, path).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  };
+
+  const server = createServer(onRequest);
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const { path, query } = splitUrl(req.url);
+    if (path !== WS_PATH) return refuseUpgrade(socket, '404 Not Found');
+    if (!presentedToken(req, query, port, token)) return refuseUpgrade(socket, '401 Unauthorized');
+    if (!isSameOrigin(req)) return refuseUpgrade(socket, '403 Forbidden');
+    wss.handleUpgrade(req, socket, head, (ws) => bridge.attach(ws));
+  });
+  server.on('clientError', (_err, socket) => socket.destroy());
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? DEFAULT_PORT, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost(host)}:${port}/?token=${token}`,
+    token,
+    port,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        bridge.dispose();
+        wss.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,108 @@
+// The contract over WebSocket (app/shared/wire.ts): calls in as JSON, results and events out as JSON, pane
+// output out as binary frames. Every tab that connects gets every event.
+import type { RawData, WebSocket } from 'ws';
+import { routeCall, checkEvent } from '../shared/bridge';
+import type { EventName, IHoldfastHandlers } from '../shared/contract';
+import { Disposable, type Event } from '../shared/lifecycle';
+import type { HoldfastErrorData, Prompt } from '../shared/model';
+import { ClientMessage, encodePaneData, type ServerMessage } from '../shared/wire';
+
+/** What the web host needs of core: the handlers and the one stream of events. */
+export interface IWebHostCore extends IHoldfastHandlers {
+  readonly onEvent: Event<{ name: EventName; payload: unknown }>;
+  /** Prompts still waiting for an answer: a tab that connects (or reloads) is shown them too. */
+  readonly pendingPrompts?: readonly Prompt[];
+}
+
+/** The id a bad message is answered with when it carries no usable id of its own. */
+export const NO_ID = -1;
+
+function idOf(raw: unknown): number {
+  if (typeof raw === 'object' && raw !== null && 'id' in raw) {
+    const id = (raw as { id: unknown }).id;
+    if (typeof id === 'number' && Number.isInteger(id)) return id;
+  }
+  return NO_ID;
+}
+
+function validation(message: string): HoldfastErrorData {
+  return { code: 'VALIDATION', message };
+}
+
+export class SocketBridge extends Disposable {
+  private readonly _clients = new Set<WebSocket>();
+
+  constructor(private readonly _core: IWebHostCore) {
+    super();
+    this._register(this._core.onEvent(({ name, payload }) => this._broadcast(name, payload)));
+  }
+
+  get clientCount(): number {
+    return this._clients.size;
+  }
+
+  attach(ws: WebSocket): void {
+    this._clients.add(ws);
+    ws.on('message', (data, isBinary) => void this._onMessage(ws, data, isBinary));
+    ws.on('close', () => this._clients.delete(ws));
+    ws.on('error', () => this._clients.delete(ws));
+    for (const prompt of this._core.pendingPrompts ?? []) this._send(ws, { t: 'event', name: 'prompt.show', payload: prompt });
+  }
+
+  override dispose(): void {
+    for (const ws of this._clients) ws.terminate();
+    this._clients.clear();
+    super.dispose();
+  }
+
+  private async _onMessage(ws: WebSocket, data: RawData, isBinary: boolean): Promise<void> {
+    if (isBinary) {
+      this._send(ws, { t: 'result', id: NO_ID, ok: false, error: validation('Binary messages are not accepted') });
+      return;
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(data.toString());
+    } catch {
+      this._send(ws, { t: 'result', id: NO_ID, ok: false, error: validation('Message is not JSON') });
+      return;
+    }
+    const message = ClientMessage.safeParse(raw);
+    if (!message.success) {
+      this._send(ws, { t: 'result', id: idOf(raw), ok: false, error: validation('Message is not a call') });
+      return;
+    }
+    const { id, name, input } = message.data;
+    const result = await routeCall(this._core, name, input);
+    this._send(ws, result.ok ? { t: 'result', id, ok: true, value: result.value } : { t: 'result', id, ok: false, error: result.error });
+  }
+
+  private _send(ws: WebSocket, message: ServerMessage): void {
+    if (ws.readyState !== ws.OPEN) return;
+    let text: string;
+    try {
+      text = JSON.stringify(message);
+    } catch (err) {
+      if (message.t !== 'result') return;
+      text = JSON.stringify({ t: 'result', id: message.id, ok: false, error: { code: 'INTERNAL', message: `Result could not be sent: ${String(err)}` } });
+    }
+    ws.send(text);
+  }
+
+  private _broadcast(name: EventName, payload: unknown): void {
+    const event = checkEvent(name, payload);
+    if (!event) {
+      console.warn(`holdfast web: dropped an event that does not match its schema: ${String(name)}`);
+      return;
+    }
+    if (this._clients.size === 0) return;
+    if (event.name === 'pane.data') {
+      const { paneId, data } = event.payload as { paneId: string; data: Uint8Array };
+      const frame = encodePaneData(paneId, data);
+      for (const ws of this._clients) if (ws.readyState === ws.OPEN) ws.send(frame, { binary: true });
+      return;
+    }
+    const text = JSON.stringify({ t: 'event', name: event.name, payload: event.payload } satisfies ServerMessage);
+    for (const ws of this._clients) if (ws.readyState === ws.OPEN) ws.send(text);
+  }
+}
