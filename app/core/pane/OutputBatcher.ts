@@ -1,0 +1,118 @@
+// Collects a pane's output and hands it on in batches, after Hyper's DataBatcher (app/session.ts): one batch per
+// frame, or at once when a batch reaches the size cap, instead of one message per ssh chunk. A batch never ends
+// inside a UTF-8 character, so every batch can be decoded on its own.
+import { Disposable, Emitter, MutableDisposable, type IDisposable } from '../../shared/lifecycle';
+import { systemClock, type IClock } from '../interfaces';
+import { completeUtf8Length } from './utf8';
+
+/** One frame at 60 Hz. */
+export const BATCH_INTERVAL_MS = 16;
+/**
+ * A flood flushes at this size without waiting for the frame. Large enough that a full-screen tmux redraw is one
+ * batch, small enough that the view parses one batch within a frame or two.
+ */
+export const BATCH_MAX_BYTES = 128 * 1024;
+
+/**
+ * An unfinished character at the end of the stream is held back at most this long without new bytes, then handed
+ * on as it is: the rest of a split character arrives with the next packet, so only broken output waits this long.
+ * Generous, because a lost TCP segment can delay the rest by a retransmission timeout (200 ms and up).
+ */
+export const TAIL_TIMEOUT_MS = 1000;
+
+export interface OutputBatcherOptions {
+  scheduler?: Pick<IClock, 'setTimeout'>;
+  intervalMs?: number;
+  maxBytes?: number;
+  tailTimeoutMs?: number;
+}
+
+export class OutputBatcher extends Disposable {
+  private readonly _onBatch = this._register(new Emitter<Uint8Array>());
+  readonly onBatch = this._onBatch.event;
+
+  private readonly _scheduler: Pick<IClock, 'setTimeout'>;
+  private readonly _intervalMs: number;
+  private readonly _maxBytes: number;
+  private readonly _tailTimeoutMs: number;
+  private readonly _timer = this._register(new MutableDisposable<IDisposable>());
+  /** Runs while the only pending bytes are an unfinished character held back at the last flush. */
+  private readonly _tailTimer = this._register(new MutableDisposable<IDisposable>());
+  private _chunks: Uint8Array[] = [];
+  private _size = 0;
+
+  constructor(options: OutputBatcherOptions = {}) {
+    super();
+    this._scheduler = options.scheduler ?? systemClock;
+    this._intervalMs = options.intervalMs ?? BATCH_INTERVAL_MS;
+    this._maxBytes = options.maxBytes ?? BATCH_MAX_BYTES;
+    this._tailTimeoutMs = options.tailTimeoutMs ?? TAIL_TIMEOUT_MS;
+  }
+
+  /** Bytes waiting for the next batch. */
+  get pendingBytes(): number {
+    return this._size;
+  }
+
+  write(chunk: Uint8Array): void {
+    if (this._store.isDisposed || chunk.length === 0) return;
+    this._chunks.push(chunk);
+    this._size += chunk.length;
+    this._tailTimer.clear();
+    if (this._size >= this._maxBytes) this._flush(false);
+    else this._schedule();
+  }
+
+  /** Hands on everything that forms whole characters now; an unfinished character waits for its rest. */
+  flush(): void {
+    this._flush(false);
+  }
+
+  /** Hands on every byte, an unfinished character too (the stream ended, or a new one begins). */
+  end(): void {
+    this._flush(true);
+  }
+
+  /** Forgets pending bytes without handing them on. */
+  clear(): void {
+    this._timer.clear();
+    this._tailTimer.clear();
+    this._chunks = [];
+    this._size = 0;
+  }
+
+  private _schedule(): void {
+    if (this._timer.value) return;
+    this._timer.value = this._scheduler.setTimeout(() => this._flush(false), this._intervalMs);
+  }
+
+  private _flush(all: boolean): void {
+    this._timer.clear();
+    this._tailTimer.clear();
+    if (this._size === 0) return;
+    const buffer = concat(this._chunks, this._size);
+    const cut = all ? buffer.length : completeUtf8Length(buffer);
+    // The tail is copied so that a batch never shares memory with bytes that are still to come.
+    const tail = buffer.slice(cut);
+    this._chunks = tail.length ? [tail] : [];
+    this._size = tail.length;
+    if (tail.length) {
+      // Every write either completes the character, breaks it (then it goes out with the next batch) or
+      // extends it (at most to 3 bytes), so only a stream that stops mid-character reaches this timeout.
+      // The view then shows a replacement character, as a terminal would for broken output.
+      this._tailTimer.value = this._scheduler.setTimeout(() => this._flush(true), this._tailTimeoutMs);
+    }
+    if (cut > 0) this._onBatch.fire(buffer.subarray(0, cut));
+  }
+}
+
+function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  // Always a fresh plain Uint8Array: batches cross process boundaries, and must not alias ssh2's buffers.
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
