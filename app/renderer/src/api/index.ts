@@ -1,0 +1,45 @@
+// getApi(): the contract, whichever bridge carries it: the Electron preload's window.holdfast, else the web
+// host's WebSocket. The UI cannot tell them apart, except that only the socket can be lost.
+import { HoldfastError, type CommandInput, type CommandName, type EventName, type EventPayload, type IHoldfastApi } from '../../../shared/contract';
+import type { Event, IDisposable } from '../../../shared/lifecycle';
+import { WsHoldfastClient, domSocketFactory, socketUrl } from './wsClient';
+
+export interface IConnection {
+  readonly api: IHoldfastApi;
+  /** Fires when the bridge is gone for good (the web host's socket closed). */
+  readonly onDidDisconnect: Event<string>;
+}
+
+let connection: IConnection | undefined;
+
+/** The preload rejects with plain HoldfastErrorData (contextBridge drops Error properties); make them errors. */
+class PreloadApi implements IHoldfastApi {
+  constructor(private readonly _inner: IHoldfastApi) {}
+
+  async call<K extends CommandName>(name: K, input: CommandInput<K>) {
+    try {
+      return await this._inner.call(name, input);
+    } catch (err) {
+      throw HoldfastError.from(err);
+    }
+  }
+
+  listen<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): IDisposable {
+    return this._inner.listen(name, listener);
+  }
+}
+
+export function getConnection(): IConnection {
+  if (connection) return connection;
+  if (window.holdfast) {
+    connection = { api: new PreloadApi(window.holdfast), onDidDisconnect: () => ({ dispose() {} }) };
+  } else {
+    const client = new WsHoldfastClient(domSocketFactory(socketUrl(window.location)));
+    connection = { api: client, onDidDisconnect: client.onDidClose };
+  }
+  return connection;
+}
+
+export function getApi(): IHoldfastApi {
+  return getConnection().api;
+}

@@ -1,0 +1,211 @@
+// The renderer's side of the WebSocket bridge (app/shared/wire.ts): calls as JSON with ids, results matched
+// by id, events as JSON, pane output as binary frames. The socket is behind ISocket so tests can fake it.
+import {
+  commands,
+  HoldfastError,
+  isEventName,
+  parseEventPayload,
+  type CommandInput,
+  type CommandName,
+  type CommandOutput,
+  type EventName,
+  type EventPayload,
+  type IHoldfastApi,
+} from '../../../shared/contract';
+import { Emitter, toDisposable, type IDisposable } from '../../../shared/lifecycle';
+import { z } from 'zod';
+import { HoldfastErrorData } from '../../../shared/model';
+import { decodePaneData, type ClientMessage, type ServerMessage } from '../../../shared/wire';
+
+// wire.ts's ServerMessage is a discriminatedUnion on 't' with 'result' twice, which zod 4 refuses at parse
+// time; this is the same shape as a plain union.
+const ServerMessageSchema = z.union([
+  z.object({ t: z.literal('result'), id: z.number().int(), ok: z.literal(true), value: z.unknown().optional() }),
+  z.object({ t: z.literal('result'), id: z.number().int(), ok: z.literal(false), error: HoldfastErrorData }),
+  z.object({ t: z.literal('event'), name: z.string(), payload: z.unknown().optional() }),
+]);
+
+/** What the client needs of a socket; `connectDomSocket` adapts the DOM WebSocket to it. */
+export interface ISocket {
+  send(text: string): void;
+  close(): void;
+}
+
+export interface ISocketEvents {
+  onOpen(): void;
+  onText(text: string): void;
+  onBinary(data: Uint8Array): void;
+  onClose(reason: string): void;
+}
+
+export type SocketFactory = (events: ISocketEvents) => ISocket;
+
+interface IPendingCall {
+  readonly name: CommandName;
+  resolve(value: unknown): void;
+  reject(err: HoldfastError): void;
+}
+
+export const CONNECTION_LOST_MESSAGE = 'Lost the connection to the Holdfast web host — reload';
+
+export class WsHoldfastClient implements IHoldfastApi, IDisposable {
+  private readonly _socket: ISocket;
+  private readonly _pending = new Map<number, IPendingCall>();
+  private readonly _queue: string[] = [];
+  private readonly _listeners = new Map<EventName, Set<(payload: never) => void>>();
+  private _nextId = 1;
+  private _open = false;
+  private _closed = false;
+
+  private readonly _onDidClose = new Emitter<string>();
+  /** Fires once when the socket is gone; the page must be reloaded to reconnect. */
+  readonly onDidClose = this._onDidClose.event;
+
+  constructor(factory: SocketFactory) {
+    this._socket = factory({
+      onOpen: () => this._handleOpen(),
+      onText: (text) => this._handleText(text),
+      onBinary: (data) => this._handleBinary(data),
+      onClose: (reason) => this._handleClose(reason),
+    });
+  }
+
+  get isClosed(): boolean {
+    return this._closed;
+  }
+
+  call<K extends CommandName>(name: K, input: CommandInput<K>): Promise<CommandOutput<K>> {
+    if (this._closed) return Promise.reject(lostError());
+    const id = this._nextId++;
+    const message: ClientMessage = { t: 'call', id, name, input };
+    return new Promise<CommandOutput<K>>((resolve, reject) => {
+      this._pending.set(id, { name, resolve: resolve as (value: unknown) => void, reject });
+      this._send(JSON.stringify(message));
+    });
+  }
+
+  listen<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): IDisposable {
+    let set = this._listeners.get(name);
+    if (!set) this._listeners.set(name, (set = new Set()));
+    // Wrap so that the same function subscribed twice is two subscriptions.
+    const wrapped = (payload: never) => listener(payload);
+    set.add(wrapped);
+    return toDisposable(() => set.delete(wrapped));
+  }
+
+  dispose(): void {
+    this._socket.close();
+    this._handleClose('disposed');
+  }
+
+  private _send(text: string): void {
+    if (this._open) this._socket.send(text);
+    else this._queue.push(text);
+  }
+
+  private _handleOpen(): void {
+    if (this._closed) return;
+    this._open = true;
+    for (const text of this._queue.splice(0)) this._socket.send(text);
+  }
+
+  private _handleText(text: string): void {
+    let parsed: ServerMessage;
+    try {
+      parsed = ServerMessageSchema.parse(JSON.parse(text)) as ServerMessage;
+    } catch (err) {
+      console.warn('holdfast: ignoring a malformed message from the web host', err);
+      return;
+    }
+    if (parsed.t === 'event') {
+      if (!isEventName(parsed.name)) return;
+      let payload: unknown;
+      try {
+        payload = parseEventPayload(parsed.name, parsed.payload);
+      } catch (err) {
+        console.warn(`holdfast: ignoring an invalid ${parsed.name} event`, err);
+        return;
+      }
+      this._dispatch(parsed.name, payload);
+      return;
+    }
+    const call = this._pending.get(parsed.id);
+    if (!call) return;
+    this._pending.delete(parsed.id);
+    if (!parsed.ok) {
+      call.reject(new HoldfastError(parsed.error));
+      return;
+    }
+    const output = commands[call.name].output.safeParse(parsed.value);
+    if (output.success) call.resolve(output.data);
+    else call.reject(new HoldfastError({ code: 'INTERNAL', message: `The web host sent an invalid result for ${call.name}` }));
+  }
+
+  private _handleBinary(frame: Uint8Array): void {
+    let decoded: { paneId: string; data: Uint8Array };
+    try {
+      decoded = decodePaneData(frame);
+    } catch (err) {
+      console.warn('holdfast: ignoring a malformed binary frame', err);
+      return;
+    }
+    this._dispatch('pane.data', decoded);
+  }
+
+  private _dispatch(name: EventName, payload: unknown): void {
+    const set = this._listeners.get(name);
+    if (!set) return;
+    for (const listener of [...set]) {
+      try {
+        listener(payload as never);
+      } catch (err) {
+        // One failing view must not starve the others of the event.
+        console.error(`holdfast: a ${name} listener threw`, err);
+      }
+    }
+  }
+
+  private _handleClose(reason: string): void {
+    if (this._closed) return;
+    this._closed = true;
+    this._open = false;
+    this._queue.length = 0;
+    const pending = [...this._pending.values()];
+    this._pending.clear();
+    for (const call of pending) call.reject(lostError());
+    this._onDidClose.fire(reason);
+    this._onDidClose.dispose();
+  }
+}
+
+function lostError(): HoldfastError {
+  return new HoldfastError({ code: 'NETWORK', message: CONNECTION_LOST_MESSAGE });
+}
+
+/** The URL of the web host's socket: same origin, `/ws`, with the page's token. */
+export function socketUrl(location: { protocol: string; host: string; search: string }): string {
+  const token = new URLSearchParams(location.search).get('token') ?? '';
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}/ws?token=${encodeURIComponent(token)}`;
+}
+
+/** Adapts the DOM WebSocket to ISocket. */
+export function domSocketFactory(url: string): SocketFactory {
+  return (events) => {
+    const ws = new WebSocket(url);
+    ws.binaryType = 'arraybuffer';
+    ws.onopen = () => events.onOpen();
+    ws.onmessage = (e: MessageEvent) => {
+      if (typeof e.data === 'string') events.onText(e.data);
+      else if (e.data instanceof ArrayBuffer) events.onBinary(new Uint8Array(e.data));
+    };
+    ws.onclose = (e: CloseEvent) => events.onClose(e.reason || `closed (${e.code})`);
+    ws.onerror = () => {
+      // A close event always follows an error; that is where the UI learns of it.
+    };
+    return {
+      send: (text) => ws.send(text),
+      close: () => ws.close(),
+    };
+  };
+}

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { filterHosts, hostAddress, hostStatusView, parseTags, relativeTime, sessionSummary, sortHosts, tabTitles } from './format';
+
+const NOW = 1_700_000_000_000;
+const min = 60_000;
+
+describe('relativeTime', () => {
+  it('reads recent activity as "just now" and older activity in the largest sensible unit', () => {
+    expect(relativeTime(NOW - 10_000, NOW)).toBe('just now');
+    expect(relativeTime(NOW + 5 * min, NOW)).toBe('just now');
+    expect(relativeTime(NOW - 3 * min, NOW)).toBe('3 min ago');
+    expect(relativeTime(NOW - 59 * min, NOW)).toBe('59 min ago');
+    expect(relativeTime(NOW - 120 * min, NOW)).toBe('2 h ago');
+    expect(relativeTime(NOW - 24 * 60 * min, NOW)).toBe('yesterday');
+    expect(relativeTime(NOW - 5 * 24 * 60 * min, NOW)).toBe('5 days ago');
+  });
+});
+
+describe('hostStatusView', () => {
+  it('shows attempt and seconds to the next try while reconnecting, with Retry now', () => {
+    const v = hostStatusView({ hostId: 'h', state: 'reconnecting', attempt: 3, nextRetryAt: NOW + 4_200 }, NOW);
+    expect(v.text).toBe('reconnecting · attempt 3 · next try in 5s');
+    expect(v.canRetry).toBe(true);
+  });
+
+  it('shows a failed host with its error and hint', () => {
+    const v = hostStatusView(
+      { hostId: 'h', state: 'failed', error: { code: 'CONNECTION_REFUSED', message: 'Connection refused', hint: 'is sshd running on h:22?' } },
+      NOW,
+    );
+    expect(v).toMatchObject({ text: 'failed', tone: 'error', canRetry: true, detail: 'Connection refused — is sshd running on h:22?' });
+  });
+
+  it('offers no retry when connected or idle', () => {
+    expect(hostStatusView({ hostId: 'h', state: 'connected' }, NOW).canRetry).toBe(false);
+    expect(hostStatusView(undefined, NOW).text).toBe('not connected');
+    expect(hostStatusView({ hostId: 'h', state: 'waiting-network' }, NOW).text).toBe('waiting for network');
+  });
+});
+
+describe('filterHosts', () => {
+  const hosts = [
+    { name: 'web-1', host: '10.0.0.1', user: 'deploy', tags: ['prod', 'eu'] },
+    { name: 'db', host: 'db.internal', user: 'postgres', tags: ['prod'] },
+    { name: 'laptop', host: 'localhost', user: 'me', tags: [] },
+  ];
+
+  it('matches name, host, user and tags, case-insensitively, every word', () => {
+    expect(filterHosts(hosts, 'WEB').map((h) => h.name)).toEqual(['web-1']);
+    expect(filterHosts(hosts, 'internal').map((h) => h.name)).toEqual(['db']);
+    expect(filterHosts(hosts, 'postgres').map((h) => h.name)).toEqual(['db']);
+    expect(filterHosts(hosts, 'prod').map((h) => h.name)).toEqual(['web-1', 'db']);
+    expect(filterHosts(hosts, 'prod eu').map((h) => h.name)).toEqual(['web-1']);
+    expect(filterHosts(hosts, 'tag:eu').map((h) => h.name)).toEqual(['web-1']);
+  });
+
+  it('returns the same list for an empty query', () => {
+    expect(filterHosts(hosts, '  ')).toBe(hosts);
+  });
+
+  it('filters 10,000 profiles quickly enough to run on every keystroke', () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => ({ name: `host-${i}`, host: `10.0.${i >> 8}.${i & 255}`, user: 'u', tags: ['t'] }));
+    expect(filterHosts(many, 'host-999').length).toBe(11);
+  });
+});
+
+describe('text helpers', () => {
+  it('formats addresses, sessions, tags and sorts by name naturally', () => {
+    expect(hostAddress({ user: 'a', host: 'h', port: 22 })).toBe('a@h');
+    expect(hostAddress({ user: 'a', host: 'h', port: 2222 })).toBe('a@h:2222');
+    expect(sessionSummary({ name: 'x', windows: 1, attachedClients: 0, lastActivity: NOW - 3 * min, created: 0 }, NOW)).toBe(
+      '1 window · detached · 3 min ago',
+    );
+    expect(sessionSummary({ name: 'x', windows: 3, attachedClients: 2, lastActivity: NOW, created: 0 }, NOW)).toBe('3 windows · attached ×2 · just now');
+    expect(parseTags('prod, eu  prod')).toEqual(['prod', 'eu']);
+    expect(sortHosts([{ name: 'web10' }, { name: 'Web2' }, { name: 'api' }]).map((h) => h.name)).toEqual(['api', 'Web2', 'web10']);
+  });
+
+  it('prefixes tab titles with the host name only when a session name is open on two hosts', () => {
+    const titles = tabTitles([
+      { id: '1', hostName: 'a', sessionName: 'main' },
+      { id: '2', hostName: 'b', sessionName: 'main' },
+      { id: '3', hostName: 'a', sessionName: 'work' },
+    ]);
+    expect([...titles.values()]).toEqual(['a: main', 'b: main', 'work']);
+  });
+});

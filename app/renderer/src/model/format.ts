@@ -1,0 +1,125 @@
+// Pure text for the UI: relative times, host status lines, host filtering. No DOM, so unit tests run in Node.
+import type { HostProfile, HostStatus, TmuxSession } from '../../../shared/model';
+
+/** "just now", "3 min ago", "2 h ago", "5 days ago"; future times (clock skew) read as "just now". */
+export function relativeTime(thenMs: number, nowMs: number): string {
+  const sec = Math.floor((nowMs - thenMs) / 1000);
+  if (sec < 45) return 'just now';
+  const min = Math.round(sec / 60);
+  if (min < 60) return `${min} min ago`;
+  const h = Math.round(min / 60);
+  if (h < 24) return `${h} h ago`;
+  const d = Math.round(h / 24);
+  if (d < 60) return d === 1 ? 'yesterday' : `${d} days ago`;
+  const mo = Math.round(d / 30);
+  if (mo < 24) return `${mo} months ago`;
+  return `${Math.round(d / 365)} years ago`;
+}
+
+/** Whole seconds until `atMs`, never negative. */
+export function secondsUntil(atMs: number, nowMs: number): number {
+  return Math.max(0, Math.ceil((atMs - nowMs) / 1000));
+}
+
+export interface IStatusView {
+  /** Short text under the host's name. */
+  text: string;
+  /** For the status dot and colours. */
+  tone: 'idle' | 'busy' | 'ok' | 'warn' | 'error';
+  /** Whether "Retry now" helps in this state. */
+  canRetry: boolean;
+  /** The error and its hint, when the host failed. */
+  detail?: string;
+}
+
+export function hostStatusView(status: HostStatus | undefined, nowMs: number): IStatusView {
+  switch (status?.state) {
+    case undefined:
+    case 'idle':
+      return { text: 'not connected', tone: 'idle', canRetry: false };
+    case 'connecting':
+      return { text: 'connecting…', tone: 'busy', canRetry: false };
+    case 'connected':
+      return { text: 'connected', tone: 'ok', canRetry: false };
+    case 'reconnecting': {
+      const parts = ['reconnecting'];
+      if (status.attempt) parts.push(`attempt ${status.attempt}`);
+      if (status.nextRetryAt !== undefined) {
+        const s = secondsUntil(status.nextRetryAt, nowMs);
+        parts.push(s > 0 ? `next try in ${s}s` : 'trying now');
+      }
+      return { text: parts.join(' · '), tone: 'warn', canRetry: true };
+    }
+    case 'waiting-network':
+      return { text: 'waiting for network', tone: 'warn', canRetry: true };
+    case 'failed':
+      return {
+        text: 'failed',
+        tone: 'error',
+        canRetry: true,
+        ...(status.error ? { detail: errorDetail(status.error.message, status.error.hint) } : {}),
+      };
+  }
+}
+
+export function errorDetail(message: string, hint: string | undefined): string {
+  return hint ? `${message} — ${hint}` : message;
+}
+
+/** "alice@example.com:2222" (the port only when it is not 22). */
+export function hostAddress(h: Pick<HostProfile, 'user' | 'host' | 'port'>): string {
+  return `${h.user}@${h.host}${h.port === 22 ? '' : `:${h.port}`}`;
+}
+
+/**
+ * Hosts matching every word of the query in their name, host, user or tags (case-insensitive).
+ * A word "tag:x" matches tags only. Keeps the input order; returns the same array for an empty query.
+ */
+export function filterHosts<T extends Pick<HostProfile, 'name' | 'host' | 'user' | 'tags'>>(hosts: readonly T[], query: string): readonly T[] {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return hosts;
+  return hosts.filter((h) => {
+    const haystack = `${h.name}\n${h.host}\n${h.user}\n${h.tags.join('\n')}`.toLowerCase();
+    return words.every((w) => {
+      if (w.startsWith('tag:') && w.length > 4) {
+        const t = w.slice(4);
+        return h.tags.some((tag) => tag.toLowerCase().includes(t));
+      }
+      return haystack.includes(w);
+    });
+  });
+}
+
+/** Sorts hosts by name, the way people scan a list. */
+export function sortHosts<T extends Pick<HostProfile, 'name'>>(hosts: readonly T[]): T[] {
+  return [...hosts].sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base', numeric: true }));
+}
+
+export function sessionSummary(s: TmuxSession, nowMs: number): string {
+  const windows = `${s.windows} ${s.windows === 1 ? 'window' : 'windows'}`;
+  const attached = s.attachedClients === 0 ? 'detached' : s.attachedClients === 1 ? 'attached' : `attached ×${s.attachedClients}`;
+  return `${windows} · ${attached} · ${relativeTime(s.lastActivity, nowMs)}`;
+}
+
+/** Tab titles: the session name, prefixed with the host's name when the same session name is open twice. */
+export function tabTitles(tabs: readonly { id: string; hostName: string; sessionName: string }[]): Map<string, string> {
+  const hostsOf = new Map<string, Set<string>>();
+  for (const t of tabs) {
+    let s = hostsOf.get(t.sessionName);
+    if (!s) hostsOf.set(t.sessionName, (s = new Set()));
+    s.add(t.hostName);
+  }
+  const titles = new Map<string, string>();
+  for (const t of tabs) {
+    const ambiguous = (hostsOf.get(t.sessionName)?.size ?? 0) > 1;
+    titles.set(t.id, ambiguous ? `${t.hostName}: ${t.sessionName}` : t.sessionName);
+  }
+  return titles;
+}
+
+/** Splits "a, b  c" into tags. */
+export function parseTags(text: string): string[] {
+  const seen = new Set<string>();
+  for (const t of text.split(/[,\s]+/)) if (t) seen.add(t);
+  return [...seen];
+}
