@@ -1,0 +1,150 @@
+// The Electron shell, and only that: one hardened window showing the renderer from app://, the IPC bridge to
+// core, powerMonitor, and the stores Electron provides (electron-store files, safeStorage secrets). All the
+// work happens in core (app/core), the same as in the web host.
+import { app, BrowserWindow, ipcMain, net, powerMonitor, protocol, safeStorage, session, shell, type WebContents } from 'electron';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { HoldfastCore } from '../core/service';
+import { KnownHostsStore, ProfileStore } from '../core/stores';
+import { CONTENT_SECURITY_POLICY } from '../shared/bridge';
+import { IPC_EVENT_CHANNEL } from '../shared/ipc';
+import type { Notice } from '../shared/model';
+import { APP_ENTRY_URL, APP_ORIGIN, APP_SCHEME, resolveRendererFile } from './app-protocol';
+import { forwardEvents, originOf, registerIpcBridge } from './ipc-bridge';
+import { createSecretStore } from './secret-store';
+import { createElectronStoreBacking, createSecretBacking } from './stores';
+import { isExternalLink, isPermissionAllowed, rendererCsp } from './window-policy';
+
+const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url));
+const preloadPath = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
+/** electron-vite dev serves the renderer with hot reload; never in a packaged app. */
+const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+const trustedOrigin = (devServerUrl && originOf(devServerUrl)) || APP_ORIGIN;
+const csp = rendererCsp(CONTENT_SECURITY_POLICY, devServerUrl);
+
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+app.enableSandbox();
+
+if (!app.requestSingleInstanceLock()) {
+  // One core per user: a second one would open a second set of SSH connections to the same tmux sessions.
+  app.quit();
+}
+
+let core: HoldfastCore | undefined;
+let mainWindow: BrowserWindow | undefined;
+/** Notices from before the window could show them (a settings file moved aside, no keyring). */
+const startupNotices: Notice[] = [];
+
+function serveRenderer(): void {
+  protocol.handle(APP_SCHEME, async (request) => {
+    const resolved = resolveRendererFile(rendererDir, request.url);
+    if ('status' in resolved) return new Response(null, { status: resolved.status });
+    const file = await net.fetch(pathToFileURL(resolved.file).toString()).catch(() => undefined);
+    if (!file || !file.ok) return new Response(null, { status: 404 });
+    return new Response(file.body, {
+      status: 200,
+      headers: {
+        'Content-Type': file.headers.get('content-type') ?? 'application/octet-stream',
+        'Content-Security-Policy': csp,
+        'X-Content-Type-Options': 'nosniff',
+      },
+    });
+  });
+}
+
+function hardenSession(): void {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_contents, permission, callback) => callback(isPermissionAllowed(permission)));
+  ses.setPermissionCheckHandler((_contents, permission) => isPermissionAllowed(permission));
+  // The same policy on anything not served by app:// (the dev server).
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
+  });
+}
+
+/** Every web contents, including any we did not create: no navigation, no new windows, no webviews. */
+function hardenContents(contents: WebContents): void {
+  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.on('will-redirect', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isExternalLink(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+}
+
+function createWindow(): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1200,
+    height: 800,
+    minWidth: 640,
+    minHeight: 400,
+    title: 'Holdfast',
+    show: false,
+    backgroundColor: '#1e1e1e',
+    webPreferences: {
+      preload: preloadPath,
+      contextIsolation: true,
+      nodeIntegration: false,
+      sandbox: true,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  window.once('ready-to-show', () => window.show());
+  window.webContents.on('did-finish-load', () => {
+    if (!core) return;
+    // A reload (or the first load) must still see what is waiting for the user.
+    for (const prompt of core.pendingPrompts) window.webContents.send(IPC_EVENT_CHANNEL, 'prompt.show', prompt);
+    for (const notice of startupNotices) core.notice(notice);
+  });
+  window.on('closed', () => {
+    if (mainWindow === window) mainWindow = undefined;
+  });
+  void window.loadURL(devServerUrl ?? APP_ENTRY_URL);
+  return window;
+}
+
+async function createCore(): Promise<HoldfastCore> {
+  const dataDir = app.getPath('userData');
+  const onNotice = (notice: Notice) => startupNotices.push(notice);
+  const profiles = new ProfileStore(createElectronStoreBacking(dataDir, 'profiles'), { onNotice });
+  const knownHosts = new KnownHostsStore(createElectronStoreBacking(dataDir, 'known-hosts'), { onNotice });
+  const secrets = await createSecretStore(safeStorage, createSecretBacking(dataDir));
+  if (secrets.notice) onNotice(secrets.notice);
+  return new HoldfastCore({ shell: 'electron', version: app.getVersion(), profiles, secrets: secrets.store, knownHosts });
+}
+
+app.on('web-contents-created', (_event, contents) => hardenContents(contents));
+
+app.on('second-instance', () => {
+  if (!mainWindow) return;
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.focus();
+});
+
+app.whenReady().then(async () => {
+  serveRenderer();
+  hardenSession();
+  const created = await createCore();
+  core = created;
+  registerIpcBridge(ipcMain, created, trustedOrigin);
+  forwardEvents(created.onEvent, () => mainWindow?.webContents);
+  powerMonitor.on('resume', () => created.notifySystem('resume'));
+  powerMonitor.on('unlock-screen', () => created.notifySystem('unlock'));
+  powerMonitor.on('suspend', () => created.notifySystem('suspend'));
+  mainWindow = createWindow();
+
+  app.on('activate', () => {
+    if (!mainWindow) mainWindow = createWindow();
+  });
+});
+
+app.on('window-all-closed', () => {
+  // On macOS the app (and its SSH sessions) stays until Quit; elsewhere closing the window quits.
+  if (process.platform !== 'darwin') app.quit();
+});
+
+app.on('will-quit', () => {
+  core?.dispose();
+  core = undefined;
+});

@@ -1,0 +1,41 @@
+// Builds the Electron shell: main (app/main) and preload (app/preload) for Electron's Node, and the renderer
+// (app/renderer) for Chromium. out/renderer uses relative asset paths, so the same files are served by
+// Electron's app:// protocol and by the web host.
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'electron-vite';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineConfig({
+  main: {
+    build: {
+      outDir: resolve(root, 'out/main'),
+      // Packages load from node_modules at run time; ssh2 and its optional native cpu-features above all.
+      externalizeDeps: { include: ['ssh2', 'cpu-features'] },
+      lib: { entry: resolve(root, 'app/main/index.ts') },
+      sourcemap: true,
+    },
+  },
+  preload: {
+    build: {
+      outDir: resolve(root, 'out/preload'),
+      lib: { entry: resolve(root, 'app/preload/index.ts') },
+      // A sandboxed preload is a classic script: CommonJS, everything but `electron` bundled in.
+      externalizeDeps: false,
+      rolldownOptions: { output: { format: 'cjs', entryFileNames: '[name].cjs' } },
+    },
+  },
+  renderer: {
+    root: resolve(root, 'app/renderer'),
+    base: './',
+    plugins: [react()],
+    build: {
+      outDir: resolve(root, 'out/renderer'),
+      emptyOutDir: true,
+      sourcemap: true,
+      rolldownOptions: { input: resolve(root, 'app/renderer/index.html') },
+    },
+  },
+});
