@@ -102,6 +102,10 @@ export class FakeSshConnection implements ISshConnection {
     readonly hostId = 'host-1',
   ) {}
 
+  get closeListenerCount(): number {
+    return this._onDidClose.listenerCount;
+  }
+
   get lastChannel(): FakePtyChannel | undefined {
     return this.channels[this.channels.length - 1];
   }

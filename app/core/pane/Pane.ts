@@ -1,0 +1,341 @@
+// A pane: the byte stream one view shows, bound to one tmux session on one host. How the stream is attached (today
+// a `tmux attach` in a pty channel; later perhaps tmux control mode) is this class's business alone: the view only
+// sees onData, onDidChangeState, onExit, write, resize and ack.
+import { HoldfastError } from '../../shared/contract';
+import { Disposable, DisposableStore, Emitter, MutableDisposable } from '../../shared/lifecycle';
+import type { HoldfastErrorData, PaneInfo, PaneState } from '../../shared/model';
+import type { IClock, IPtyChannel, ISshConnection } from '../interfaces';
+import { attachSessionCommand, newSessionCommand, tmuxMissingError } from '../tmux/commands';
+import { hasSession } from '../tmux/sessions';
+import { FlowControl, type FlowControlOptions } from './FlowControl';
+import { OutputBatcher } from './OutputBatcher';
+import { TERMINAL_RESET_BYTES } from './terminalReset';
+
+export interface PaneOptions {
+  paneId: string;
+  hostId: string;
+  sessionName: string;
+  /** What a (re)created session runs instead of the login shell, e.g. "claude --continue". */
+  startCommand?: string;
+  cols: number;
+  rows: number;
+  /** Drives output batching; tests pass a manual clock. */
+  scheduler?: Pick<IClock, 'setTimeout'>;
+  flow?: FlowControlOptions;
+  /** The TERM the pty announces; the view is xterm.js. */
+  term?: string;
+}
+
+export interface PaneStateChange {
+  state: PaneState;
+  message?: string;
+  error?: HoldfastErrorData;
+}
+
+/** Why the tmux client ended while the link was fine. */
+export interface PaneExit {
+  reason: 'detached' | 'session-gone';
+  exitCode?: number;
+}
+
+/**
+ * What a pane becomes when its tmux client ended. Only a live link tells anything about the session: if the link
+ * is gone (or the check could not run) the client ended with it and the pane waits for the reconnect.
+ */
+export function stateAfterClientExit(check: { linkAlive: boolean; sessionExists?: boolean }): 'reconnecting' | 'closed' | 'session-gone' {
+  if (!check.linkAlive || check.sessionExists === undefined) return 'reconnecting';
+  return check.sessionExists ? 'closed' : 'session-gone';
+}
+
+export function sessionGoneError(sessionName: string): HoldfastError {
+  return new HoldfastError({
+    code: 'SESSION_GONE',
+    message: `The tmux session "${sessionName}" no longer exists on the server.`,
+    hint: 'Recreate it to start it again with its start command.',
+  });
+}
+
+const DISCARD_MESSAGES: Partial<Record<PaneState, string>> = {
+  reconnecting: 'Input discarded while reconnecting',
+  attaching: 'Input discarded while attaching',
+  'session-gone': 'Input discarded: the session no longer exists',
+};
+
+/** tmux could not be run at all: the shell's "command not found". */
+const EXIT_COMMAND_NOT_FOUND = 127;
+
+export class Pane extends Disposable {
+  private readonly _onData = this._register(new Emitter<Uint8Array>());
+  /** Output, batched per frame and never split inside a UTF-8 character. */
+  readonly onData = this._onData.event;
+  private readonly _onDidChangeState = this._register(new Emitter<PaneStateChange>());
+  readonly onDidChangeState = this._onDidChangeState.event;
+  private readonly _onExit = this._register(new Emitter<PaneExit>());
+  /** The tmux client ended not because of a link loss: the session was killed, or detached from elsewhere. */
+  readonly onExit = this._onExit.event;
+
+  readonly paneId: string;
+  readonly hostId: string;
+  readonly sessionName: string;
+  readonly startCommand: string | undefined;
+
+  private readonly _term: string;
+  private _cols: number;
+  private _rows: number;
+  private _state: PaneState = 'attaching';
+  private _error: HoldfastErrorData | undefined;
+  /** Bumped by every attach, link loss and detach: async work from an older generation is dropped. */
+  private _generation = 0;
+  private _everAttached = false;
+  private _discardReported = false;
+  private _linkAlive = false;
+
+  private readonly _batcher: OutputBatcher;
+  private readonly _flow: FlowControl;
+  /** The one live channel and its listeners. */
+  private readonly _channel = this._register(new MutableDisposable<DisposableStore>());
+  private _channelRef: IPtyChannel | undefined;
+  private readonly _connectionWatch = this._register(new MutableDisposable<DisposableStore>());
+
+  constructor(options: PaneOptions) {
+    super();
+    this.paneId = options.paneId;
+    this.hostId = options.hostId;
+    this.sessionName = options.sessionName;
+    this.startCommand = options.startCommand;
+    this._cols = options.cols;
+    this._rows = options.rows;
+    this._term = options.term ?? 'xterm-256color';
+    this._flow = new FlowControl(options.flow);
+    this._batcher = this._register(new OutputBatcher({ scheduler: options.scheduler }));
+    this._register(
+      this._batcher.onBatch((batch) => {
+        this._flow.sent(batch.length);
+        this._onData.fire(batch);
+      }),
+    );
+  }
+
+  get state(): PaneState {
+    return this._state;
+  }
+
+  get cols(): number {
+    return this._cols;
+  }
+
+  get rows(): number {
+    return this._rows;
+  }
+
+  get isDisposed(): boolean {
+    return this._store.isDisposed;
+  }
+
+  info(): PaneInfo {
+    return { paneId: this.paneId, hostId: this.hostId, sessionName: this.sessionName, startCommand: this.startCommand, state: this._state };
+  }
+
+  /**
+   * Attaches to the session over `conn`, replacing any channel this pane had. Without `create` the session must
+   * exist (else the pane becomes session-gone); with it, the session is made if needed, with the start command.
+   * Resolves once attached or session-gone; rejects (and the pane is failed) when tmux cannot be run. A pane
+   * detached from elsewhere ('closed') stays closed: a reconnect does not pull it back.
+   */
+  attach(conn: ISshConnection, options: { create?: boolean } = {}): Promise<void> {
+    if (this.isDisposed || (this._state === 'closed' && this._everAttached)) return Promise.resolve();
+    return this._attach(conn, options.create === true);
+  }
+
+  /** After session-gone: creates the session again (with its start command) and attaches. */
+  recreate(conn: ISshConnection): Promise<void> {
+    if (this.isDisposed) return Promise.resolve();
+    return this._attach(conn, true);
+  }
+
+  private async _attach(conn: ISshConnection, create: boolean): Promise<void> {
+    const generation = this._beginAttach(conn);
+    try {
+      if (!create) {
+        const exists = await hasSession(conn, this.sessionName);
+        if (generation !== this._generation) return;
+        if (!exists) {
+          this._setSessionGone();
+          return;
+        }
+      }
+      const command = create ? newSessionCommand(this.sessionName, this.startCommand) : attachSessionCommand(this.sessionName);
+      const { cols, rows } = this;
+      const channel = await conn.openPty({ command, cols, rows, term: this._term });
+      if (generation !== this._generation) {
+        channel.dispose();
+        return;
+      }
+      this._bindChannel(channel, conn, generation);
+      // The view may have been resized while the channel was opening.
+      if (this._cols !== cols || this._rows !== rows) channel.resize(this._cols, this._rows);
+    } catch (err) {
+      if (generation !== this._generation) return;
+      if (!this._linkAlive) {
+        // The link died under the attach; the reconnect attaches again.
+        this._enterReconnecting();
+        return;
+      }
+      const error = HoldfastError.from(err);
+      this._generation++;
+      this._setState('failed', { error: error.toData(), message: error.message });
+      throw error;
+    }
+  }
+
+  /** Keys from the view. Never buffered: while not attached they are dropped, and the pane says so once. */
+  write(data: string): void {
+    const channel = this._channelRef;
+    if (this._state === 'attached' && channel) {
+      channel.write(data);
+      return;
+    }
+    if (this._discardReported || this.isDisposed) return;
+    this._discardReported = true;
+    this._onDidChangeState.fire({
+      state: this._state,
+      message: DISCARD_MESSAGES[this._state] ?? 'Input discarded: the pane is not attached',
+      ...(this._error ? { error: this._error } : {}),
+    });
+  }
+
+  resize(cols: number, rows: number): void {
+    this._cols = cols;
+    this._rows = rows;
+    this._channelRef?.resize(cols, rows);
+  }
+
+  /** The view has processed `bytes` more bytes of output. */
+  ack(bytes: number): void {
+    this._flow.ack(bytes);
+  }
+
+  /** The host's connection died: drop the channel and wait for the reconnect to attach again. */
+  linkLost(): void {
+    this._linkAlive = false;
+    if (this.isDisposed || this._state === 'closed' || this._state === 'session-gone' || this._state === 'reconnecting') return;
+    this._enterReconnecting();
+  }
+
+  /** Closes the channel: the tmux client detaches and the session keeps running on the server. */
+  detach(): void {
+    if (this.isDisposed) return;
+    this._generation++;
+    this._dropChannel();
+    this._connectionWatch.clear();
+    this._setState('closed');
+  }
+
+  override dispose(): void {
+    if (this.isDisposed) return;
+    this._generation++;
+    this._dropChannel();
+    super.dispose();
+  }
+
+  // ---------- internals ----------
+
+  private _beginAttach(conn: ISshConnection): number {
+    const generation = ++this._generation;
+    this._dropChannel();
+    this._watchConnection(conn);
+    this._error = undefined;
+    this._setState('attaching');
+    return generation;
+  }
+
+  private _watchConnection(conn: ISshConnection): void {
+    const watch = new DisposableStore();
+    this._linkAlive = true;
+    watch.add(
+      conn.onDidClose(() => {
+        this._linkAlive = false;
+      }),
+    );
+    this._connectionWatch.value = watch;
+  }
+
+  private _bindChannel(channel: IPtyChannel, conn: ISshConnection, generation: number): void {
+    const binding = new DisposableStore();
+    binding.add(channel);
+    if (this._everAttached) {
+      // The old stream may have stopped anywhere: the view is reset before the new stream's first byte.
+      this._batcher.end();
+      this._batcher.write(TERMINAL_RESET_BYTES);
+    }
+    binding.add(channel.onData((data) => this._batcher.write(data)));
+    binding.add(channel.onClose((e) => void this._onChannelClosed(conn, generation, e.exitCode)));
+    this._channel.value = binding;
+    this._channelRef = channel;
+    this._flow.setTarget(channel);
+    this._everAttached = true;
+    this._setState('attached');
+  }
+
+  private async _onChannelClosed(conn: ISshConnection, generation: number, exitCode: number | undefined): Promise<void> {
+    if (generation !== this._generation) return;
+    this._dropChannel();
+    if (exitCode === EXIT_COMMAND_NOT_FOUND && this._linkAlive) {
+      const error = tmuxMissingError();
+      this._generation++;
+      this._setState('failed', { error: error.toData(), message: error.message });
+      return;
+    }
+    let sessionExists: boolean | undefined;
+    if (this._linkAlive) {
+      try {
+        sessionExists = await hasSession(conn, this.sessionName);
+      } catch {
+        sessionExists = undefined;
+      }
+    }
+    if (generation !== this._generation) return;
+    const next = stateAfterClientExit({ linkAlive: this._linkAlive, sessionExists });
+    if (next === 'reconnecting') {
+      this._enterReconnecting();
+      return;
+    }
+    this._generation++;
+    this._connectionWatch.clear();
+    if (next === 'session-gone') {
+      this._setSessionGone();
+      this._onExit.fire({ reason: 'session-gone', exitCode });
+    } else {
+      this._setState('closed', { message: 'Detached: the session was detached from elsewhere and keeps running on the server.' });
+      this._onExit.fire({ reason: 'detached', exitCode });
+    }
+  }
+
+  private _enterReconnecting(): void {
+    this._generation++;
+    this._dropChannel();
+    this._setState('reconnecting');
+  }
+
+  private _setSessionGone(): void {
+    const error = sessionGoneError(this.sessionName);
+    this._setState('session-gone', { error: error.toData(), message: error.message });
+  }
+
+  /** Closes the channel (if any); output that already arrived still reaches the view. */
+  private _dropChannel(): void {
+    this._flow.setTarget(undefined);
+    this._channelRef = undefined;
+    this._channel.clear();
+    this._batcher.end();
+  }
+
+  private _setState(state: PaneState, extra: { message?: string; error?: HoldfastErrorData } = {}): void {
+    if (this.isDisposed) return;
+    this._state = state;
+    this._error = extra.error;
+    // One notice per outage: an outage ends when the pane is attached again.
+    if (state === 'attached') this._discardReported = false;
+    this._onDidChangeState.fire({ state, ...extra });
+  }
+}
