@@ -12,7 +12,7 @@ describe('sidebar rows', () => {
     const sessions = new Map<string, IHostSessions>([
       ['h1', { loading: false, sessions: [{ name: 'main', windows: 1, attachedClients: 0, lastActivity: 0, created: 0 }] }],
     ]);
-    const rows = buildRows(hosts, new Set(['h1']), sessions, () => false);
+    const rows = buildRows(hosts, new Set(['h1']), sessions, () => undefined);
     expect(rows.map((r) => r.kind)).toEqual(['host', 'session', 'actions', 'host']);
   });
 
@@ -21,13 +21,13 @@ describe('sidebar rows', () => {
       ['h1', { loading: true }],
       ['h2', { loading: false, error: { code: 'TMUX_MISSING', message: 'tmux is not installed', hint: 'apt install tmux' } }],
     ]);
-    const rows = buildRows([host(1), host(2)], new Set(['h1', 'h2']), sessions, (h) => h.id === 'h2');
+    const rows = buildRows([host(1), host(2)], new Set(['h1', 'h2']), sessions, (h) => (h.id === 'h2' ? {} : undefined));
     expect(rows.map((r) => r.kind)).toEqual(['host', 'loading', 'host', 'status', 'error', 'actions']);
   });
 
   it('renders only the rows in view out of 1,000 hosts', () => {
     const hosts = Array.from({ length: 1000 }, (_, i) => host(i));
-    const rows = buildRows(hosts, new Set(), new Map(), () => false);
+    const rows = buildRows(hosts, new Set(), new Map(), () => undefined);
     const offsets = rowOffsets(rows);
     expect(offsets[1000]).toBe(46 * 1000);
     const { start, end } = visibleRange(offsets, 46 * 500 + 10, 600, 2);

@@ -4,7 +4,7 @@ import type { HoldfastErrorData, HostProfile, TmuxSession } from '../../../share
 
 export type SidebarRow =
   | { kind: 'host'; key: string; host: HostProfile }
-  | { kind: 'status'; key: string; host: HostProfile }
+  | { kind: 'status'; key: string; host: HostProfile; detail?: string }
   | { kind: 'loading'; key: string; host: HostProfile }
   | { kind: 'error'; key: string; host: HostProfile; error: HoldfastErrorData }
   | { kind: 'session'; key: string; host: HostProfile; session: TmuxSession }
@@ -27,19 +27,23 @@ export function errorRowHeight(error: HoldfastErrorData): number {
 }
 
 export function rowHeight(row: SidebarRow): number {
-  return row.kind === 'error' ? errorRowHeight(row.error) : ROW_HEIGHT[row.kind];
+  if (row.kind === 'error') return errorRowHeight(row.error);
+  if (row.kind === 'status' && row.detail) return ROW_HEIGHT.status + 17 * Math.ceil(row.detail.length / 38);
+  return ROW_HEIGHT[row.kind];
 }
 
 export function buildRows(
   hosts: readonly HostProfile[],
   expanded: ReadonlySet<string>,
   sessions: ReadonlyMap<string, IHostSessions>,
-  showStatusRow: (host: HostProfile) => boolean,
+  /** A status row under the host (reconnecting, failed…), with the error text if any; undefined for none. */
+  statusRow: (host: HostProfile) => { detail?: string } | undefined,
 ): SidebarRow[] {
   const rows: SidebarRow[] = [];
   for (const host of hosts) {
     rows.push({ kind: 'host', key: `h:${host.id}`, host });
-    if (showStatusRow(host)) rows.push({ kind: 'status', key: `st:${host.id}`, host });
+    const status = statusRow(host);
+    if (status) rows.push({ kind: 'status', key: `st:${host.id}`, host, ...status });
     if (!expanded.has(host.id)) continue;
     const s = sessions.get(host.id);
     if (s?.error) rows.push({ kind: 'error', key: `e:${host.id}`, host, error: s.error });

@@ -1,0 +1,335 @@
+// A tab's content: the terminal attached to one tmux session, and what the pane's state means for the user
+// (attaching, reconnecting, session gone, failed) as an overlay on top of it.
+import { useEffect, useRef, useState } from 'react';
+import type { IHoldfastApi } from '../../../shared/contract';
+import { DisposableStore } from '../../../shared/lifecycle';
+import type { HoldfastErrorData, HostStatus, PaneInfo, PaneState } from '../../../shared/model';
+import { hostStatusView } from '../model/format';
+import { ErrorBox, Spinner, toErrorData, useNow } from '../ui/common';
+import { AckBatcher, frameScheduler } from './ackBatcher';
+import { isMacPlatform } from './keys';
+import type { PaneRouter } from './paneRouter';
+import { TerminalController } from './TerminalController';
+
+export interface ITab {
+  id: string;
+  hostId: string;
+  hostName: string;
+  sessionName: string;
+  create?: { startCommand?: string };
+  paneId?: string;
+  state: PaneState | 'opening';
+  error?: HoldfastErrorData;
+  /** A note from core, e.g. that typed input was discarded during an outage. */
+  message?: string;
+}
+
+export interface IPaneCallbacks {
+  onOpened(tabId: string, info: PaneInfo): void;
+  onFailed(tabId: string, error: HoldfastErrorData): void;
+  onClose(tabId: string): void;
+  onDismissMessage(tabId: string): void;
+  /** Back to 'opening' without a pane, so that the view attaches again. */
+  onReopen(tabId: string): void;
+  onRetryNow(hostId: string): void;
+  onReplaceHostKey(hostId: string): void;
+}
+
+export function PaneView({
+  api,
+  router,
+  tab,
+  active,
+  hostStatus,
+  platform,
+  callbacks,
+}: {
+  api: IHoldfastApi;
+  router: PaneRouter;
+  tab: ITab;
+  active: boolean;
+  hostStatus: HostStatus | undefined;
+  platform: string;
+  callbacks: IPaneCallbacks;
+}) {
+  const containerRef = useRef<HTMLDivElement>(null);
+  const controllerRef = useRef<TerminalController | undefined>(undefined);
+  const tabRef = useRef(tab);
+  tabRef.current = tab;
+  const [searchOpen, setSearchOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  // The terminal lives as long as the tab.
+  useEffect(() => {
+    const container = containerRef.current!;
+    const controller = new TerminalController(container, isMacPlatform(platform || navigator.platform));
+    controllerRef.current = controller;
+    const store = new DisposableStore();
+    store.add(
+      controller.onInput((data) => {
+        const paneId = tabRef.current.paneId;
+        if (paneId) api.call('panes.write', { paneId, data }).catch((err: unknown) => console.warn('holdfast: write failed', err));
+      }),
+    );
+    store.add(
+      controller.onResize(({ cols, rows }) => {
+        const paneId = tabRef.current.paneId;
+        if (paneId) api.call('panes.resize', { paneId, cols: clampCols(cols), rows: clampRows(rows) }).catch(() => {});
+      }),
+    );
+    store.add(controller.onSearchRequested(() => setSearchOpen(true)));
+    return () => {
+      store.dispose();
+      controller.dispose();
+      controllerRef.current = undefined;
+    };
+  }, [api, platform]);
+
+  // Attach (and re-attach on "Reopen"); the pane's output goes to the terminal, acknowledged in batches.
+  const paneId = tab.paneId;
+  const needsOpen = !paneId && tab.state === 'opening';
+  useEffect(() => {
+    if (!needsOpen) return;
+    const controller = controllerRef.current!;
+    controller.fit();
+    let cancelled = false;
+    api
+      .call('panes.open', {
+        hostId: tab.hostId,
+        sessionName: tab.sessionName,
+        ...(tab.create ? { create: tab.create } : {}),
+        cols: clampCols(controller.cols),
+        rows: clampRows(controller.rows),
+      })
+      .then(
+        (info) => {
+          if (cancelled) {
+            // The tab closed while attaching: detach what we got.
+            router.forget(info.paneId);
+            void api.call('panes.close', { paneId: info.paneId }).catch(() => {});
+            return;
+          }
+          callbacks.onOpened(tab.id, info);
+        },
+        (err: unknown) => {
+          if (!cancelled) callbacks.onFailed(tab.id, toErrorData(err));
+        },
+      );
+    return () => {
+      cancelled = true;
+    };
+    // Runs once per attach attempt: when the tab starts out, and after Reopen.
+  }, [needsOpen]);
+
+  useEffect(() => {
+    if (!paneId) return;
+    const controller = controllerRef.current!;
+    const acks = new AckBatcher((bytes) => void api.call('panes.ack', { paneId, bytes }).catch(() => {}), frameScheduler);
+    const claim = router.claim(paneId, (data) => {
+      const length = data.length;
+      controller.write(data, () => acks.processed(length));
+    });
+    // The terminal may have been resized while attaching.
+    if (controller.cols >= 2) void api.call('panes.resize', { paneId, cols: clampCols(controller.cols), rows: clampRows(controller.rows) }).catch(() => {});
+    return () => {
+      claim.dispose();
+      acks.flush();
+      acks.dispose();
+    };
+  }, [api, router, paneId]);
+
+  useEffect(() => {
+    if (!active) return;
+    const controller = controllerRef.current;
+    controller?.fit();
+    if (!searchOpen) controller?.focus();
+  }, [active, searchOpen]);
+
+  const recreate = async () => {
+    if (!paneId) return;
+    setBusy(true);
+    try {
+      controllerRef.current?.term.reset();
+      const info = await api.call('panes.recreate', { paneId });
+      callbacks.onOpened(tab.id, info);
+    } catch (err) {
+      callbacks.onFailed(tab.id, toErrorData(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const reopen = () => callbacks.onReopen(tab.id);
+
+  return (
+    <div className={`pane ${active ? 'is-active' : ''}`} data-testid="pane" data-pane-id={paneId ?? ''} data-pane-state={tab.state} hidden={!active}>
+      {tab.message && (
+        <div className="pane-note" role="status" data-testid="pane-note">
+          <span>{tab.message}</span>
+          <button type="button" className="btn btn-small btn-ghost" onClick={() => callbacks.onDismissMessage(tab.id)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      {searchOpen && <SearchBar controller={controllerRef.current} onClose={() => setSearchOpen(false)} />}
+      <div className="terminal-host" ref={containerRef} data-testid="terminal" />
+      <PaneOverlay tab={tab} hostStatus={hostStatus} busy={busy} callbacks={callbacks} onRecreate={recreate} onReopen={reopen} />
+    </div>
+  );
+}
+
+function PaneOverlay({
+  tab,
+  hostStatus,
+  busy,
+  callbacks,
+  onRecreate,
+  onReopen,
+}: {
+  tab: ITab;
+  hostStatus: HostStatus | undefined;
+  busy: boolean;
+  callbacks: IPaneCallbacks;
+  onRecreate: () => void;
+  onReopen: () => void;
+}) {
+  const now = useNow(1000);
+  switch (tab.state) {
+    case 'attached':
+      return null;
+    case 'opening':
+    case 'attaching':
+      return (
+        <div className="pane-overlay subtle" data-testid="pane-overlay">
+          <div className="overlay-card">
+            <Spinner /> Attaching to <strong>{tab.sessionName}</strong> on {tab.hostName}…
+          </div>
+        </div>
+      );
+    case 'reconnecting': {
+      const status = hostStatus?.state === 'reconnecting' || hostStatus?.state === 'waiting-network' || hostStatus?.state === 'failed' ? hostStatusView(hostStatus, now) : undefined;
+      const detail = [];
+      if (hostStatus?.attempt) detail.push(`attempt ${hostStatus.attempt}`);
+      if (hostStatus?.nextRetryAt !== undefined) {
+        const s = Math.max(0, Math.ceil((hostStatus.nextRetryAt - now) / 1000));
+        detail.push(s > 0 ? `next try in ${s}s` : 'trying now');
+      }
+      if (hostStatus?.state === 'waiting-network') detail.push('waiting for network');
+      return (
+        <div className="pane-overlay" data-testid="pane-overlay">
+          <div className="overlay-card" role="status">
+            <div className="overlay-title">
+              <Spinner /> Reconnecting to {tab.hostName}…
+            </div>
+            {detail.length > 0 && <div className="muted">{detail.join(' · ')}</div>}
+            {status?.detail && <div className="muted">{status.detail}</div>}
+            <div className="muted small">Keys typed now are not sent; the session keeps running on the server.</div>
+            <div className="overlay-actions">
+              <button type="button" className="btn btn-primary" onClick={() => callbacks.onRetryNow(tab.hostId)}>
+                Retry now
+              </button>
+            </div>
+          </div>
+        </div>
+      );
+    }
+    case 'session-gone':
+      return (
+        <div className="pane-overlay" data-testid="pane-overlay">
+          <div className="overlay-card" role="alert">
+            <div className="overlay-title">The tmux session “{tab.sessionName}” no longer exists on the server.</div>
+            <div className="muted">It may have been ended with exit or kill-session. Recreate starts it again{tab.create?.startCommand ? ` with ${tab.create.startCommand}` : ''}.</div>
+            {tab.error && <ErrorBox error={tab.error} compact />}
+            <div className="overlay-actions">
+              <button type="button" className="btn" onClick={() => callbacks.onClose(tab.id)}>
+                Close
+              </button>
+              <button type="button" className="btn btn-primary" onClick={onRecreate} disabled={busy}>
+                {busy && <Spinner />}
+                Recreate
+              </button>
+            </div>
+          </div>
+        </div>
+      );
+    case 'failed':
+    case 'closed':
+      return (
+        <div className="pane-overlay" data-testid="pane-overlay">
+          <div className="overlay-card">
+            {tab.state === 'closed' && !tab.error ? (
+              <div className="overlay-title">Detached from “{tab.sessionName}”. The session keeps running on the server.</div>
+            ) : (
+              <ErrorBox
+                error={tab.error ?? { code: 'INTERNAL', message: `Could not attach to “${tab.sessionName}”.` }}
+                onReplaceHostKey={() => callbacks.onReplaceHostKey(tab.hostId)}
+              />
+            )}
+            <div className="overlay-actions">
+              <button type="button" className="btn" onClick={() => callbacks.onClose(tab.id)}>
+                Close
+              </button>
+              <button type="button" className="btn btn-primary" onClick={onReopen}>
+                Reopen
+              </button>
+            </div>
+          </div>
+        </div>
+      );
+  }
+}
+
+function SearchBar({ controller, onClose }: { controller: TerminalController | undefined; onClose: () => void }) {
+  const [query, setQuery] = useState('');
+  const [found, setFound] = useState<boolean | undefined>();
+  const close = () => {
+    controller?.clearSearch();
+    onClose();
+    controller?.focus();
+  };
+  const find = (backwards: boolean) => setFound(backwards ? controller?.findPrevious(query) : controller?.findNext(query));
+  return (
+    <div className="search-bar" role="search">
+      <input
+        type="text"
+        aria-label="Find in terminal"
+        placeholder="Find"
+        autoFocus
+        value={query}
+        onChange={(e) => {
+          setQuery(e.target.value);
+          setFound(e.target.value ? controller?.findNext(e.target.value) : undefined);
+        }}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') {
+            e.preventDefault();
+            find(e.shiftKey);
+          } else if (e.key === 'Escape') {
+            e.preventDefault();
+            close();
+          }
+        }}
+        className={found === false ? 'not-found' : ''}
+        spellCheck={false}
+      />
+      {found === false && <span className="muted small">No matches</span>}
+      <button type="button" className="icon-btn" aria-label="Previous match" title="Previous match (Shift+Enter)" onClick={() => find(true)}>
+        ↑
+      </button>
+      <button type="button" className="icon-btn" aria-label="Next match" title="Next match (Enter)" onClick={() => find(false)}>
+        ↓
+      </button>
+      <button type="button" className="icon-btn" aria-label="Exit search" title="Exit search (Esc)" onClick={close}>
+        Esc
+      </button>
+    </div>
+  );
+}
+
+function clampCols(n: number): number {
+  return Math.min(1000, Math.max(2, Math.floor(n) || 80));
+}
+
+function clampRows(n: number): number {
+  return Math.min(1000, Math.max(1, Math.floor(n) || 24));
+}

@@ -1,0 +1,396 @@
+// The window: hosts on the left, tabs of attached tmux sessions on the right, dialogs and prompts on top.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { IHoldfastApi } from '../../../shared/contract';
+import { DisposableStore, type Event } from '../../../shared/lifecycle';
+import type { AppInfo, HoldfastErrorData, HostProfile, HostStatus, Notice, PaneInfo, Prompt, TmuxSession } from '../../../shared/model';
+import { sortHosts, tabTitles } from '../model/format';
+import type { IHostSessions } from '../model/rows';
+import { PaneRouter } from '../terminal/paneRouter';
+import { PaneView, type IPaneCallbacks, type ITab } from '../terminal/PaneView';
+import { ConfirmDialog, toErrorData } from './common';
+import { HostForm } from './HostForm';
+import { ImportDialog } from './ImportDialog';
+import { NewSessionDialog } from './NewSessionDialog';
+import { PromptDialog } from './PromptDialog';
+import { Sidebar, type ISidebarActions } from './Sidebar';
+
+type Dialog =
+  | { kind: 'host-form'; profile?: HostProfile }
+  | { kind: 'import' }
+  | { kind: 'new-session'; host: HostProfile }
+  | { kind: 'delete'; host: HostProfile }
+  | { kind: 'forget-key'; hostId: string };
+
+interface INoticeItem extends Notice {
+  id: number;
+}
+
+let nextTabId = 1;
+let nextNoticeId = 1;
+
+export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconnect: Event<string> }) {
+  const router = useMemo(() => new PaneRouter(), []);
+  const [appInfo, setAppInfo] = useState<AppInfo>();
+  const [hosts, setHosts] = useState<HostProfile[]>([]);
+  const [loaded, setLoaded] = useState(false);
+  const [statuses, setStatuses] = useState<ReadonlyMap<string, HostStatus>>(new Map());
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
+  const [sessions, setSessions] = useState<ReadonlyMap<string, IHostSessions>>(new Map());
+  const [busyHosts, setBusyHosts] = useState<ReadonlySet<string>>(new Set());
+  const [tabs, setTabs] = useState<ITab[]>([]);
+  const [activeTabId, setActiveTabId] = useState<string>();
+  const [prompts, setPrompts] = useState<Prompt[]>([]);
+  const [dialog, setDialog] = useState<Dialog>();
+  const [notices, setNotices] = useState<INoticeItem[]>([]);
+  const [lost, setLost] = useState<string>();
+
+  const hostsById = useMemo(() => new Map(hosts.map((h) => [h.id, h])), [hosts]);
+  const state = useRef({ hostsById, tabs, expanded });
+  state.current = { hostsById, tabs, expanded };
+
+  const notify = useCallback((level: Notice['level'], message: string) => {
+    const id = nextNoticeId++;
+    setNotices((n) => [...n.slice(-4), { id, level, message }]);
+    if (level === 'info') setTimeout(() => setNotices((n) => n.filter((x) => x.id !== id)), 6000);
+  }, []);
+
+  const refreshHosts = useCallback(async () => {
+    try {
+      setHosts(sortHosts(await api.call('hosts.list', {})));
+    } catch (err) {
+      notify('error', `Could not load hosts: ${toErrorData(err).message}`);
+    } finally {
+      setLoaded(true);
+    }
+  }, [api, notify]);
+
+  const listSessions = useCallback(
+    async (host: HostProfile) => {
+      setBusyHosts((s) => new Set(s).add(host.id));
+      setSessions((m) => new Map(m).set(host.id, { ...m.get(host.id), loading: true, error: undefined }));
+      try {
+        const list = await api.call('sessions.list', { hostId: host.id });
+        const sorted = [...list].sort((a, b) => b.lastActivity - a.lastActivity);
+        setSessions((m) => new Map(m).set(host.id, { loading: false, sessions: sorted }));
+      } catch (err) {
+        const error = toErrorData(err);
+        setSessions((m) => new Map(m).set(host.id, { loading: false, error, ...(error.code === 'CANCELLED' ? { sessions: m.get(host.id)?.sessions } : {}) }));
+      } finally {
+        setBusyHosts((s) => {
+          const next = new Set(s);
+          next.delete(host.id);
+          return next;
+        });
+      }
+    },
+    [api],
+  );
+
+  // Subscriptions and the first load.
+  useEffect(() => {
+    const store = new DisposableStore();
+    store.add(onDidDisconnect((reason) => setLost(reason)));
+    store.add(api.listen('pane.data', (e) => router.deliver(e.paneId, e.data)));
+    store.add(
+      api.listen('pane.state', (e) =>
+        setTabs((ts) =>
+          ts.map((t) =>
+            t.paneId === e.paneId
+              ? { ...t, state: e.state, error: e.error ?? (e.state === 'attached' ? undefined : t.error), message: e.message ?? t.message }
+              : t,
+          ),
+        ),
+      ),
+    );
+    store.add(api.listen('host.status', (s) => setStatuses((m) => new Map(m).set(s.hostId, s))));
+    store.add(api.listen('hosts.changed', () => void refreshHosts()));
+    store.add(api.listen('prompt.show', (p) => setPrompts((ps) => [...ps.filter((x) => x.promptId !== p.promptId), p])));
+    store.add(api.listen('prompt.close', ({ promptId }) => setPrompts((ps) => ps.filter((x) => x.promptId !== promptId))));
+    store.add(api.listen('notice', (n) => notify(n.level, n.message)));
+    api.call('app.info', {}).then(setAppInfo, () => {});
+    void refreshHosts();
+    api.call('hosts.status', {}).then(
+      (list) => setStatuses((m) => new Map([...list.map((s) => [s.hostId, s] as const), ...m])),
+      () => {},
+    );
+    return () => store.dispose();
+  }, [api, router, onDidDisconnect, refreshHosts, notify]);
+
+  const titles = useMemo(() => tabTitles(tabs), [tabs]);
+  const activeTab = tabs.find((t) => t.id === activeTabId);
+  useEffect(() => {
+    document.title = activeTab ? `${titles.get(activeTab.id) ?? activeTab.sessionName} — Holdfast` : 'Holdfast';
+  }, [activeTab, titles]);
+
+  const openTab = useCallback((host: HostProfile, sessionName: string, create?: { startCommand?: string }) => {
+    const existing = !create && state.current.tabs.find((t) => t.hostId === host.id && t.sessionName === sessionName && t.state !== 'failed');
+    if (existing) {
+      setActiveTabId(existing.id);
+      return;
+    }
+    const tab: ITab = { id: `tab-${nextTabId++}`, hostId: host.id, hostName: host.name, sessionName, state: 'opening', ...(create ? { create } : {}) };
+    setTabs((ts) => [...ts, tab]);
+    setActiveTabId(tab.id);
+  }, []);
+
+  const closeTab = useCallback(
+    (tabId: string) => {
+      const tab = state.current.tabs.find((t) => t.id === tabId);
+      if (tab?.paneId) {
+        api.call('panes.close', { paneId: tab.paneId }).catch((err: unknown) => {
+          const e = toErrorData(err);
+          if (e.code !== 'NOT_FOUND') notify('warning', `Detaching ${tab.sessionName}: ${e.message}`);
+        });
+      }
+      setTabs((ts) => {
+        const index = ts.findIndex((t) => t.id === tabId);
+        const next = ts.filter((t) => t.id !== tabId);
+        setActiveTabId((active) => (active === tabId ? (next[Math.min(index, next.length - 1)]?.id ?? undefined) : active));
+        return next;
+      });
+    },
+    [api, notify],
+  );
+
+  const retryNow = useCallback(
+    (hostId: string) => {
+      api.call('hosts.retryNow', { hostId }).catch((err: unknown) => notify('error', toErrorData(err).message));
+    },
+    [api, notify],
+  );
+
+  const sidebarActions = useMemo<ISidebarActions>(
+    () => ({
+      onAddHost: () => setDialog({ kind: 'host-form' }),
+      onImport: () => setDialog({ kind: 'import' }),
+      onToggleHost: (host) => {
+        if (state.current.expanded.has(host.id)) {
+          setExpanded((s) => {
+            const next = new Set(s);
+            next.delete(host.id);
+            return next;
+          });
+          return;
+        }
+        setExpanded((s) => new Set(s).add(host.id));
+        void listSessions(host);
+      },
+      onRefreshSessions: (host) => void listSessions(host),
+      onEditHost: (host) => setDialog({ kind: 'host-form', profile: host }),
+      onDuplicateHost: (host) => {
+        api.call('hosts.duplicate', { hostId: host.id }).then(
+          (copy) => {
+            void refreshHosts();
+            setDialog({ kind: 'host-form', profile: copy });
+          },
+          (err: unknown) => notify('error', `Could not duplicate ${host.name}: ${toErrorData(err).message}`),
+        );
+      },
+      onDeleteHost: (host) => setDialog({ kind: 'delete', host }),
+      onRetryNow: (host) => retryNow(host.id),
+      onReplaceHostKey: (host) => setDialog({ kind: 'forget-key', hostId: host.id }),
+      onOpenSession: (host: HostProfile, session: TmuxSession) => openTab(host, session.name),
+      onNewSession: (host) => setDialog({ kind: 'new-session', host }),
+    }),
+    [api, listSessions, notify, openTab, refreshHosts, retryNow],
+  );
+
+  const paneCallbacks = useMemo<IPaneCallbacks>(
+    () => ({
+      onOpened: (tabId: string, info: PaneInfo) => {
+        setTabs((ts) => ts.map((t) => (t.id === tabId ? { ...t, paneId: info.paneId, state: info.state, error: undefined } : t)));
+        // A new session now shows in its host's list.
+        const tab = state.current.tabs.find((t) => t.id === tabId);
+        const host = tab && state.current.hostsById.get(tab.hostId);
+        if (host && state.current.expanded.has(host.id)) void listSessions(host);
+      },
+      onFailed: (tabId: string, error: HoldfastErrorData) =>
+        setTabs((ts) => ts.map((t) => (t.id === tabId ? { ...t, state: error.code === 'SESSION_GONE' ? 'session-gone' : 'failed', error } : t))),
+      onClose: closeTab,
+      onDismissMessage: (tabId: string) => setTabs((ts) => ts.map((t) => (t.id === tabId ? { ...t, message: undefined } : t))),
+      onReopen: (tabId: string) => setTabs((ts) => ts.map((t) => (t.id === tabId ? { ...t, paneId: undefined, state: 'opening', error: undefined } : t))),
+      onRetryNow: retryNow,
+      onReplaceHostKey: (hostId: string) => setDialog({ kind: 'forget-key', hostId }),
+    }),
+    [closeTab, listSessions, retryNow],
+  );
+
+  // "Retry now" appears once: on the visible pane when it is reconnecting, else in the sidebar.
+  const hideRetryFor = useMemo(
+    () => new Set(activeTab && (activeTab.state === 'reconnecting' || activeTab.state === 'failed') ? [activeTab.hostId] : []),
+    [activeTab],
+  );
+
+  const prompt = prompts[0];
+  const platform = appInfo?.platform ?? '';
+
+  return (
+    <div className="app">
+      {lost !== undefined && (
+        <div className="banner" role="alert" data-testid="connection-lost">
+          <span>Lost the connection to the Holdfast web host — reload</span>
+          <button type="button" className="btn btn-small" onClick={() => window.location.reload()}>
+            Reload
+          </button>
+        </div>
+      )}
+      <div className="workspace">
+        <Sidebar
+          hosts={hosts}
+          statuses={statuses}
+          expanded={expanded}
+          sessions={sessions}
+          hideRetryFor={hideRetryFor}
+          busyHosts={busyHosts}
+          loaded={loaded}
+          actions={sidebarActions}
+        />
+        <main className="main">
+          {tabs.length > 0 && (
+            <div className="tabbar" role="tablist" aria-label="Open sessions">
+              {tabs.map((t) => (
+                <div key={t.id} className={`tab ${t.id === activeTabId ? 'is-active' : ''} state-${t.state}`} data-testid="tab" data-session-name={t.sessionName}>
+                  <button
+                    type="button"
+                    role="tab"
+                    aria-selected={t.id === activeTabId}
+                    className="tab-title"
+                    onClick={() => setActiveTabId(t.id)}
+                    onAuxClick={(e) => {
+                      if (e.button === 1) closeTab(t.id);
+                    }}
+                    title={`${t.sessionName} on ${t.hostName}`}
+                  >
+                    <span className={`tab-dot state-${t.state}`} aria-hidden="true" />
+                    {titles.get(t.id)}
+                  </button>
+                  <button type="button" className="tab-close" aria-label={`Detach ${titles.get(t.id) ?? ''}`} title="Close tab (the tmux session keeps running)" onClick={() => closeTab(t.id)}>
+                    ×
+                  </button>
+                </div>
+              ))}
+            </div>
+          )}
+          <div className="panes">
+            {tabs.map((t) => (
+              <PaneView
+                key={t.id}
+                api={api}
+                router={router}
+                tab={t}
+                active={t.id === activeTabId}
+                hostStatus={statuses.get(t.hostId)}
+                platform={platform}
+                callbacks={paneCallbacks}
+              />
+            ))}
+            {tabs.length === 0 && (
+              <div className="empty-main">
+                <div className="empty-card">
+                  <h1>Holdfast</h1>
+                  <p>Stay attached to tmux sessions on your servers, through network drops and sleep.</p>
+                  <ol>
+                    <li>Add a host (or import your ~/.ssh/config) on the left.</li>
+                    <li>Click the host to see its tmux sessions.</li>
+                    <li>Click a session to attach, or start a new one.</li>
+                  </ol>
+                  <p className="muted small">Closing a tab detaches; the session keeps running on the server.</p>
+                </div>
+              </div>
+            )}
+          </div>
+        </main>
+      </div>
+
+      {dialog?.kind === 'host-form' && (
+        <HostForm
+          api={api}
+          appInfo={appInfo}
+          profile={dialog.profile}
+          hosts={hosts}
+          onCancel={() => setDialog(undefined)}
+          onSaved={(saved) => {
+            setDialog(undefined);
+            void refreshHosts();
+            notify('info', `Saved ${saved.name}.`);
+          }}
+        />
+      )}
+      {dialog?.kind === 'import' && (
+        <ImportDialog
+          api={api}
+          onCancel={() => setDialog(undefined)}
+          onImported={(imported) => {
+            setDialog(undefined);
+            void refreshHosts();
+            notify('info', imported.length ? `Imported ${imported.length} ${imported.length === 1 ? 'host' : 'hosts'}.` : 'Nothing new to import.');
+          }}
+        />
+      )}
+      {dialog?.kind === 'new-session' && (
+        <NewSessionDialog
+          hostName={dialog.host.name}
+          existing={sessions.get(dialog.host.id)?.sessions?.map((s) => s.name) ?? []}
+          onCancel={() => setDialog(undefined)}
+          onStart={(name, startCommand) => {
+            const host = dialog.host;
+            setDialog(undefined);
+            openTab(host, name, startCommand ? { startCommand } : {});
+          }}
+        />
+      )}
+      {dialog?.kind === 'delete' && (
+        <ConfirmDialog
+          title={`Delete ${dialog.host.name}?`}
+          message="The profile and its remembered password are removed. tmux sessions on the server keep running."
+          confirmLabel="Delete"
+          danger
+          onCancel={() => setDialog(undefined)}
+          onConfirm={async () => {
+            await api.call('hosts.delete', { hostId: dialog.host.id });
+            setDialog(undefined);
+            void refreshHosts();
+          }}
+        />
+      )}
+      {dialog?.kind === 'forget-key' && (
+        <ConfirmDialog
+          title="Replace the stored host key?"
+          message={`Only do this if you know the server's key changed (for example, it was reinstalled). Holdfast forgets the key stored for ${
+            hostsById.get(dialog.hostId)?.name ?? 'this host'
+          } and asks you to check the new fingerprint on the next connection.`}
+          confirmLabel="Forget stored key"
+          danger
+          onCancel={() => setDialog(undefined)}
+          onConfirm={async () => {
+            await api.call('hosts.forgetHostKey', { hostId: dialog.hostId });
+            setDialog(undefined);
+            notify('info', 'The stored key was forgotten. The next connection asks you to check the new key.');
+            const host = hostsById.get(dialog.hostId);
+            if (host && expanded.has(host.id)) void listSessions(host);
+          }}
+        />
+      )}
+      {prompt && !dialog && (
+        <PromptDialog
+          key={prompt.promptId}
+          api={api}
+          prompt={prompt}
+          hostName={prompt.hostId ? hostsById.get(prompt.hostId)?.name : undefined}
+          onDone={() => setPrompts((ps) => ps.filter((p) => p.promptId !== prompt.promptId))}
+        />
+      )}
+
+      <div className="notices" aria-live="polite">
+        {notices.map((n) => (
+          <div key={n.id} className={`notice notice-${n.level}`} role={n.level === 'error' ? 'alert' : 'status'}>
+            <span>{n.message}</span>
+            <button type="button" className="icon-btn" aria-label="Dismiss" onClick={() => setNotices((ns) => ns.filter((x) => x.id !== n.id))}>
+              ×
+            </button>
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}

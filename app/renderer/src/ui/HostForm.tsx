@@ -1,0 +1,221 @@
+// Add host / Edit host. Core validates (including "No file at …" for the key); its VALIDATION fields are
+// shown beside each input and the form keeps what was typed.
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { HoldfastError, type IHoldfastApi } from '../../../shared/contract';
+import type { AppInfo, HoldfastErrorData, HostProfile, HostProfileInput } from '../../../shared/model';
+import { parseTags } from '../model/format';
+import { ErrorBox, Modal, Spinner, toErrorData } from './common';
+
+interface IFormState {
+  name: string;
+  host: string;
+  port: string;
+  user: string;
+  privateKeyPath: string;
+  password: string;
+  rememberPassword: boolean;
+  jumpHostId: string;
+  tags: string;
+}
+
+function initialState(profile: HostProfile | undefined): IFormState {
+  return {
+    name: profile?.name ?? '',
+    host: profile?.host ?? '',
+    port: String(profile?.port ?? 22),
+    user: profile?.user ?? '',
+    privateKeyPath: profile?.privateKeyPath ?? '',
+    password: '',
+    rememberPassword: profile?.hasPassword ?? false,
+    jumpHostId: profile?.jumpHostId ?? '',
+    tags: profile?.tags.join(', ') ?? '',
+  };
+}
+
+/** What the form sends: empty optional fields are left out so core applies its defaults. */
+export function formToInput(id: string | undefined, f: IFormState, secretsPersist: boolean): HostProfileInput {
+  const input: HostProfileInput = { name: f.name, host: f.host, port: f.port.trim() === '' ? undefined : f.port.trim(), user: f.user };
+  if (id) input.id = id;
+  if (f.privateKeyPath.trim()) input.privateKeyPath = f.privateKeyPath.trim();
+  if (f.password) input.password = f.password;
+  if (f.password || secretsPersist) input.rememberPassword = secretsPersist && f.rememberPassword;
+  if (f.jumpHostId) input.jumpHostId = f.jumpHostId;
+  input.tags = parseTags(f.tags);
+  return input;
+}
+
+export function HostForm({
+  api,
+  appInfo,
+  profile,
+  hosts,
+  onSaved,
+  onCancel,
+}: {
+  api: IHoldfastApi;
+  appInfo: AppInfo | undefined;
+  profile: HostProfile | undefined;
+  hosts: readonly HostProfile[];
+  onSaved: (saved: HostProfile) => void;
+  onCancel: () => void;
+}) {
+  const [form, setForm] = useState(() => initialState(profile));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<HoldfastErrorData>();
+  const fields = error?.fields ?? {};
+  const secretsPersist = appInfo?.secretsPersist ?? false;
+  const set = <K extends keyof IFormState>(key: K, value: IFormState[K]) => setForm((f) => ({ ...f, [key]: value }));
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      const saved = await api.call('hosts.save', formToInput(profile?.id, form, secretsPersist));
+      onSaved(saved);
+    } catch (err) {
+      setError(toErrorData(HoldfastError.from(err)));
+      setBusy(false);
+    }
+  };
+
+  const known = new Set(['name', 'host', 'port', 'user', 'privateKeyPath', 'password', 'jumpHostId', 'tags']);
+  const otherFieldErrors = Object.entries(fields).filter(([k]) => !known.has(k.split('.')[0]!));
+  const tagsError = Object.entries(fields).find(([k]) => k.split('.')[0] === 'tags')?.[1];
+  const jumpChoices = hosts.filter((h) => h.id !== profile?.id);
+
+  return (
+    <Modal title={profile ? 'Edit host' : 'Add host'} ariaLabel="Profile editor" onCancel={onCancel} testId="host-form">
+      <form className="form" onSubmit={submit} noValidate>
+        <div className="form-grid">
+          <Field label="Name" error={fields.name} wide>
+            {(id, describedBy) => (
+              <input id={id} aria-describedby={describedBy} aria-invalid={!!fields.name} autoFocus value={form.name} onChange={(e) => set('name', e.target.value)} placeholder="e.g. build server" />
+            )}
+          </Field>
+          <Field label="Host" error={fields.host}>
+            {(id, describedBy) => (
+              <input id={id} aria-describedby={describedBy} aria-invalid={!!fields.host} value={form.host} onChange={(e) => set('host', e.target.value)} placeholder="hostname or IP" spellCheck={false} autoCapitalize="off" />
+            )}
+          </Field>
+          <Field label="Port" error={fields.port} narrow>
+            {(id, describedBy) => (
+              <input id={id} aria-describedby={describedBy} aria-invalid={!!fields.port} inputMode="numeric" value={form.port} onChange={(e) => set('port', e.target.value)} placeholder="22" />
+            )}
+          </Field>
+          <Field label="User" error={fields.user} wide>
+            {(id, describedBy) => (
+              <input id={id} aria-describedby={describedBy} aria-invalid={!!fields.user} value={form.user} onChange={(e) => set('user', e.target.value)} spellCheck={false} autoCapitalize="off" />
+            )}
+          </Field>
+          <Field label="Private key" error={fields.privateKeyPath} wide note="A file path, e.g. ~/.ssh/id_ed25519. Leave empty to use the SSH agent.">
+            {(id, describedBy) => (
+              <input id={id} aria-describedby={describedBy} aria-invalid={!!fields.privateKeyPath} value={form.privateKeyPath} onChange={(e) => set('privateKeyPath', e.target.value)} placeholder="~/.ssh/id_ed25519" spellCheck={false} />
+            )}
+          </Field>
+          <Field
+            label="Password"
+            error={fields.password}
+            wide
+            note={secretsPersist ? undefined : 'The web host keeps a typed password only until it restarts.'}
+          >
+            {(id, describedBy) => (
+              <input
+                id={id}
+                type="password"
+                aria-describedby={describedBy}
+                aria-invalid={!!fields.password}
+                value={form.password}
+                onChange={(e) => set('password', e.target.value)}
+                placeholder={profile?.hasPassword ? 'remembered — leave empty to keep it' : 'optional'}
+                autoComplete="off"
+              />
+            )}
+          </Field>
+          {secretsPersist && (
+            <label className="check wide">
+              <input type="checkbox" checked={form.rememberPassword} onChange={(e) => set('rememberPassword', e.target.checked)} />
+              Remember password
+            </label>
+          )}
+          <Field label="Jump through" error={fields.jumpHostId} wide note="Connect through another profile first (ProxyJump).">
+            {(id, describedBy) => (
+              <select id={id} aria-describedby={describedBy} value={form.jumpHostId} onChange={(e) => set('jumpHostId', e.target.value)}>
+                <option value="">Direct connection</option>
+                {jumpChoices.map((h) => (
+                  <option key={h.id} value={h.id}>
+                    {h.name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label="Tags" error={tagsError} wide note="Separated by commas or spaces.">
+            {(id, describedBy) => <input id={id} aria-describedby={describedBy} value={form.tags} onChange={(e) => set('tags', e.target.value)} placeholder="prod, eu" />}
+          </Field>
+        </div>
+        {error && (error.code !== 'VALIDATION' || otherFieldErrors.length > 0 || !error.fields) && (
+          <ErrorBox
+            error={
+              otherFieldErrors.length
+                ? { ...error, message: `${error.message}: ${otherFieldErrors.map(([k, v]) => `${k}: ${v}`).join('; ')}` }
+                : error
+            }
+          />
+        )}
+        {error?.code === 'VALIDATION' && error.fields && otherFieldErrors.length === 0 && (
+          <p className="form-summary" role="alert">
+            {error.message} — nothing was saved.
+          </p>
+        )}
+        <div className="modal-actions">
+          <button type="button" className="btn" onClick={onCancel}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={busy} aria-busy={busy}>
+            {busy && <Spinner />}
+            Save
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+function Field({
+  label,
+  error,
+  note,
+  wide,
+  narrow,
+  children,
+}: {
+  label: string;
+  error: string | undefined;
+  note?: string | undefined;
+  wide?: boolean;
+  narrow?: boolean;
+  children: (id: string, describedBy: string | undefined) => ReactNode;
+}) {
+  const id = useId();
+  const errorId = `${id}-error`;
+  const noteId = `${id}-note`;
+  const describedBy = [error ? errorId : '', note ? noteId : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className={`field ${wide ? 'wide' : ''} ${narrow ? 'narrow' : ''} ${error ? 'has-error' : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {children(id, describedBy)}
+      {error && (
+        <div className="field-error" id={errorId}>
+          {error}
+        </div>
+      )}
+      {note && !error && (
+        <div className="field-note" id={noteId}>
+          {note}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,199 @@
+// Questions core asks while connecting: host key, password/passphrase, keyboard-interactive.
+import { useState, type FormEvent } from 'react';
+import type { IHoldfastApi } from '../../../shared/contract';
+import type { HoldfastErrorData, Prompt, PromptAnswer } from '../../../shared/model';
+import { ErrorBox, Modal, Spinner, toErrorData } from './common';
+
+export function PromptDialog({ api, prompt, hostName, onDone }: { api: IHoldfastApi; prompt: Prompt; hostName: string | undefined; onDone: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<HoldfastErrorData>();
+
+  const answer = async (a: PromptAnswer) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api.call('prompts.answer', { promptId: prompt.promptId, answer: a });
+      onDone();
+    } catch (err) {
+      const data = toErrorData(err);
+      // The prompt was answered elsewhere or became moot: nothing left to ask.
+      if (data.code === 'NOT_FOUND') onDone();
+      else {
+        setError(data);
+        setBusy(false);
+      }
+    }
+  };
+  const cancel = () => void answer({ kind: 'cancel' });
+  const where = `${prompt.host}:${prompt.port}`;
+  const subtitle = hostName ? `${hostName} (${where})` : where;
+
+  if (prompt.kind === 'host-key') {
+    return (
+      <Modal title="Unknown host key" ariaLabel="Host key check" onCancel={cancel} testId="prompt-host-key">
+        <div className="modal-body">
+          <p>
+            This is the first connection to <strong>{subtitle}</strong>. Check that the server's key fingerprint matches the one
+            your administrator gave you before accepting.
+          </p>
+          <dl className="kv">
+            <dt>Server</dt>
+            <dd className="mono">{where}</dd>
+            <dt>Key type</dt>
+            <dd className="mono">{prompt.keyType}</dd>
+            <dt>Fingerprint</dt>
+            <dd className="mono fingerprint" data-testid="host-key-fingerprint">
+              {prompt.fingerprint}
+            </dd>
+          </dl>
+          {error && <ErrorBox error={error} />}
+        </div>
+        <div className="modal-actions">
+          <button type="button" className="btn" onClick={cancel} disabled={busy}>
+            Cancel
+          </button>
+          <button type="button" className="btn" onClick={() => void answer({ kind: 'host-key', remember: true })} disabled={busy}>
+            Accept and remember
+          </button>
+          <button type="button" className="btn btn-primary" autoFocus onClick={() => void answer({ kind: 'host-key', remember: false })} disabled={busy}>
+            {busy && <Spinner />}
+            Accept
+          </button>
+        </div>
+      </Modal>
+    );
+  }
+
+  if (prompt.kind === 'keyboard-interactive') {
+    return <KeyboardInteractiveForm prompt={prompt} subtitle={subtitle} busy={busy} error={error} onAnswer={answer} onCancel={cancel} />;
+  }
+  return <SecretForm prompt={prompt} subtitle={subtitle} busy={busy} error={error} onAnswer={answer} onCancel={cancel} />;
+}
+
+type SecretPrompt = Extract<Prompt, { kind: 'password' | 'passphrase' }>;
+type KiPrompt = Extract<Prompt, { kind: 'keyboard-interactive' }>;
+
+function SecretForm({
+  prompt,
+  subtitle,
+  busy,
+  error,
+  onAnswer,
+  onCancel,
+}: {
+  prompt: SecretPrompt;
+  subtitle: string;
+  busy: boolean;
+  error: HoldfastErrorData | undefined;
+  onAnswer: (a: PromptAnswer) => void;
+  onCancel: () => void;
+}) {
+  const [value, setValue] = useState('');
+  const [remember, setRemember] = useState(false);
+  const isPassphrase = prompt.kind === 'passphrase';
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    onAnswer({ kind: 'secret', value, remember: prompt.canRemember && remember });
+  };
+  return (
+    <Modal title={isPassphrase ? 'Key passphrase' : 'Password required'} ariaLabel="Authentication" onCancel={onCancel} className="modal-narrow" testId="prompt-secret">
+      <form onSubmit={submit}>
+        <div className="modal-body">
+          <p>
+            {isPassphrase ? (
+              <>
+                The key <span className="mono">{prompt.keyPath ?? ''}</span> is protected by a passphrase.
+              </>
+            ) : (
+              <>
+                <span className="mono">{prompt.user}</span> on <strong>{subtitle}</strong>
+              </>
+            )}
+          </p>
+          {prompt.retry && (
+            <p className="field-error" role="alert">
+              {isPassphrase ? 'Wrong passphrase, try again.' : 'Wrong password, try again.'}
+            </p>
+          )}
+          <div className="field wide">
+            <label htmlFor="prompt-secret-input">{isPassphrase ? 'Passphrase' : 'Password'}</label>
+            <input id="prompt-secret-input" type="password" autoFocus value={value} onChange={(e) => setValue(e.target.value)} autoComplete="off" />
+          </div>
+          {prompt.canRemember && (
+            <label className="check">
+              <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} />
+              Remember
+            </label>
+          )}
+          {error && <ErrorBox error={error} />}
+        </div>
+        <div className="modal-actions">
+          <button type="button" className="btn" onClick={onCancel} disabled={busy}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={busy}>
+            {busy && <Spinner />}
+            Continue
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+function KeyboardInteractiveForm({
+  prompt,
+  subtitle,
+  busy,
+  error,
+  onAnswer,
+  onCancel,
+}: {
+  prompt: KiPrompt;
+  subtitle: string;
+  busy: boolean;
+  error: HoldfastErrorData | undefined;
+  onAnswer: (a: PromptAnswer) => void;
+  onCancel: () => void;
+}) {
+  const [responses, setResponses] = useState(() => prompt.prompts.map(() => ''));
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    onAnswer({ kind: 'keyboard-interactive', responses });
+  };
+  return (
+    <Modal title={prompt.name || 'The server asks'} ariaLabel="Authentication" onCancel={onCancel} className="modal-narrow" testId="prompt-keyboard-interactive">
+      <form onSubmit={submit}>
+        <div className="modal-body">
+          <p>
+            <span className="mono">{prompt.user}</span> on <strong>{subtitle}</strong>
+          </p>
+          {prompt.instructions && <p className="pre-wrap">{prompt.instructions}</p>}
+          {prompt.prompts.map((p, i) => (
+            <div className="field wide" key={i}>
+              <label htmlFor={`ki-${i}`}>{p.prompt.trim() || `Response ${i + 1}`}</label>
+              <input
+                id={`ki-${i}`}
+                type={p.echo ? 'text' : 'password'}
+                autoFocus={i === 0}
+                value={responses[i] ?? ''}
+                onChange={(e) => setResponses((r) => r.map((v, j) => (j === i ? e.target.value : v)))}
+                autoComplete="off"
+              />
+            </div>
+          ))}
+          {error && <ErrorBox error={error} />}
+        </div>
+        <div className="modal-actions">
+          <button type="button" className="btn" onClick={onCancel} disabled={busy}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={busy}>
+            {busy && <Spinner />}
+            Continue
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

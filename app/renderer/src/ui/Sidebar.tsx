@@ -1,0 +1,244 @@
+// The host list: filter, virtualized rows (hosts, their status, their tmux sessions), per-host actions.
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import type { HostProfile, HostStatus, TmuxSession } from '../../../shared/model';
+import { filterHosts, hostAddress, hostStatusView, sessionSummary } from '../model/format';
+import { buildRows, rowHeight, rowOffsets, visibleRange, type IHostSessions, type SidebarRow } from '../model/rows';
+import { ErrorBox, Spinner, useNow } from './common';
+
+export interface ISidebarActions {
+  onAddHost(): void;
+  onImport(): void;
+  onToggleHost(host: HostProfile): void;
+  onRefreshSessions(host: HostProfile): void;
+  onEditHost(host: HostProfile): void;
+  onDuplicateHost(host: HostProfile): void;
+  onDeleteHost(host: HostProfile): void;
+  onRetryNow(host: HostProfile): void;
+  onReplaceHostKey(host: HostProfile): void;
+  onOpenSession(host: HostProfile, session: TmuxSession): void;
+  onNewSession(host: HostProfile): void;
+}
+
+export function Sidebar({
+  hosts,
+  statuses,
+  expanded,
+  sessions,
+  hideRetryFor,
+  busyHosts,
+  loaded,
+  actions,
+}: {
+  hosts: readonly HostProfile[];
+  statuses: ReadonlyMap<string, HostStatus>;
+  expanded: ReadonlySet<string>;
+  sessions: ReadonlyMap<string, IHostSessions>;
+  /** Hosts whose Retry now is shown on the visible pane instead (one button per place). */
+  hideRetryFor: ReadonlySet<string>;
+  busyHosts: ReadonlySet<string>;
+  loaded: boolean;
+  actions: ISidebarActions;
+}) {
+  const [query, setQuery] = useState('');
+  const now = useNow(1000);
+  const filtered = useMemo(() => filterHosts(hosts, query), [hosts, query]);
+  const rows = useMemo(
+    () =>
+      buildRows(filtered, expanded, sessions, (host) => {
+        const status = statuses.get(host.id);
+        if (!status || status.state === 'idle' || status.state === 'connected' || status.state === 'connecting') return undefined;
+        const view = hostStatusView(status, 0);
+        return view.detail ? { detail: view.detail } : {};
+      }),
+    [filtered, expanded, sessions, statuses],
+  );
+  const offsets = useMemo(() => rowOffsets(rows), [rows]);
+
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewport, setViewport] = useState(800);
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    setViewport(el.clientHeight);
+    const observer = new ResizeObserver(() => setViewport(el.clientHeight));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  useEffect(() => {
+    // A shorter list (filtering) can leave the scroll position past its end.
+    const el = scrollRef.current;
+    if (el && el.scrollTop !== scrollTop) setScrollTop(el.scrollTop);
+  }, [rows, scrollTop]);
+
+  const { start, end } = visibleRange(offsets, scrollTop, viewport);
+  const visible = rows.slice(start, end);
+
+  return (
+    <aside className="sidebar" aria-label="Sidebar">
+      <div className="sidebar-header">
+        <span className="sidebar-title">Hosts</span>
+        <button type="button" className="btn btn-primary btn-small" onClick={actions.onAddHost}>
+          Add host
+        </button>
+      </div>
+      <div className="sidebar-filter">
+        <input type="search" aria-label="Filter" placeholder="Filter hosts" value={query} onChange={(e) => setQuery(e.target.value)} spellCheck={false} />
+      </div>
+      <div className="sidebar-scroll" ref={scrollRef} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} data-testid="host-list">
+        {loaded && hosts.length === 0 && (
+          <div className="sidebar-empty">
+            <p>No hosts yet.</p>
+            <p className="muted">Add a host, or import the ones in your ~/.ssh/config.</p>
+          </div>
+        )}
+        {hosts.length > 0 && filtered.length === 0 && <div className="sidebar-empty muted">No host matches “{query}”.</div>}
+        {!loaded && (
+          <div className="sidebar-empty muted">
+            <Spinner /> Loading…
+          </div>
+        )}
+        <div className="sidebar-rows" style={{ height: offsets[rows.length] ?? 0 }}>
+          {visible.map((row, i) => (
+            <div key={row.key} className="row-slot" style={{ top: offsets[start + i], height: rowHeight(row) }}>
+              <Row
+                row={row}
+                status={statuses.get(row.host.id)}
+                expanded={expanded.has(row.host.id)}
+                busy={busyHosts.has(row.host.id)}
+                hideRetry={hideRetryFor.has(row.host.id)}
+                now={row.kind === 'status' || row.kind === 'session' ? now : 0}
+                actions={actions}
+              />
+            </div>
+          ))}
+        </div>
+      </div>
+      <div className="sidebar-footer">
+        <button type="button" className="btn btn-ghost btn-block" onClick={actions.onImport}>
+          Import from ~/.ssh/config
+        </button>
+      </div>
+    </aside>
+  );
+}
+
+const Row = memo(function Row({
+  row,
+  status,
+  expanded,
+  busy,
+  hideRetry,
+  now,
+  actions,
+}: {
+  row: SidebarRow;
+  status: HostStatus | undefined;
+  expanded: boolean;
+  busy: boolean;
+  hideRetry: boolean;
+  now: number;
+  actions: ISidebarActions;
+}) {
+  const host = row.host;
+  switch (row.kind) {
+    case 'host': {
+      const view = hostStatusView(status, now);
+      return (
+        <div className={`host-row ${expanded ? 'is-expanded' : ''}`} data-testid="host-row" data-host-id={host.id} data-host-name={host.name}>
+          <button type="button" className="host-main" aria-expanded={expanded} onClick={() => actions.onToggleHost(host)} title={`${host.name} — ${hostAddress(host)}`}>
+            <span className={`chevron ${expanded ? 'open' : ''}`} aria-hidden="true" />
+            <span className={`status-dot tone-${view.tone}`} aria-hidden="true" />
+            <span className="host-text">
+              <span className="host-name">{host.name}</span>
+              <span className="host-sub">
+                {hostAddress(host)}
+                {host.tags.length > 0 && <span className="host-tags"> · {host.tags.join(' ')}</span>}
+              </span>
+            </span>
+            {busy && <Spinner />}
+          </button>
+          <span className="host-actions">
+            <button type="button" className="icon-btn" onClick={() => actions.onEditHost(host)} title="Edit this profile">
+              Edit
+            </button>
+            <button type="button" className="icon-btn" onClick={() => actions.onDuplicateHost(host)} title="Duplicate this profile">
+              Duplicate
+            </button>
+            <button type="button" className="icon-btn danger" onClick={() => actions.onDeleteHost(host)} title="Delete this profile">
+              Delete
+            </button>
+          </span>
+        </div>
+      );
+    }
+    case 'status': {
+      const view = hostStatusView(status, now);
+      return (
+        <div className={`host-status tone-${view.tone}`} data-testid="host-status" data-host-id={host.id} role="status">
+          <div className="host-status-line">
+            <span>{view.text}</span>
+            {view.canRetry && !hideRetry && (
+              <button type="button" className="btn btn-small" onClick={() => actions.onRetryNow(host)}>
+                Retry now
+              </button>
+            )}
+          </div>
+          {row.detail && <div className="host-status-detail">{row.detail}</div>}
+        </div>
+      );
+    }
+    case 'loading':
+      return (
+        <div className="session-note muted">
+          <Spinner /> Connecting and listing sessions…
+        </div>
+      );
+    case 'error':
+      return (
+        <div className="session-error" data-testid="sessions-error" data-host-id={host.id}>
+          <ErrorBox
+            compact
+            error={row.error}
+            onReplaceHostKey={() => actions.onReplaceHostKey(host)}
+            actions={
+              <button type="button" className="btn btn-small" onClick={() => actions.onRefreshSessions(host)}>
+                Try again
+              </button>
+            }
+          />
+        </div>
+      );
+    case 'empty':
+      return <div className="session-note muted">No tmux sessions on this host yet.</div>;
+    case 'session':
+      return (
+        <button
+          type="button"
+          className="session-row"
+          data-testid="session-row"
+          data-host-id={host.id}
+          data-session-name={row.session.name}
+          onClick={() => actions.onOpenSession(host, row.session)}
+          title={`Attach to ${row.session.name}`}
+        >
+          <span className={`session-dot ${row.session.attachedClients > 0 ? 'attached' : ''}`} aria-hidden="true" />
+          <span className="session-text">
+            <span className="session-name">{row.session.name}</span>
+            <span className="session-sub">{sessionSummary(row.session, now)}</span>
+          </span>
+        </button>
+      );
+    case 'actions':
+      return (
+        <div className="session-actions">
+          <button type="button" className="btn btn-small" onClick={() => actions.onNewSession(host)}>
+            New session
+          </button>
+          <button type="button" className="btn btn-small btn-ghost" onClick={() => actions.onRefreshSessions(host)} disabled={busy}>
+            Refresh
+          </button>
+        </div>
+      );
+  }
+});
