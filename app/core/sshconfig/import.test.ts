@@ -303,12 +303,14 @@ Host app
   IdentityFile ~/.ssh/app_key
 Host chain
   ProxyJump bastion,app
+Host chain2
+  ProxyJump bastion,other.example.com
 `;
 
   it('creates profiles named after their alias, and importing twice adds no duplicates', async () => {
     write('config', config);
     const first = applyImport((await preview()).candidates, [], 1000);
-    expect(first.map((p) => p.name)).toEqual(['bastion', 'app', 'chain']);
+    expect(first.map((p) => p.name)).toEqual(['bastion', 'app', 'chain', 'chain2']);
     for (const p of first) expect(HostProfile.parse(p)).toEqual(p);
     expect(first[0]).toMatchObject({ importedFrom: 'bastion', host: 'bastion.example.com', user: 'ops', keepalive: { intervalSec: 15, countMax: 3 }, createdAt: 1000, hasPassword: false });
     expect(first[1]!.keepalive).toEqual({ intervalSec: 5, countMax: 3 });
@@ -324,15 +326,24 @@ Host chain
     const existing = applyImport(candidates.slice(0, 1), [], 0);
     const forged = candidates.map((c) => ({ ...c, alreadyImported: false }));
     const created = applyImport([...forged, ...forged], existing, 0);
-    expect(created.map((p) => p.name)).toEqual(['app', 'chain']);
+    expect(created.map((p) => p.name)).toEqual(['app', 'chain', 'chain2']);
   });
 
-  it('turns a single-hop ProxyJump through an imported host into that host as jump host; a chain stays as hops', async () => {
+  it('links ProxyJump hops that are profiles: one hop becomes the jump host, chain hops name the profile', async () => {
     write('config', config);
     const created = applyImport((await preview()).candidates, [], 0);
-    const [bastion, app, chain] = created;
+    const [bastion, app, chain, chain2] = created;
     expect(app).toMatchObject({ jumpHostId: bastion!.id, proxyJump: undefined });
-    expect(chain).toMatchObject({ jumpHostId: undefined, proxyJump: 'ops@bastion.example.com:22,me@app.internal:22' });
+    expect(chain).toMatchObject({ jumpHostId: undefined, proxyJump: 'bastion,app' });
+    expect(chain2).toMatchObject({ jumpHostId: undefined, proxyJump: 'bastion,me@other.example.com:22' });
+  });
+
+  it('links a hop to a profile that already existed before the import', async () => {
+    write('config', config);
+    const { candidates } = await preview();
+    const existingBastion = applyImport(candidates.filter((c) => c.alias === 'bastion'), [], 0);
+    const created = applyImport(candidates, existingBastion, 0);
+    expect(created.find((p) => p.name === 'app')?.jumpHostId).toBe(existingBastion[0]!.id);
   });
 
   it('does not make jump hosts that point at each other', async () => {

@@ -216,8 +216,10 @@ function isAlreadyImported(candidate: Pick<ImportCandidate, 'alias' | 'host' | '
 
 /**
  * New profiles for the candidates that are not imported yet (checked again here, not taken from the
- * candidate's flag), named after their alias. A single-hop ProxyJump through a host that is also a profile
- * becomes that profile as jump host, so the hop uses its own key and keepalive.
+ * candidate's flag), named after their alias. ProxyJump hops that are also profiles are linked to them, so a
+ * hop uses its own key and keepalive: a single hop becomes the jump host (`jumpHostId`, which like ssh also
+ * follows that host's own jumps); in a chain each such hop is written as the profile's name, which the
+ * connector looks up.
  */
 export function applyImport(candidates: readonly ImportCandidate[], existing: readonly HostProfile[], now: number): HostProfile[] {
   const created: HostProfile[] = [];
@@ -242,14 +244,32 @@ export function applyImport(candidates: readonly ImportCandidate[], existing: re
 
   const all = [...created, ...existing];
   const byId = new Map(all.map((p) => [p.id, p]));
+  const profileAt = (address: string, self: HostProfile) =>
+    all.find((p) => p.id !== self.id && formatAddress(p.user, p.host, p.port) === address);
   for (const profile of created) {
-    if (!profile.proxyJump || profile.proxyJump.includes(',')) continue;
-    const hop = all.find((p) => p.id !== profile.id && formatAddress(p.user, p.host, p.port) === profile.proxyJump);
-    if (!hop || leadsTo(hop.id, profile.id, byId)) continue;
-    profile.jumpHostId = hop.id;
-    profile.proxyJump = undefined;
+    if (!profile.proxyJump) continue;
+    const hops = profile.proxyJump.split(',');
+    if (hops.length === 1) {
+      const hop = profileAt(hops[0]!, profile);
+      if (hop && !leadsTo(hop.id, profile.id, byId)) {
+        profile.jumpHostId = hop.id;
+        profile.proxyJump = undefined;
+      }
+      continue;
+    }
+    profile.proxyJump = hops
+      .map((address) => {
+        const hop = profileAt(address, profile);
+        return hop && usableAsHopName(hop.name, all) ? hop.name : address;
+      })
+      .join(',');
   }
   return created;
+}
+
+/** A name the connector can find as a ProxyJump hop: one token, and no other profile has it. */
+function usableAsHopName(name: string, profiles: readonly HostProfile[]): boolean {
+  return /^[^\s@:,/[\]]+$/.test(name) && profiles.filter((p) => p.name === name).length === 1;
 }
 
 function leadsTo(from: string, target: string, byId: Map<string, HostProfile>): boolean {
