@@ -5,7 +5,7 @@ import { HoldfastError } from '../../shared/contract';
 import { Disposable, DisposableStore, Emitter, MutableDisposable } from '../../shared/lifecycle';
 import type { HoldfastErrorData, PaneInfo, PaneState } from '../../shared/model';
 import type { IClock, IPtyChannel, ISshConnection } from '../interfaces';
-import { attachSessionCommand, newSessionCommand, tmuxMissingError } from '../tmux/commands';
+import { attachSessionCommand, newSessionCommand, tmuxMissingError, tmuxRequestedName, tmuxStoredName } from '../tmux/commands';
 import { hasSession } from '../tmux/sessions';
 import { FlowControl, type FlowControlOptions } from './FlowControl';
 import { OutputBatcher } from './OutputBatcher';
@@ -76,8 +76,10 @@ export class Pane extends Disposable {
 
   readonly paneId: string;
   readonly hostId: string;
-  readonly sessionName: string;
   readonly startCommand: string | undefined;
+  private readonly _givenName: string;
+  /** The name as tmux keeps it (`tmuxStoredName`), which every `-t` target uses. */
+  private _sessionName: string;
 
   private readonly _term: string;
   private _cols: number;
@@ -101,7 +103,8 @@ export class Pane extends Disposable {
     super();
     this.paneId = options.paneId;
     this.hostId = options.hostId;
-    this.sessionName = options.sessionName;
+    this._givenName = options.sessionName;
+    this._sessionName = options.sessionName;
     this.startCommand = options.startCommand;
     this._cols = options.cols;
     this._rows = options.rows;
@@ -114,6 +117,11 @@ export class Pane extends Disposable {
         this._onData.fire(batch);
       }),
     );
+  }
+
+  /** The session's name as tmux lists it. */
+  get sessionName(): string {
+    return this._sessionName;
   }
 
   get state(): PaneState {
@@ -144,6 +152,8 @@ export class Pane extends Disposable {
    */
   attach(conn: ISshConnection, options: { create?: boolean } = {}): Promise<void> {
     if (this.isDisposed || (this._state === 'closed' && this._everAttached)) return Promise.resolve();
+    // With create the name is as the user typed it; tmux may keep it escaped (e.g. "a$b" as "a\$b").
+    if (options.create) this._sessionName = tmuxStoredName(this._givenName);
     return this._attach(conn, options.create === true);
   }
 
@@ -164,7 +174,7 @@ export class Pane extends Disposable {
           return;
         }
       }
-      const command = create ? newSessionCommand(this.sessionName, this.startCommand) : attachSessionCommand(this.sessionName);
+      const command = create ? newSessionCommand(tmuxRequestedName(this._sessionName), this.startCommand) : attachSessionCommand(this._sessionName);
       const { cols, rows } = this;
       const channel = await conn.openPty({ command, cols, rows, term: this._term });
       if (generation !== this._generation) {

@@ -12,6 +12,8 @@ import {
   parseSessionList,
   shellJoin,
   shellQuote,
+  tmuxRequestedName,
+  tmuxStoredName,
 } from './commands';
 
 /** Runs a command line through a real POSIX shell and returns the argv the shell produced. */
@@ -60,6 +62,10 @@ describe('tmux command lines', () => {
       expect(argvAfterShell(hasSessionCommand(name))).toEqual(['tmux', 'has-session', '-t', `=${name}`]);
       expect(argvAfterShell(attachSessionCommand(name))).toEqual(['tmux', '-u', 'attach-session', '-t', `=${name}`]);
     }
+  });
+
+  it('new-session doubles "#" so that tmux does not expand a format in the name', () => {
+    expect(argvAfterShell(newSessionCommand('p#{host}'))).toEqual(['tmux', '-u', 'new-session', '-A', '-s', 'p##{host}']);
   });
 
   it('new-session -A passes the start command to tmux as one argument', () => {
@@ -152,5 +158,22 @@ describe('interpretHasSessionResult', () => {
   it('tmux missing throws TMUX_MISSING; a killed exec throws', () => {
     expect(() => interpretHasSessionResult(result({ code: 127 }))).toThrow(/not installed/);
     expect(() => interpretHasSessionResult(result({ code: null, signal: 'KILL' }))).toThrow(/KILL/);
+  });
+});
+
+describe('tmux session names', () => {
+  it.each([
+    ['plain name', 'plain name'],
+    ['x$y', 'x\\$y'],
+    ['x${y}', 'x\\${y}'],
+    ['x$1 and x$', 'x$1 and x$'],
+    ['a\\b', 'a\\\\b'],
+    ['t\tab', 't\\tab'],
+    ['bell\x07 del\x7f', 'bell\\a del\\177'],
+    ['a:b.c', 'a_b_c'],
+    ['ü日 #{host} ~x', 'ü日 #{host} ~x'],
+  ])('tmux keeps %j as %j, and the stored name leads back to the requested one', (requested, stored) => {
+    expect(tmuxStoredName(requested)).toBe(stored);
+    if (!/[:.]/.test(requested)) expect(tmuxRequestedName(stored)).toBe(requested);
   });
 });

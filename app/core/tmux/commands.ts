@@ -50,12 +50,45 @@ export function attachSessionCommand(sessionName: string): string {
 /**
  * Attaches to the session, creating it first if it does not exist (`-A`). `startCommand` is what a new session
  * runs instead of the default shell; tmux hands a single argument to the shell, so it may hold pipes and quotes.
- * `-s` takes the name literally (it is not a target), so no `=` here.
+ * `requestedName` is the name as the user typed it: tmux expands formats in `-s` (so `#` is doubled here) and
+ * stores the name escaped (see `tmuxStoredName`), which is the name every later target must use.
  */
-export function newSessionCommand(sessionName: string, startCommand?: string): string {
-  const args = ['tmux', '-u', 'new-session', '-A', '-s', sessionName];
+export function newSessionCommand(requestedName: string, startCommand?: string): string {
+  const args = ['tmux', '-u', 'new-session', '-A', '-s', requestedName.replace(/#/g, '##')];
   if (startCommand !== undefined && startCommand.trim() !== '') args.push(startCommand);
   return shellJoin(args);
+}
+
+const C_ESCAPES: Record<string, string> = { '\t': 't', '\n': 'n', '\r': 'r', '\x07': 'a', '\b': 'b', '\f': 'f', '\v': 'v' };
+const C_UNESCAPES: Record<string, string> = Object.fromEntries(Object.entries(C_ESCAPES).map(([raw, letter]) => [letter, raw]));
+
+/**
+ * The name tmux keeps for a session created as `requestedName` (tmux's session_check_name and utf8_strvis): ':'
+ * and '.' become '_', a backslash is doubled, a '$' that starts a variable gets a backslash, control characters
+ * are escaped C-style or in octal. `list-sessions` prints this name and `-t =NAME` must use it.
+ */
+export function tmuxStoredName(requestedName: string): string {
+  let out = '';
+  for (let i = 0; i < requestedName.length; i++) {
+    const ch = requestedName[i]!;
+    const code = ch.charCodeAt(0);
+    if (ch === ':' || ch === '.') out += '_';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '$' && /[A-Za-z_{]/.test(requestedName[i + 1] ?? '')) out += '\\$';
+    else if (C_ESCAPES[ch] !== undefined) out += `\\${C_ESCAPES[ch]}`;
+    else if (code < 0x20 || code === 0x7f) out += `\\${code.toString(8).padStart(3, '0')}`;
+    else out += ch;
+  }
+  return out;
+}
+
+/** The inverse of `tmuxStoredName`: what to pass to `new-session -s` to make a session called `storedName` again. */
+export function tmuxRequestedName(storedName: string): string {
+  return storedName.replace(/\\(\\|\$|[0-7]{3}|[tnrabfv])/g, (_m, esc: string) => {
+    if (esc === '\\' || esc === '$') return esc;
+    if (/^[0-7]{3}$/.test(esc)) return String.fromCharCode(parseInt(esc, 8));
+    return C_UNESCAPES[esc] ?? esc;
+  });
 }
 
 /** Reads `list-sessions` output in the format of `LIST_SESSIONS_FORMAT`; lines that do not fit are skipped. */
