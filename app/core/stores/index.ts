@@ -1,4 +1,4 @@
-export { createConfBacking } from './confBacking';
+export { createConfBacking, createLazyStoreBacking, type IConfLike } from './confBacking';
 export { createFileBacking, writeFileAtomicSync, type IJsonBacking, type StoreOptions } from './jsonFile';
 export { KnownHostsStore } from './knownHostsStore';
 export { MemorySecretStore } from './memorySecretStore';

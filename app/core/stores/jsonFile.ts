@@ -17,6 +17,7 @@ import type { Notice } from '../../shared/model';
  * - own the file at `path` alone (no other keys in it), stored as plain JSON (no library encryption);
  * - open its library lazily, on the first `write`, not in its constructor;
  * - replace the whole document atomically in `write` (temp file, fsync, rename; conf does this for you).
+ * `createLazyStoreBacking` (confBacking.ts) does all of this for conf, electron-store or anything with `store`.
  */
 export interface IJsonBacking {
   /** Absolute path of the JSON file. */
