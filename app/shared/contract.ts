@@ -27,7 +27,7 @@ const Void = z.undefined();
 const Cols = z.number().int().min(2).max(1000);
 const Rows = z.number().int().min(1).max(1000);
 /** Raw terminal bytes. Output is batched and never split inside a UTF-8 character. */
-export const Bytes = z.instanceof(Uint8Array);
+export const Bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'Expected bytes');
 
 function command<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output };
@@ -35,6 +35,8 @@ function command<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) 
 
 export const commands = {
   'app.info': command(Empty, AppInfo),
+  /** Notices raised before any view was open (e.g. a corrupt settings file moved aside at start-up). */
+  'app.notices': command(Empty, z.array(Notice)),
 
   'hosts.list': command(Empty, z.array(HostProfile)),
   /** Creates (no id) or updates (id) a profile. Bad fields fail with VALIDATION and `fields`. */

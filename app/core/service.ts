@@ -1,0 +1,380 @@
+// HoldfastCore: the one implementation of the contract. It owns a supervisor per host (one SSH connection per
+// host, many pane channels over it), the panes, the prompt broker and the stores. Bridges route to `handle`.
+import { randomUUID } from 'node:crypto';
+import { homedir } from 'node:os';
+import type { z } from 'zod';
+import {
+  HoldfastError,
+  type CommandName,
+  type CommandOutput,
+  type Commands,
+  type EventName,
+  type EventPayload,
+  type IHoldfastHandlers,
+} from '../shared/contract';
+import { Disposable, DisposableStore, Emitter, type Event } from '../shared/lifecycle';
+import type { HostProfile, HostStatus, Notice, PaneInfo } from '../shared/model';
+import type { IClock, IConnector, IKnownHostsStore, IProfileStore, ISecretStore } from './interfaces';
+import { systemClock } from './interfaces';
+import { Pane } from './pane/Pane';
+import { PromptBroker } from './prompts';
+import { SshConnector } from './ssh/connector';
+import { applyImport, previewImport } from './sshconfig/import';
+import { createConfBacking, KnownHostsStore, MemorySecretStore, newProfile, ProfileStore, updateProfile, validateProfileInput } from './stores';
+import { HostSupervisor } from './supervisor/driver';
+import { NetworkWatcher } from './supervisor/networkWatcher';
+import { WakeDetector } from './supervisor/wakeDetector';
+import { listSessions } from './tmux/sessions';
+
+export interface CoreOptions {
+  shell: 'electron' | 'web';
+  version: string;
+  profiles: IProfileStore;
+  secrets: ISecretStore;
+  knownHosts: IKnownHostsStore;
+  /** Defaults to the real SshConnector. */
+  connector?: IConnector;
+  clock?: IClock;
+  homeDir?: string;
+  /** OpenSSH known_hosts files to trust (read only). Defaults to ~/.ssh/known_hosts. */
+  knownHostsFiles?: string[];
+  /** Watch for sleep (clock jumps) and network changes. On by default; tests of other things turn it off. */
+  watchSystem?: boolean;
+  probeTimeoutMs?: number;
+}
+
+export type CoreEvent = { [K in EventName]: { name: K; payload: EventPayload<K> } }[EventName];
+
+type Handlers = { [K in CommandName]: (input: z.output<Commands[K]['input']>) => Promise<CommandOutput<K>> };
+
+export class HoldfastCore extends Disposable implements IHoldfastHandlers {
+  private readonly _onEvent = this._register(new Emitter<CoreEvent>());
+  /** Every event for the views; the bridges forward them. */
+  readonly onEvent: Event<CoreEvent> = this._onEvent.event;
+
+  private readonly _prompts = this._register(new PromptBroker());
+  private readonly _hosts = new Map<string, { supervisor: HostSupervisor; subscriptions: DisposableStore }>();
+  private readonly _panes = new Map<string, { pane: Pane; subscriptions: DisposableStore }>();
+  private readonly _connector: IConnector;
+  private readonly _clock: IClock;
+  private readonly _handlers: Handlers;
+  private readonly _notices: Notice[] = [];
+
+  constructor(private readonly _options: CoreOptions) {
+    super();
+    this._clock = _options.clock ?? systemClock;
+    this._connector =
+      _options.connector ??
+      new SshConnector({
+        profiles: _options.profiles,
+        secrets: _options.secrets,
+        prompter: this._prompts,
+        knownHosts: _options.knownHosts,
+        knownHostsFiles: _options.knownHostsFiles,
+        homeDir: _options.homeDir,
+      });
+    this._register(this._prompts.onDidShow((prompt) => this._emit('prompt.show', prompt)));
+    this._register(this._prompts.onDidClose((e) => this._emit('prompt.close', e)));
+    if (_options.watchSystem !== false) {
+      const wake = this._register(new WakeDetector({ clock: this._clock }));
+      this._register(wake.onWake(() => this.notifySystem('resume')));
+      const network = this._register(new NetworkWatcher({ clock: this._clock }));
+      this._register(network.onNetworkUp(() => this.notifySystem('online')));
+      this._register(network.onNetworkChange(() => this.notifySystem('network-change')));
+      this._register(network.onNetworkDown(() => this.notifySystem('offline')));
+    }
+    this._handlers = this._createHandlers();
+  }
+
+  handle<K extends CommandName>(name: K, input: z.output<Commands[K]['input']>): Promise<CommandOutput<K>> {
+    const handler = this._handlers[name] as (input: unknown) => Promise<CommandOutput<K>>;
+    return handler(input);
+  }
+
+  /** What the OS tells the shell: Electron's powerMonitor, or core's own wake and network watchers. */
+  notifySystem(event: 'resume' | 'unlock' | 'suspend' | 'online' | 'offline' | 'network-change'): void {
+    for (const { supervisor } of this._hosts.values()) {
+      if (event === 'resume' || event === 'unlock') supervisor.wake();
+      else if (event === 'online') supervisor.networkUp();
+      else if (event === 'offline') supervisor.networkDown();
+      else if (event === 'network-change') supervisor.networkChanged();
+    }
+  }
+
+  /** Tells the user something (e.g. a settings file was unreadable and moved aside). Kept for views that open later. */
+  notice(notice: Notice): void {
+    this._notices.push(notice);
+    if (this._notices.length > 50) this._notices.shift();
+    this._emit('notice', notice);
+  }
+
+  /** Prompts still waiting for an answer (for a view that connects after they were shown). */
+  get pendingPrompts() {
+    return this._prompts.pending;
+  }
+
+  /** For leak tests: live supervisors, panes and the listeners core holds on its own emitter. */
+  get stats() {
+    return {
+      hosts: this._hosts.size,
+      panes: this._panes.size,
+      eventListeners: this._onEvent.listenerCount,
+      supervisors: [...this._hosts.values()].map(({ supervisor }) => supervisor.stats),
+    };
+  }
+
+  private _emit<K extends EventName>(name: K, payload: EventPayload<K>): void {
+    this._onEvent.fire({ name, payload } as CoreEvent);
+  }
+
+  private _profile(hostId: string): HostProfile {
+    const profile = this._options.profiles.get(hostId);
+    if (!profile) throw new HoldfastError({ code: 'NOT_FOUND', message: 'This host no longer exists.' });
+    return profile;
+  }
+
+  private _supervisor(hostId: string): HostSupervisor {
+    const existing = this._hosts.get(hostId);
+    if (existing) return existing.supervisor;
+    const supervisor = new HostSupervisor({
+      hostId,
+      clock: this._clock,
+      probeTimeoutMs: this._options.probeTimeoutMs,
+      connect: ({ unattended, signal }) => this._connector.connect(this._profile(hostId), { unattended, signal }),
+    });
+    const subscriptions = new DisposableStore();
+    subscriptions.add(supervisor.onDidChangeStatus((status) => this._emit('host.status', status)));
+    subscriptions.add(
+      supervisor.onDidConnect(({ connection, reattach }) => {
+        if (!reattach) return;
+        for (const { pane } of this._panes.values()) {
+          if (pane.hostId === hostId) void pane.attach(connection).catch(() => {});
+        }
+      }),
+    );
+    subscriptions.add(
+      supervisor.onDidLoseConnection(() => {
+        for (const { pane } of this._panes.values()) {
+          if (pane.hostId === hostId) pane.linkLost();
+        }
+      }),
+    );
+    this._hosts.set(hostId, { supervisor, subscriptions });
+    return supervisor;
+  }
+
+  private _dropHost(hostId: string): void {
+    for (const [paneId, entry] of this._panes) {
+      if (entry.pane.hostId === hostId) this._closePane(paneId);
+    }
+    const host = this._hosts.get(hostId);
+    if (!host) return;
+    this._hosts.delete(hostId);
+    host.subscriptions.dispose();
+    host.supervisor.dispose();
+  }
+
+  private _pane(paneId: string): Pane {
+    const entry = this._panes.get(paneId);
+    if (!entry) throw new HoldfastError({ code: 'NOT_FOUND', message: 'This pane is closed.' });
+    return entry.pane;
+  }
+
+  private _closePane(paneId: string): void {
+    const entry = this._panes.get(paneId);
+    if (!entry) return;
+    this._panes.delete(paneId);
+    entry.subscriptions.dispose();
+    entry.pane.dispose();
+    this._emit('pane.state', { paneId, state: 'closed' });
+    this._updatePaneCount(entry.pane.hostId);
+  }
+
+  private _updatePaneCount(hostId: string): void {
+    const count = [...this._panes.values()].filter(({ pane }) => pane.hostId === hostId).length;
+    this._hosts.get(hostId)?.supervisor.setPaneCount(count);
+  }
+
+  private async _hostView(profile: HostProfile): Promise<HostProfile> {
+    const hasPassword = (await this._options.secrets.get(`password:${profile.id}`)) !== undefined;
+    return { ...profile, hasPassword };
+  }
+
+  private _createHandlers(): Handlers {
+    const { profiles, secrets, knownHosts } = this._options;
+    return {
+      'app.info': async () => ({
+        version: this._options.version,
+        shell: this._options.shell,
+        secretsPersist: secrets.persistent,
+        platform: process.platform,
+      }),
+
+      'app.notices': async () => [...this._notices],
+
+      'hosts.list': async () => Promise.all(profiles.list().map((p) => this._hostView(p))),
+
+      'hosts.save': async (input) => {
+        await validateProfileInput(input, { profiles });
+        const now = this._clock.now();
+        const existing = input.id ? profiles.get(input.id) : undefined;
+        if (input.id && !existing) throw new HoldfastError({ code: 'NOT_FOUND', message: 'This host no longer exists.' });
+        const profile = existing ? updateProfile(existing, input, now) : newProfile(input, now);
+        profiles.put(profile);
+        if (input.password) {
+          // The web host keeps it in memory for the life of the process; Electron only when asked to remember.
+          if (input.rememberPassword || !secrets.persistent) await secrets.set(`password:${profile.id}`, input.password);
+        }
+        if (existing && (existing.host !== profile.host || existing.port !== profile.port || existing.user !== profile.user)) {
+          // Where to connect changed: the old connection belongs to the old address.
+          this._hosts.get(profile.id)?.supervisor.disconnect();
+        }
+        this._emit('hosts.changed', {});
+        return this._hostView(profile);
+      },
+
+      'hosts.duplicate': async ({ hostId }) => {
+        const source = this._profile(hostId);
+        const now = this._clock.now();
+        const copy: HostProfile = {
+          ...source,
+          id: randomUUID(),
+          name: `${source.name} (copy)`,
+          hasPassword: false,
+          importedFrom: undefined,
+          createdAt: now,
+          updatedAt: now,
+        };
+        profiles.put(copy);
+        this._emit('hosts.changed', {});
+        return copy;
+      },
+
+      'hosts.delete': async ({ hostId }) => {
+        this._profile(hostId);
+        this._dropHost(hostId);
+        profiles.delete(hostId);
+        await secrets.delete(`password:${hostId}`);
+        this._emit('hosts.changed', {});
+        return undefined;
+      },
+
+      'hosts.status': async () => [...this._hosts.values()].map(({ supervisor }) => supervisor.status as HostStatus),
+
+      'hosts.retryNow': async ({ hostId }) => {
+        this._profile(hostId);
+        this._supervisor(hostId).retryNow();
+        return undefined;
+      },
+
+      'hosts.disconnect': async ({ hostId }) => {
+        this._dropHost(hostId);
+        return undefined;
+      },
+
+      'hosts.forgetHostKey': async ({ hostId }) => {
+        const profile = this._profile(hostId);
+        knownHosts.remove(profile.host, profile.port);
+        return undefined;
+      },
+
+      'sessions.list': async ({ hostId }) => {
+        this._profile(hostId);
+        const connection = await this._supervisor(hostId).ensureConnected();
+        return listSessions(connection);
+      },
+
+      'panes.open': async ({ hostId, sessionName, create, cols, rows }) => {
+        this._profile(hostId);
+        const supervisor = this._supervisor(hostId);
+        const connection = await supervisor.ensureConnected();
+        const paneId = randomUUID();
+        const pane = new Pane({ paneId, hostId, sessionName, startCommand: create?.startCommand, cols, rows });
+        const subscriptions = new DisposableStore();
+        subscriptions.add(pane.onData((data) => this._emit('pane.data', { paneId, data })));
+        subscriptions.add(pane.onDidChangeState((e) => this._emit('pane.state', { paneId, ...e })));
+        this._panes.set(paneId, { pane, subscriptions });
+        this._updatePaneCount(hostId);
+        try {
+          await pane.attach(connection, { create: create !== undefined });
+        } catch (err) {
+          this._closePane(paneId);
+          throw HoldfastError.from(err);
+        }
+        return pane.info();
+      },
+
+      'panes.list': async () => [...this._panes.values()].map(({ pane }) => pane.info() as PaneInfo),
+
+      'panes.write': async ({ paneId, data }) => {
+        this._pane(paneId).write(data);
+        return undefined;
+      },
+
+      'panes.resize': async ({ paneId, cols, rows }) => {
+        this._pane(paneId).resize(cols, rows);
+        return undefined;
+      },
+
+      'panes.ack': async ({ paneId, bytes }) => {
+        this._panes.get(paneId)?.pane.ack(bytes);
+        return undefined;
+      },
+
+      'panes.close': async ({ paneId }) => {
+        this._closePane(paneId);
+        return undefined;
+      },
+
+      'panes.recreate': async ({ paneId }) => {
+        const pane = this._pane(paneId);
+        const connection = await this._supervisor(pane.hostId).ensureConnected();
+        await pane.recreate(connection);
+        return pane.info();
+      },
+
+      'prompts.answer': async ({ promptId, answer }) => {
+        this._prompts.answer(promptId, answer);
+        return undefined;
+      },
+
+      'import.preview': async ({ path }) =>
+        previewImport({ path, homeDir: this._options.homeDir ?? homedir(), existing: profiles.list() }),
+
+      'import.apply': async ({ candidates }) => {
+        const created = applyImport(candidates, profiles.list(), this._clock.now());
+        for (const profile of created) profiles.put(profile);
+        if (created.length) this._emit('hosts.changed', {});
+        return created;
+      },
+    };
+  }
+
+  override dispose(): void {
+    for (const paneId of [...this._panes.keys()]) this._closePane(paneId);
+    for (const hostId of [...this._hosts.keys()]) this._dropHost(hostId);
+    super.dispose();
+  }
+}
+
+/**
+ * Core as the web host runs it: profiles and remembered host keys as JSON files (via `conf`) in the data dir,
+ * secrets in memory only (no OS keychain), and notices about unreadable settings shown to the first view.
+ */
+export function createWebCore(options: { dataDir: string; version: string; homeDir?: string; knownHostsFiles?: string[] }): HoldfastCore {
+  const early: Notice[] = [];
+  const onNotice = (notice: Notice) => early.push(notice);
+  const profiles = new ProfileStore(createConfBacking({ cwd: options.dataDir, configName: 'profiles' }), { onNotice });
+  const knownHosts = new KnownHostsStore(createConfBacking({ cwd: options.dataDir, configName: 'known-hosts' }), { onNotice });
+  const core = new HoldfastCore({
+    shell: 'web',
+    version: options.version,
+    profiles,
+    knownHosts,
+    secrets: new MemorySecretStore(),
+    homeDir: options.homeDir,
+    knownHostsFiles: options.knownHostsFiles,
+  });
+  for (const notice of early) core.notice(notice);
+  return core;
+}
