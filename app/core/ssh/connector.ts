@@ -23,7 +23,7 @@ export interface SshConnectorOptions {
   knownHosts: IKnownHostsStore;
   /** OpenSSH known_hosts files to trust, read only. Default: ~/.ssh/known_hosts. */
   knownHostsFiles?: string[];
-  /** ssh-agent socket. Default: $SSH_AUTH_SOCK. */
+  /** ssh-agent socket. Default: $SSH_AUTH_SOCK; an empty string turns the agent off. */
   agentSocket?: string;
   homeDir?: string;
 }

@@ -1,0 +1,95 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { HoldfastError } from '../../shared/contract';
+import { sha256Fingerprint } from './fingerprint';
+import { HOLDFAST_STORE_SOURCE, HostKeyVerifier } from './hostKeyVerifier';
+import { MemoryKnownHosts, ScriptedPrompter } from './testSupport';
+
+/** An ssh-ed25519 public key blob, built from a fresh Node key pair. */
+function ed25519Blob(): Buffer {
+  const { publicKey } = generateKeyPairSync('ed25519');
+  const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
+  const type = Buffer.from('ssh-ed25519');
+  const len = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(n);
+    return b;
+  };
+  return Buffer.concat([len(type.length), type, len(raw.length), raw]);
+}
+
+const target = { host: 'srv.example', port: 2222, hostId: 'h1' };
+
+function make(files: Record<string, string> = {}, answer: ConstructorParameters<typeof ScriptedPrompter>[0] = () => ({ kind: 'cancel' })) {
+  const store = new MemoryKnownHosts();
+  const prompter = new ScriptedPrompter(answer);
+  const verifier = new HostKeyVerifier({ store, prompter, knownHostsFiles: Object.keys(files), readFile: (p) => files[p] });
+  return { store, prompter, verifier };
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  return promise.then(
+    () => undefined,
+    (e: unknown) => (e instanceof HoldfastError ? e.code : String(e)),
+  );
+}
+
+describe('HostKeyVerifier', () => {
+  it('accepts a key listed in a known_hosts file without asking', async () => {
+    const key = ed25519Blob();
+    const { verifier, prompter } = make({ '/kh': `[srv.example]:2222 ssh-ed25519 ${key.toString('base64')}\n` });
+    await verifier.verify(target, key);
+    expect(prompter.asked).toEqual([]);
+  });
+
+  it('asks about an unknown key and stores it only when told to remember', async () => {
+    const key = ed25519Blob();
+    const once = make({}, () => ({ kind: 'host-key', remember: false }));
+    await once.verifier.verify(target, key);
+    expect(once.prompter.asked).toEqual([{ kind: 'host-key', hostId: 'h1', host: 'srv.example', port: 2222, keyType: 'ssh-ed25519', fingerprint: sha256Fingerprint(key) }]);
+    expect(once.store.entries).toEqual([]);
+
+    const remembered = make({}, () => ({ kind: 'host-key', remember: true }));
+    await remembered.verifier.verify(target, key);
+    expect(remembered.store.entries).toEqual([{ host: 'srv.example', port: 2222, keyType: 'ssh-ed25519', key: key.toString('base64'), addedAt: expect.any(Number) }]);
+    await remembered.verifier.verify(target, key);
+    expect(remembered.prompter.asked).toHaveLength(1);
+  });
+
+  it('rejects an unknown key the user cancels, and one met unattended without asking', async () => {
+    const { verifier, prompter } = make();
+    expect(await codeOf(verifier.verify(target, ed25519Blob()))).toBe('HOST_KEY_REJECTED');
+    expect(prompter.asked).toHaveLength(1);
+    expect(await codeOf(verifier.verify(target, ed25519Blob(), { unattended: true }))).toBe('HOST_KEY_REJECTED');
+    expect(prompter.asked).toHaveLength(1);
+  });
+
+  it("refuses a key that differs from the one in Holdfast's store, pointing at Forget host key", async () => {
+    const old = ed25519Blob();
+    const presented = ed25519Blob();
+    const { verifier, store, prompter } = make({}, () => ({ kind: 'host-key', remember: true }));
+    store.add({ host: 'srv.example', port: 2222, keyType: 'ssh-ed25519', key: old.toString('base64'), addedAt: 1 });
+    const err = await verifier.verify(target, presented).catch((e: HoldfastError) => e);
+    expect(err).toBeInstanceOf(HoldfastError);
+    const e = err as HoldfastError;
+    expect(e.code).toBe('HOST_KEY_CHANGED');
+    expect(e.message).toContain(sha256Fingerprint(old));
+    expect(e.message).toContain(sha256Fingerprint(presented));
+    expect(e.message).toContain(HOLDFAST_STORE_SOURCE);
+    expect(e.hint).toContain('hosts.forgetHostKey');
+    expect(prompter.asked).toEqual([]);
+  });
+
+  it('refuses a key marked @revoked', async () => {
+    const key = ed25519Blob();
+    const { verifier } = make({ '/kh': `@revoked * ssh-ed25519 ${key.toString('base64')}\n[srv.example]:2222 ssh-ed25519 ${key.toString('base64')}\n` });
+    expect(await codeOf(verifier.verify(target, key))).toBe('HOST_KEY_REVOKED');
+  });
+
+  it('prefers key types already known for the host', () => {
+    const key = ed25519Blob();
+    const { verifier } = make({ '/kh': `[srv.example]:2222 ssh-ed25519 ${key.toString('base64')}\n` });
+    expect(verifier.knownKeyTypes('srv.example', 2222)).toEqual(['ssh-ed25519']);
+    expect(verifier.knownKeyTypes('srv.example', 22)).toEqual([]);
+  });
+});
