@@ -17,13 +17,13 @@ export interface IHostSessions {
   error?: HoldfastErrorData;
 }
 
-export const ROW_HEIGHT = { host: 46, status: 30, loading: 28, session: 40, empty: 28, actions: 34 } as const;
+export const ROW_HEIGHT = { host: 46, status: 44, loading: 28, session: 40, empty: 28, actions: 34 } as const;
 
-/** Error rows grow with their text: about 38 characters a line in the sidebar's width. */
+/** Error rows grow with their text: about 32–36 characters a line in the sidebar's width. */
 export function errorRowHeight(error: HoldfastErrorData): number {
-  const lines = (s: string | undefined) => (s ? Math.ceil(s.length / 38) : 0);
-  const extra = error.code === 'HOST_KEY_CHANGED' ? 34 : 0;
-  return 18 + 17 * (lines(error.message) + lines(error.hint)) + 30 + extra;
+  const lines = (s: string | undefined, perLine: number) => (s ? Math.ceil(s.length / perLine) : 0);
+  // The message is bold, so fewer characters fit a line.
+  return 60 + 17 * (lines(error.message, 32) + lines(error.hint, 36));
 }
 
 export function rowHeight(row: SidebarRow): number {

@@ -91,7 +91,7 @@ export function HostForm({
         <div className="form-grid">
           <Field label="Name" error={fields.name} wide>
             {(id, describedBy) => (
-              <input id={id} aria-describedby={describedBy} aria-invalid={!!fields.name} autoFocus value={form.name} onChange={(e) => set('name', e.target.value)} placeholder="e.g. build server" />
+              <input id={id} aria-describedby={describedBy} aria-invalid={!!fields.name} data-autofocus value={form.name} onChange={(e) => set('name', e.target.value)} placeholder="e.g. build server" />
             )}
           </Field>
           <Field label="Host" error={fields.host}>

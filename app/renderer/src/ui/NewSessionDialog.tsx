@@ -36,7 +36,7 @@ export function NewSessionDialog({
         <div className="modal-body">
           <div className={`field wide ${error ? 'has-error' : ''}`}>
             <label htmlFor="new-session-name">Session name</label>
-            <input id="new-session-name" autoFocus value={name} onChange={(e) => setName(e.target.value)} aria-invalid={!!error} aria-describedby={error ? 'new-session-error' : undefined} spellCheck={false} />
+            <input id="new-session-name" data-autofocus value={name} onChange={(e) => setName(e.target.value)} aria-invalid={!!error} aria-describedby={error ? 'new-session-error' : undefined} spellCheck={false} />
             {error && (
               <div className="field-error" id="new-session-error">
                 {error}

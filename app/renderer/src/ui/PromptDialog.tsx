@@ -55,7 +55,7 @@ export function PromptDialog({ api, prompt, hostName, onDone }: { api: IHoldfast
           <button type="button" className="btn" onClick={() => void answer({ kind: 'host-key', remember: true })} disabled={busy}>
             Accept and remember
           </button>
-          <button type="button" className="btn btn-primary" autoFocus onClick={() => void answer({ kind: 'host-key', remember: false })} disabled={busy}>
+          <button type="button" className="btn btn-primary" onClick={() => void answer({ kind: 'host-key', remember: false })} disabled={busy}>
             {busy && <Spinner />}
             Accept
           </button>
@@ -117,7 +117,7 @@ function SecretForm({
           )}
           <div className="field wide">
             <label htmlFor="prompt-secret-input">{isPassphrase ? 'Passphrase' : 'Password'}</label>
-            <input id="prompt-secret-input" type="password" autoFocus value={value} onChange={(e) => setValue(e.target.value)} autoComplete="off" />
+            <input id="prompt-secret-input" type="password" data-autofocus value={value} onChange={(e) => setValue(e.target.value)} autoComplete="off" />
           </div>
           {prompt.canRemember && (
             <label className="check">
@@ -175,7 +175,7 @@ function KeyboardInteractiveForm({
               <input
                 id={`ki-${i}`}
                 type={p.echo ? 'text' : 'password'}
-                autoFocus={i === 0}
+                data-autofocus={i === 0 ? true : undefined}
                 value={responses[i] ?? ''}
                 onChange={(e) => setResponses((r) => r.map((v, j) => (j === i ? e.target.value : v)))}
                 autoComplete="off"

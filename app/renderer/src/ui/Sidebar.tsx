@@ -159,14 +159,21 @@ const Row = memo(function Row({
             {busy && <Spinner />}
           </button>
           <span className="host-actions">
-            <button type="button" className="icon-btn" onClick={() => actions.onEditHost(host)} title="Edit this profile">
-              Edit
+            <button type="button" className="icon-btn" aria-label="Edit" title="Edit this profile" onClick={() => actions.onEditHost(host)}>
+              <svg viewBox="0 0 16 16" aria-hidden="true">
+                <path d="M11 2.5l2.5 2.5L6 12.5 3 13l.5-3z" />
+              </svg>
             </button>
-            <button type="button" className="icon-btn" onClick={() => actions.onDuplicateHost(host)} title="Duplicate this profile">
-              Duplicate
+            <button type="button" className="icon-btn" aria-label="Duplicate" title="Duplicate this profile" onClick={() => actions.onDuplicateHost(host)}>
+              <svg viewBox="0 0 16 16" aria-hidden="true">
+                <rect x="5" y="5" width="8.5" height="8.5" rx="1.5" />
+                <path d="M3 10.5V3.5A1 1 0 0 1 4 2.5h6.5" />
+              </svg>
             </button>
-            <button type="button" className="icon-btn danger" onClick={() => actions.onDeleteHost(host)} title="Delete this profile">
-              Delete
+            <button type="button" className="icon-btn danger" aria-label="Delete" title="Delete this profile" onClick={() => actions.onDeleteHost(host)}>
+              <svg viewBox="0 0 16 16" aria-hidden="true">
+                <path d="M3 4.5h10M6.5 4.5V3h3v1.5M4.5 4.5l.7 9h5.6l.7-9" />
+              </svg>
             </button>
           </span>
         </div>

@@ -32,6 +32,8 @@ export function Modal({
     const dialog = ref.current;
     if (!dialog) return;
     if (!dialog.open) dialog.showModal();
+    // showModal focuses the first focusable element; prefer the one the dialog marks.
+    dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
     const onCancelEvent = (e: Event) => {
       e.preventDefault();
       cancelRef.current();
@@ -130,7 +132,7 @@ export function ConfirmDialog({
           type="button"
           className={`btn ${danger ? 'btn-danger' : 'btn-primary'}`}
           disabled={busy}
-          autoFocus
+          data-autofocus
           onClick={async () => {
             setBusy(true);
             try {
