@@ -155,7 +155,7 @@ export const SecretPrompt = z.object({
   keyPath: z.string().optional(),
   /** Set when the previous answer was wrong. */
   retry: z.boolean().optional(),
-  /** False in the web host, whose secrets live only as long as the process. */
+  /** Whether the answer can be remembered; in the web host (AppInfo.secretsPersist false) only until it stops. */
   canRemember: z.boolean(),
 });
 export const KeyboardInteractivePrompt = z.object({

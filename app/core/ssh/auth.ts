@@ -3,7 +3,8 @@
 // remembered secret that turns out wrong is forgotten, and an unattended reconnect never asks anyone.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { utils, type AnyAuthMethod, type AuthHandlerMiddleware, type NextAuthHandler, type ParsedKey } from 'ssh2';
+import type { AnyAuthMethod, AuthHandlerMiddleware, NextAuthHandler, ParsedKey } from 'ssh2';
+import { utils } from './ssh2';
 import { HoldfastError } from '../../shared/contract';
 import type { AuthMethod } from '../../shared/model';
 import type { IPrompter, ISecretStore } from '../interfaces';
@@ -298,7 +299,8 @@ export class Authenticator {
   }
 
   private _canRemember(): boolean {
-    return this._ctx.secrets.persistent && this._target.hostId !== undefined;
+    // The web host's store is memory-only: remembering there lasts until it stops (AppInfo.secretsPersist says which).
+    return this._target.hostId !== undefined;
   }
 
   /** Reads and, if needed, decrypts a key file, asking for its passphrase. Undefined skips the key. */
@@ -339,7 +341,7 @@ export class Authenticator {
           user: this._target.user,
           keyPath: path,
           retry: wrong ? true : undefined,
-          canRemember: this._ctx.secrets.persistent,
+          canRemember: true,
         },
         this._ctx.signal,
       );
@@ -350,7 +352,7 @@ export class Authenticator {
       }
       const key = parse(data, answer.value);
       if (!(key instanceof Error)) {
-        if (answer.remember && this._ctx.secrets.persistent) await this._ctx.secrets.set(storeKey, answer.value);
+        if (answer.remember) await this._ctx.secrets.set(storeKey, answer.value);
         return key;
       }
       wrong = true;

@@ -2,7 +2,8 @@
 // the next hop carried over the previous one's direct-tcpip channel, keepalives from the profile.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import type { ClientChannel, ConnectConfig } from 'ssh2';
+import { Client } from './ssh2';
 import { HoldfastError } from '../../shared/contract';
 import { DisposableStore } from '../../shared/lifecycle';
 import type { HostProfile } from '../../shared/model';
