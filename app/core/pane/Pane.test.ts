@@ -145,6 +145,23 @@ describe('Pane attach', () => {
   });
 });
 
+describe('Pane session names', () => {
+  it('a created name that tmux keeps escaped is targeted as tmux keeps it, and recreated as typed', async () => {
+    const sessions = new Set<string>(['cost\\$HOME']);
+    const pane = new Pane({ paneId: 'p', hostId: 'h', sessionName: 'cost$HOME', cols: 80, rows: 24, scheduler: new ManualClock() });
+    const conn = new FakeSshConnection(fakeServer(sessions));
+    await pane.attach(conn, { create: true });
+    expect(conn.lastChannel!.options.command).toBe("tmux -u new-session -A -s 'cost$HOME'");
+    expect(pane.info().sessionName).toBe('cost\\$HOME');
+    pane.linkLost();
+    await pane.attach(conn);
+    expect(conn.execs).toEqual(["tmux has-session -t '=cost\\$HOME'"]);
+    expect(pane.state).toBe('attached');
+    await pane.recreate(conn);
+    expect(conn.lastChannel!.options.command).toBe("tmux -u new-session -A -s 'cost$HOME'");
+  });
+});
+
 describe('Pane input', () => {
   it('goes to the channel while attached', async () => {
     const { pane, newConnection } = setup();

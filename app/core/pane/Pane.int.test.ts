@@ -1,0 +1,194 @@
+// A Pane against real tmux over a real sshd: attach and type, reattach after a dropped link onto a clean screen,
+// session-gone after kill-session, detach from elsewhere, create and recreate with a start command.
+import headless from '@xterm/headless';
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startSshd, type TestSshd } from '../../../test/harness/sshd';
+import type { ISshConnection } from '../interfaces';
+import { shellQuote } from '../tmux/commands';
+import { hasSession, listSessions } from '../tmux/sessions';
+import { connectToTestServer } from '../tmux/testConnection';
+import { Pane, type PaneExit } from './Pane';
+
+const { Terminal } = headless;
+type Terminal = InstanceType<typeof Terminal>;
+
+const tag = randomBytes(3).toString('hex');
+let counter = 0;
+const uniqueName = (label: string) => `hf ${label} ${tag} ${++counter}`;
+
+/** Polls until `check` passes; fails with the last error after a generous bound. Not a timing assertion. */
+async function eventually<T>(check: () => T | Promise<T>, what: string, limitMs = 15_000): Promise<T> {
+  const end = Date.now() + limitMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`Gave up waiting for ${what}: ${String(last)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A view: the pane's output rendered by xterm's headless terminal, acknowledging as it parses. */
+class View {
+  readonly term: Terminal = new Terminal({ cols: 80, rows: 24, allowProposedApi: true });
+  readonly exits: PaneExit[] = [];
+  constructor(readonly pane: Pane) {
+    pane.onData((data) => this.term.write(data, () => pane.ack(data.length)));
+    pane.onExit((e) => this.exits.push(e));
+  }
+  screen(): string {
+    const buffer = this.term.buffer.active;
+    const lines: string[] = [];
+    for (let y = 0; y < this.term.rows; y++) lines.push(buffer.getLine(buffer.viewportY + y)?.translateToString(true) ?? '');
+    return lines.join('\n');
+  }
+  async waitForScreen(text: string): Promise<void> {
+    await eventually(() => {
+      if (!this.screen().includes(text)) throw new Error(`screen is:\n${this.screen()}`);
+    }, `"${text}" on screen`);
+  }
+  dispose(): void {
+    this.term.dispose();
+  }
+}
+
+describe('Pane over real tmux', () => {
+  let server: TestSshd;
+  let conn: ISshConnection;
+  const cleanups: Array<() => void> = [];
+  const sessions: string[] = [];
+
+  function makeSession(name: string): void {
+    server.runAsUser(`tmux new-session -d -s ${shellQuote(name)} -x 80 -y 24`);
+    sessions.push(name);
+  }
+
+  function open(name: string, startCommand?: string): { pane: Pane; view: View } {
+    const pane = new Pane({ paneId: `p${counter}`, hostId: 'h', sessionName: name, startCommand, cols: 80, rows: 24 });
+    const view = new View(pane);
+    cleanups.push(() => {
+      pane.dispose();
+      view.dispose();
+    });
+    sessions.push(name);
+    return { pane, view };
+  }
+
+  async function attachedClients(name: string): Promise<number | undefined> {
+    return (await listSessions(conn)).find((s) => s.name === name)?.attachedClients;
+  }
+
+  beforeAll(async () => {
+    server = await startSshd();
+    conn = await connectToTestServer(server);
+  });
+
+  afterEach(() => {
+    for (const fn of cleanups.splice(0)) fn();
+  });
+
+  afterAll(async () => {
+    for (const name of sessions) {
+      try {
+        server.runAsUser(`tmux kill-session -t ${shellQuote(`=${name}`)}`);
+      } catch {
+        // already gone
+      }
+    }
+    conn?.dispose();
+    await server?.dispose();
+  });
+
+  it('attaches to an existing session and shows what an echo prints', async () => {
+    const name = uniqueName('echo');
+    makeSession(name);
+    const { pane, view } = open(name);
+    await pane.attach(conn);
+    expect(pane.state).toBe('attached');
+    pane.write('echo hf-$((6*7))\r');
+    await view.waitForScreen('hf-42');
+    expect(await attachedClients(name)).toBe(1);
+  });
+
+  it('reattaches after a dropped link onto a clean screen, with one client and no duplicated output', async () => {
+    const name = uniqueName('reattach');
+    makeSession(name);
+    const { pane, view } = open(name);
+    const first = await connectToTestServer(server);
+    await pane.attach(first);
+    pane.write('echo marker-$((1000+337))\r');
+    await view.waitForScreen('marker-1337');
+
+    pane.linkLost();
+    first.dispose();
+    expect(pane.state).toBe('reconnecting');
+    pane.write('typed into the dead link\r');
+
+    await pane.attach(conn);
+    await view.waitForScreen('marker-1337');
+    const screen = view.screen();
+    expect(screen.split('marker-1337').length - 1).toBe(1);
+    expect(screen).not.toContain('typed into the dead link');
+    expect(screen).not.toMatch(/\x1b|\[\?\d+[hl]/); // no escape codes shown as text
+    expect(view.term.buffer.active.type).toBe('alternate'); // tmux's own screen again
+    await eventually(async () => expect(await attachedClients(name)).toBe(1), 'the old client to be gone');
+  });
+
+  it('becomes session-gone when the session is killed, and says so', async () => {
+    const name = uniqueName('killed');
+    makeSession(name);
+    const { pane, view } = open(name);
+    const states: string[] = [];
+    pane.onDidChangeState((e) => states.push(e.state));
+    await pane.attach(conn);
+    server.runAsUser(`tmux kill-session -t ${shellQuote(`=${name}`)}`);
+    await eventually(() => expect(pane.state).toBe('session-gone'), 'session-gone');
+    expect(view.exits).toEqual([expect.objectContaining({ reason: 'session-gone' })]);
+    // Attaching again (as after a reconnect) finds it gone too.
+    await pane.attach(conn);
+    expect(pane.state).toBe('session-gone');
+    expect(states).not.toContain('reconnecting');
+  });
+
+  it('is closed when detached from elsewhere, and the session keeps running', async () => {
+    const name = uniqueName('detached');
+    makeSession(name);
+    const { pane, view } = open(name);
+    await pane.attach(conn);
+    server.runAsUser(`tmux detach-client -s ${shellQuote(`=${name}`)}`);
+    await eventually(() => expect(pane.state).toBe('closed'), 'closed');
+    expect(view.exits).toEqual([expect.objectContaining({ reason: 'detached' })]);
+    expect(await hasSession(conn, name)).toBe(true);
+  });
+
+  it('creates a session with a start command, and recreates it with the same command after it was killed', async () => {
+    const name = uniqueName('create $HOME');
+    const { pane, view } = open(name, 'echo started-$((40+2)); exec sleep 600');
+    await pane.attach(conn, { create: true });
+    await view.waitForScreen('started-42');
+    expect(await hasSession(conn, pane.sessionName)).toBe(true);
+    sessions.push(pane.sessionName);
+
+    server.runAsUser(`tmux kill-session -t ${shellQuote(`=${pane.sessionName}`)}`);
+    await eventually(() => expect(pane.state).toBe('session-gone'), 'session-gone');
+    await pane.recreate(conn);
+    expect(pane.state).toBe('attached');
+    await view.waitForScreen('started-42');
+    expect(await hasSession(conn, pane.sessionName)).toBe(true);
+  });
+
+  it('dispose detaches the tmux client and leaves the session running', async () => {
+    const name = uniqueName('dispose');
+    makeSession(name);
+    const { pane } = open(name);
+    await pane.attach(conn);
+    await eventually(async () => expect(await attachedClients(name)).toBe(1), 'the client to attach');
+    pane.dispose();
+    await eventually(async () => expect(await attachedClients(name)).toBe(0), 'the client to detach');
+    expect(await hasSession(conn, name)).toBe(true);
+  });
+});
