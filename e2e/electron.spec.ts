@@ -47,8 +47,8 @@ test.describe('Electron shell', () => {
     app = await electron.launch({
       executablePath: found.binary,
       // basic password store: no keyring dialog on a CI desktop (secrets then stay in memory).
-      args: [root, `--user-data-dir=${userData}`, '--password-store=basic', '--no-sandbox'],
-      env: { ...process.env, NODE_ENV: 'production' },
+      args: [root, '--password-store=basic', '--no-sandbox'],
+      env: { ...process.env, NODE_ENV: 'production', HOLDFAST_USER_DATA: userData },
     });
     const page = await app.firstWindow();
     await page.waitForLoadState('domcontentloaded');

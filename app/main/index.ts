@@ -1,7 +1,7 @@
 // The Electron shell, and only that: one hardened window showing the renderer from app://, the IPC bridge to
 // core, powerMonitor, and the stores Electron provides (electron-store files, safeStorage secrets). All the
 // work happens in core (app/core), the same as in the web host.
-import { app, BrowserWindow, ipcMain, net, powerMonitor, protocol, safeStorage, session, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, powerMonitor, protocol, safeStorage, session, shell, type WebContents } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { HoldfastCore } from '../core/service';
 import { KnownHostsStore, ProfileStore } from '../core/stores';
@@ -23,11 +23,6 @@ const csp = rendererCsp(CONTENT_SECURITY_POLICY, devServerUrl);
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 app.enableSandbox();
-
-if (!app.requestSingleInstanceLock()) {
-  // One core per user: a second one would open a second set of SSH connections to the same tmux sessions.
-  app.quit();
-}
 
 let core: HoldfastCore | undefined;
 let mainWindow: BrowserWindow | undefined;
@@ -114,37 +109,48 @@ async function createCore(): Promise<HoldfastCore> {
   return new HoldfastCore({ shell: 'electron', version: app.getVersion(), profiles, secrets: secrets.store, knownHosts });
 }
 
-app.on('web-contents-created', (_event, contents) => hardenContents(contents));
+function start(): void {
+  // Tests and side-by-side profiles keep their files apart.
+  if (process.env.HOLDFAST_USER_DATA) app.setPath('userData', process.env.HOLDFAST_USER_DATA);
+  app.on('web-contents-created', (_event, contents) => hardenContents(contents));
 
-app.on('second-instance', () => {
-  if (!mainWindow) return;
-  if (mainWindow.isMinimized()) mainWindow.restore();
-  mainWindow.focus();
-});
-
-app.whenReady().then(async () => {
-  serveRenderer();
-  hardenSession();
-  const created = await createCore();
-  core = created;
-  registerIpcBridge(ipcMain, created, trustedOrigin);
-  forwardEvents(created.onEvent, () => mainWindow?.webContents);
-  powerMonitor.on('resume', () => created.notifySystem('resume'));
-  powerMonitor.on('unlock-screen', () => created.notifySystem('unlock'));
-  powerMonitor.on('suspend', () => created.notifySystem('suspend'));
-  mainWindow = createWindow();
-
-  app.on('activate', () => {
-    if (!mainWindow) mainWindow = createWindow();
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
   });
-});
 
-app.on('window-all-closed', () => {
-  // On macOS the app (and its SSH sessions) stays until Quit; elsewhere closing the window quits.
-  if (process.platform !== 'darwin') app.quit();
-});
+  app.whenReady().then(async () => {
+    serveRenderer();
+    hardenSession();
+    const created = await createCore();
+    core = created;
+    registerIpcBridge(ipcMain, created, trustedOrigin);
+    forwardEvents(created.onEvent, () => mainWindow?.webContents);
+    powerMonitor.on('resume', () => created.notifySystem('resume'));
+    powerMonitor.on('unlock-screen', () => created.notifySystem('unlock'));
+    powerMonitor.on('suspend', () => created.notifySystem('suspend'));
+    mainWindow = createWindow();
 
-app.on('will-quit', () => {
-  core?.dispose();
-  core = undefined;
-});
+    app.on('activate', () => {
+      if (!mainWindow) mainWindow = createWindow();
+    });
+  }).catch((err: unknown) => {
+    dialog.showErrorBox('Holdfast could not start', err instanceof Error ? (err.stack ?? err.message) : String(err));
+    app.exit(1);
+  });
+
+  app.on('window-all-closed', () => {
+    // On macOS the app (and its SSH sessions) stays until Quit; elsewhere closing the window quits.
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  app.on('will-quit', () => {
+    core?.dispose();
+    core = undefined;
+  });
+}
+
+// One core per user: a second one would open a second set of SSH connections to the same tmux sessions.
+if (app.requestSingleInstanceLock()) start();
+else app.quit();
