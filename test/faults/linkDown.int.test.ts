@@ -1,0 +1,83 @@
+// The link to the server goes away for 30 s (the veth pair taken down: nothing gets through either way), then
+// comes back. Holdfast must notice, wait it out, reconnect and reattach by itself, with the session having run on.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TERMINAL_RESET } from '../../app/core/pane/terminalReset';
+import { COUNTER, createFaultRig, maxTick, sleep, waitFor, type FaultRig } from './rig';
+
+/** The outage the spec names. Done for real: this is the one long test of the suite. */
+const OUTAGE_MS = 30_000;
+const TYPED = 'echo typed-during-the-outage';
+
+let rig: FaultRig;
+beforeAll(async () => {
+  rig = await createFaultRig();
+});
+afterAll(async () => {
+  await rig?.dispose();
+});
+
+/** Consecutive repeats folded: a discard notice re-sends the state the pane is already in. */
+function changes<T>(states: T[]): T[] {
+  return states.filter((s, i) => i === 0 || states[i - 1] !== s);
+}
+
+describe('link down for 30 s, then up', () => {
+  it(
+    'reattaches the pane by itself over one new connection, shows the counter that ran on, resets the view first, and drops keys typed meanwhile',
+    async () => {
+      const host = await rig.addHost({ intervalSec: 1, countMax: 2 });
+      const { paneId } = await rig.core.handle('panes.open', {
+        hostId: host.id,
+        sessionName: 'link',
+        create: { startCommand: COUNTER },
+        cols: 100,
+        rows: 30,
+      });
+      await waitFor(() => maxTick(rig.paneText(paneId)) >= 2, 'the counter to tick in the pane');
+      expect(rig.liveSshConnections()).toBe(1);
+      const acceptedBefore = rig.server.acceptedCount();
+      const connectionsBefore = rig.server.connectionCount();
+
+      rig.ns.linkDown();
+      const downAt = Date.now();
+      const seenBeforeOutage = maxTick(rig.paneText(paneId));
+      await waitFor(() => rig.paneStates(paneId).includes('reconnecting'), 'the pane to notice the dead link (keepalive 1 s × 2)');
+      expect(rig.hostStates(host.id)).toContain('reconnecting');
+
+      await rig.core.handle('panes.write', { paneId, data: `${TYPED}\r` });
+      expect(rig.paneMessages(paneId)).toContain('Input discarded while reconnecting');
+
+      await sleep(Math.max(0, OUTAGE_MS - (Date.now() - downAt)));
+      // The session ran on without us: its own screen, read on the server, is past anything the pane showed.
+      const onServerDuringOutage = maxTick(rig.tmux("tmux capture-pane -p -t '=link:'"));
+      expect(onServerDuringOutage).toBeGreaterThan(seenBeforeOutage);
+      expect(rig.paneStateSeq(paneId, 'attached', 1)).toBeUndefined();
+      rig.ns.linkUp();
+
+      const reattachedAt = await waitFor(() => rig.paneStateSeq(paneId, 'attached', 1), 'the pane to reattach by itself', 60_000);
+      await waitFor(() => maxTick(rig.paneText(paneId, reattachedAt)) >= onServerDuringOutage, 'the newest ticks in the pane after the reattach');
+
+      expect(changes(rig.paneStates(paneId))).toEqual(['attaching', 'attached', 'reconnecting', 'attaching', 'attached']);
+      expect(rig.hostStates(host.id)).not.toContain('failed');
+      expect(rig.hostStates(host.id).at(-1)).toBe('connected');
+      // The first bytes after the reattach put the view back to defaults, before tmux redraws.
+      const afterReattach = rig.paneText(paneId, reattachedAt);
+      expect(afterReattach.startsWith(TERMINAL_RESET)).toBe(true);
+      expect(maxTick(afterReattach)).toBeGreaterThan(seenBeforeOutage);
+
+      // Exactly one new authenticated connection, and one live connection from us.
+      expect(rig.server.acceptedCount()).toBe(acceptedBefore + 1);
+      expect(rig.server.connectionCount()).toBe(connectionsBefore + 1);
+      expect(rig.liveSshConnections()).toBe(1);
+
+      // The keys typed into the dead link never reached the server (the pty would have echoed them on screen).
+      const history = rig.tmux("tmux capture-pane -p -S - -t '=link:'");
+      expect(history).toContain('tick-');
+      expect(history).not.toContain('typed-during');
+      // And the pane works again.
+      await rig.core.handle('panes.write', { paneId, data: 'x' });
+      expect(rig.paneMessages(paneId).filter((m) => m.startsWith('Input discarded'))).toHaveLength(1);
+    },
+    OUTAGE_MS + 90_000,
+  );
+});
