@@ -14,3 +14,14 @@ describe('pane data frames', () => {
     expect(() => decodePaneData(frame.subarray(0, 5))).toThrow(/Truncated/);
   });
 });
+
+describe('server messages', () => {
+  it('parse a result with a value, a result without one, an error and an event', async () => {
+    const { ServerMessage } = await import('./wire');
+    expect(ServerMessage.parse(JSON.parse(JSON.stringify({ t: 'result', id: 1, ok: true, value: [1] })))).toMatchObject({ ok: true, value: [1] });
+    expect(ServerMessage.parse(JSON.parse(JSON.stringify({ t: 'result', id: 2, ok: true, value: undefined })))).toMatchObject({ id: 2, ok: true });
+    expect(ServerMessage.parse({ t: 'result', id: 3, ok: false, error: { code: 'AUTH_FAILED', message: 'no' } })).toMatchObject({ ok: false });
+    expect(ServerMessage.parse({ t: 'event', name: 'notice', payload: { level: 'info', message: 'x' } })).toMatchObject({ t: 'event' });
+    expect(() => ServerMessage.parse({ t: 'result', id: 4, ok: false })).toThrow();
+  });
+});

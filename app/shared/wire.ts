@@ -8,10 +8,12 @@ export const ClientMessage = z.discriminatedUnion('t', [
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
-export const ServerMessage = z.discriminatedUnion('t', [
-  z.object({ t: z.literal('result'), id: z.number().int(), ok: z.literal(true), value: z.unknown() }),
+// A plain union: two members share t = 'result' (told apart by `ok`), which a discriminated union refuses.
+// `value` is optional because a command that returns nothing arrives with no value key after JSON.
+export const ServerMessage = z.union([
+  z.object({ t: z.literal('result'), id: z.number().int(), ok: z.literal(true), value: z.unknown().optional() }),
   z.object({ t: z.literal('result'), id: z.number().int(), ok: z.literal(false), error: HoldfastErrorData }),
-  z.object({ t: z.literal('event'), name: z.string(), payload: z.unknown() }),
+  z.object({ t: z.literal('event'), name: z.string(), payload: z.unknown().optional() }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 

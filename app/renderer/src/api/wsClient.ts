@@ -13,17 +13,7 @@ import {
   type IHoldfastApi,
 } from '../../../shared/contract';
 import { Emitter, toDisposable, type IDisposable } from '../../../shared/lifecycle';
-import { z } from 'zod';
-import { HoldfastErrorData } from '../../../shared/model';
-import { decodePaneData, type ClientMessage, type ServerMessage } from '../../../shared/wire';
-
-// wire.ts's ServerMessage is a discriminatedUnion on 't' with 'result' twice, which zod 4 refuses at parse
-// time; this is the same shape as a plain union.
-const ServerMessageSchema = z.union([
-  z.object({ t: z.literal('result'), id: z.number().int(), ok: z.literal(true), value: z.unknown().optional() }),
-  z.object({ t: z.literal('result'), id: z.number().int(), ok: z.literal(false), error: HoldfastErrorData }),
-  z.object({ t: z.literal('event'), name: z.string(), payload: z.unknown().optional() }),
-]);
+import { decodePaneData, ServerMessage, type ClientMessage } from '../../../shared/wire';
 
 /** What the client needs of a socket; `connectDomSocket` adapts the DOM WebSocket to it. */
 export interface ISocket {
@@ -112,7 +102,7 @@ export class WsHoldfastClient implements IHoldfastApi, IDisposable {
   private _handleText(text: string): void {
     let parsed: ServerMessage;
     try {
-      parsed = ServerMessageSchema.parse(JSON.parse(text)) as ServerMessage;
+      parsed = ServerMessage.parse(JSON.parse(text));
     } catch (err) {
       console.warn('holdfast: ignoring a malformed message from the web host', err);
       return;

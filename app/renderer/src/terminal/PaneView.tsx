@@ -65,6 +65,10 @@ export function PaneView({
     const controller = new TerminalController(container, isMacPlatform(platform || navigator.platform));
     controllerRef.current = controller;
     const store = new DisposableStore();
+    // A read-only handle on the visible screen text, for end-to-end tests and accessibility tooling: with the
+    // WebGL renderer the text is not in the DOM.
+    const paneElement = container.parentElement as (HTMLElement & { holdfastReadScreen?: () => string }) | null;
+    if (paneElement) paneElement.holdfastReadScreen = () => readScreen(controller);
     store.add(
       controller.onInput((data) => {
         const paneId = tabRef.current.paneId;
@@ -332,4 +336,13 @@ function clampCols(n: number): number {
 
 function clampRows(n: number): number {
   return Math.min(1000, Math.max(1, Math.floor(n) || 24));
+}
+
+function readScreen(controller: TerminalController): string {
+  const buffer = controller.term.buffer.active;
+  const lines: string[] = [];
+  for (let y = 0; y < controller.term.rows; y++) {
+    lines.push(buffer.getLine(buffer.viewportY + y)?.translateToString(true) ?? '');
+  }
+  return lines.join('\n');
 }
