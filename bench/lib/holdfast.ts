@@ -1,0 +1,180 @@
+// Holdfast core as the benchmarks drive it: the web host's core (createWebCore) with a profile for the bench's
+// sshd, host keys accepted as a user clicking Accept would, and views that parse output in @xterm/headless and
+// acknowledge it the way the renderer does (AckBatcher, once per frame or every 64 KiB).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import headless from '@xterm/headless';
+import { AckBatcher } from '../../app/renderer/src/terminal/ackBatcher';
+import { createWebCore, type HoldfastCore } from '../../app/core/service';
+import type { ISshConnection } from '../../app/core/interfaces';
+import type { IDisposable } from '../../app/shared/lifecycle';
+
+const { Terminal } = headless;
+type HeadlessTerminal = InstanceType<typeof Terminal>;
+
+export interface ServerAddress {
+  host: string;
+  port: number;
+  user: string;
+  clientKeyPath: string;
+}
+
+export interface BenchCore {
+  core: HoldfastCore;
+  hostId: string;
+  /** The supervisor's live connection (for the plain-channel case, which the contract does not offer). */
+  connection(): ISshConnection;
+  dispose(): void;
+}
+
+export async function startCore(server: ServerAddress, name = 'bench'): Promise<BenchCore> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hf-bench-core-'));
+  const core = createWebCore({ dataDir, version: 'bench', homeDir: dataDir, knownHostsFiles: [] });
+  core.onEvent((e) => {
+    if (e.name === 'prompt.show' && e.payload.kind === 'host-key') {
+      void core.handle('prompts.answer', { promptId: e.payload.promptId, answer: { kind: 'host-key', remember: true } });
+    }
+  });
+  const profile = await core.handle('hosts.save', { name, host: server.host, port: server.port, user: server.user, privateKeyPath: server.clientKeyPath });
+  return {
+    core,
+    hostId: profile.id,
+    connection() {
+      // Bracket access reaches core's private map; the contract has no plain exec stream to measure.
+      const host = core['_hosts'].get(profile.id);
+      const connection = host?.supervisor.connection;
+      if (!connection) throw new Error('core is not connected');
+      return connection;
+    },
+    dispose() {
+      core.dispose();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const frameTimer = (ms = 16) => (fn: () => void): IDisposable => {
+  const t = setTimeout(fn, ms);
+  return { dispose: () => clearTimeout(t) };
+};
+
+/** A terminal view in Node: parses output in @xterm/headless and acknowledges it as the renderer does. */
+export class HeadlessView implements IDisposable {
+  readonly term: HeadlessTerminal;
+  received = 0;
+  parsed = 0;
+  lastDataAt = 0;
+  lastParsedAt = 0;
+  private readonly _acks: AckBatcher;
+  private _tail = '';
+  private readonly _waiters: Array<{ marker: string; resolve: (t: number) => void }> = [];
+
+  constructor(
+    send: (bytes: number) => void,
+    options: { cols?: number; rows?: number; scrollback?: number; parse?: boolean } = {},
+  ) {
+    this.term = new Terminal({ cols: options.cols ?? 120, rows: options.rows ?? 40, scrollback: options.scrollback ?? 10_000, allowProposedApi: true });
+    this._acks = new AckBatcher(send, frameTimer());
+    this._parse = options.parse !== false;
+  }
+
+  private readonly _parse: boolean;
+
+  write(data: Uint8Array): void {
+    const now = performance.now();
+    this.received += data.length;
+    this.lastDataAt = now;
+    const length = data.length;
+    if (this._waiters.length) this._scan(data, now);
+    if (!this._parse) {
+      this.parsed += length;
+      this.lastParsedAt = now;
+      this._acks.processed(length);
+      return;
+    }
+    this.term.write(data, () => {
+      this.parsed += length;
+      this.lastParsedAt = performance.now();
+      this._acks.processed(length);
+    });
+  }
+
+  /** Resolves with the time the marker arrived (in the raw stream; tmux draws it as one run of text). */
+  waitFor(marker: string): Promise<number> {
+    return new Promise((resolve) => this._waiters.push({ marker, resolve }));
+  }
+
+  private _scan(data: Uint8Array, now: number): void {
+    const text = this._tail + Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
+    for (let i = this._waiters.length - 1; i >= 0; i--) {
+      const w = this._waiters[i]!;
+      if (text.includes(w.marker)) {
+        this._waiters.splice(i, 1);
+        w.resolve(now);
+      }
+    }
+    this._tail = text.slice(-64);
+  }
+
+  /** Waits until every byte received so far has been parsed. */
+  async drained(): Promise<void> {
+    while (this.parsed < this.received) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  dispose(): void {
+    this._acks.flush();
+    this._acks.dispose();
+    this.term.dispose();
+  }
+}
+
+/** Opens a pane on `sessionName` with a HeadlessView bound to it. */
+export async function openPaneView(
+  bench: BenchCore,
+  sessionName: string,
+  options: { create?: boolean; startCommand?: string; cols?: number; rows?: number; scrollback?: number; parse?: boolean } = {},
+): Promise<{ paneId: string; view: HeadlessView; dispose(): Promise<void> }> {
+  const cols = options.cols ?? 120;
+  const rows = options.rows ?? 40;
+  let paneId = '';
+  const early: Array<{ paneId: string; data: Uint8Array }> = [];
+  let view: HeadlessView | undefined;
+  const sub = bench.core.onEvent((e) => {
+    if (e.name !== 'pane.data') return;
+    if (!view) early.push(e.payload);
+    else if (e.payload.paneId === paneId) view.write(e.payload.data);
+  });
+  const info = await bench.core.handle('panes.open', {
+    hostId: bench.hostId,
+    sessionName,
+    cols,
+    rows,
+    ...(options.create ? { create: { startCommand: options.startCommand } } : {}),
+  });
+  paneId = info.paneId;
+  const id = paneId;
+  view = new HeadlessView((bytes) => void bench.core.handle('panes.ack', { paneId: id, bytes }), { cols, rows, scrollback: options.scrollback, parse: options.parse });
+  for (const e of early.splice(0)) if (e.paneId === id) view.write(e.data);
+  return {
+    paneId,
+    view,
+    async dispose() {
+      sub.dispose();
+      await bench.core.handle('panes.close', { paneId: id }).catch(() => {});
+      view!.dispose();
+    },
+  };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export async function waitUntil(fn: () => boolean, what: string, timeoutMs = 60_000, stepMs = 5): Promise<void> {
+  const started = Date.now();
+  while (!fn()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`Timed out waiting for ${what}`);
+    await sleep(stepMs);
+  }
+}
