@@ -32,7 +32,8 @@ export function staleReason() {
 }
 
 function run(args) {
-  const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  // Build output goes to stderr: stdout carries only the web host's URL line, which tests parse.
+  const result = spawnSync(process.execPath, args, { cwd: root, stdio: ['ignore', 2, 2] });
   if (result.status !== 0) {
     console.error(`holdfast: build failed (${args.join(' ')})`);
     process.exit(result.status ?? 1);
