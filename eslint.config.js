@@ -43,6 +43,11 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // Playwright fixtures declare their dependencies by destructuring, even when there are none.
+    files: ['e2e/**/*.ts'],
+    rules: { 'no-empty-pattern': 'off' },
+  },
   restrict({ layer: 'shared', forbiddenLayers: layers.filter((l) => l !== 'shared'), forbiddenPackages: ['electron', ...nodePackages, ...uiPackages], node: false }),
   restrict({ layer: 'core', forbiddenLayers: ['web', 'main', 'preload', 'renderer'], forbiddenPackages: ['electron', 'electron-store', 'ws', ...uiPackages] }),
   restrict({ layer: 'web', forbiddenLayers: ['main', 'preload', 'renderer'], forbiddenPackages: ['electron', 'electron-store', 'ssh2', ...uiPackages] }),

@@ -189,7 +189,7 @@ describe('SshConnector against OpenSSH', () => {
   it('reports a server-side close as "closed" or "error", never "disposed" or "keepalive"', async () => {
     const { connector } = setup();
     const conn = await connector.connect(profile({ privateKeyPath: server.clientKeyPath }), {});
-    const closed = new Promise<{ reason: string }>((resolve) => conn.onDidClose(resolve));
+    const closed = new Promise<{ reason: string; message?: string }>((resolve) => conn.onDidClose(resolve));
     // Kill this connection's sshd session process from the server side.
     const r = await conn.exec('echo $PPID', { timeoutMs: 10_000 });
     run('kill', [r.stdout.trim()]);
