@@ -1,0 +1,70 @@
+// The SSH server dies (listener and every session process killed, as in a crash or a hard restart) and comes back
+// with the same host key. The tmux server lives on; Holdfast must get back to it without asking anything.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COUNTER, createFaultRig, maxTick, waitFor, type FaultRig } from './rig';
+
+let rig: FaultRig;
+beforeAll(async () => {
+  rig = await createFaultRig();
+});
+afterAll(async () => {
+  await rig?.dispose();
+});
+
+/** Every process below `pid`, children first in the list. */
+function descendants(pid: number): number[] {
+  let out = '';
+  try {
+    out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
+  } catch {
+    return []; // ps exits 1 when there are none
+  }
+  const children = out.split('\n').map((l) => Number(l.trim())).filter((n) => n > 0);
+  return children.flatMap((child) => [child, ...descendants(child)]);
+}
+
+describe('sshd killed and restarted with the same host key', () => {
+  it('reattaches the pane by itself, unattended, over one new connection', async () => {
+    const host = await rig.addHost({ intervalSec: 1, countMax: 2 });
+    const { paneId } = await rig.core.handle('panes.open', { hostId: host.id, sessionName: 'restart', create: { startCommand: COUNTER }, cols: 80, rows: 24 });
+    await waitFor(() => maxTick(rig.paneText(paneId)) >= 1, 'the counter to tick in the pane');
+    const promptsBefore = rig.events.filter((r) => r.event.name === 'prompt.show').length;
+    const acceptedBefore = rig.server.acceptedCount();
+
+    // The listener and the processes serving our connection: all of them go, as in a crash.
+    const listener = Number(readFileSync(join(rig.server.dir, 'sshd.pid'), 'utf8').trim());
+    const sessions = descendants(listener);
+    expect(sessions.length).toBeGreaterThan(0);
+    await rig.server.stop();
+    for (const pid of sessions) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone with its parent */
+      }
+    }
+
+    await waitFor(() => rig.paneStates(paneId).includes('reconnecting'), 'the pane to see the connection end');
+    // While the server is down, attempts are refused and the supervisor backs off (it does not give up).
+    await waitFor(
+      () => rig.events.some((r) => r.event.name === 'host.status' && r.event.payload.state === 'reconnecting' && r.event.payload.error?.code === 'CONNECTION_REFUSED'),
+      'a refused reconnect attempt',
+    );
+    expect(rig.hostStates(host.id)).not.toContain('failed');
+    const seenBefore = maxTick(rig.paneText(paneId));
+
+    await rig.server.start();
+    const reattachedAt = await waitFor(() => rig.paneStateSeq(paneId, 'attached', 1), 'the pane to reattach by itself', 45_000);
+    await waitFor(() => maxTick(rig.paneText(paneId, reattachedAt)) > seenBefore, 'newer ticks after the reattach');
+
+    expect(rig.hostStates(host.id).at(-1)).toBe('connected');
+    // Same key, remembered: the unattended reconnect asked nothing.
+    expect(rig.events.filter((r) => r.event.name === 'prompt.show')).toHaveLength(promptsBefore);
+    expect(rig.server.acceptedCount()).toBe(acceptedBefore + 1);
+    expect(rig.liveSshConnections()).toBe(1);
+    expect(rig.core.stats.supervisors[0]).toMatchObject({ liveConnections: 1, connectionListeners: 1, liveTimers: 0 });
+  });
+});
