@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OutputBatcher } from './OutputBatcher';
+import { IMMEDIATE_BATCHES, IMMEDIATE_BYTES, OutputBatcher } from './OutputBatcher';
 import { ManualClock } from './testFakes';
 import { completeUtf8Length } from './utf8';
 
@@ -111,18 +111,64 @@ describe('OutputBatcher', () => {
     }
   });
 
-  it('flushes once per frame, not per chunk', () => {
+  it('output after a quiet spell (an echo) goes out on the next tick, all chunks of that tick in one batch', () => {
     const clock = new ManualClock();
     const batcher = new OutputBatcher({ scheduler: clock });
     const batches = collect(batcher);
     for (let i = 0; i < 50; i++) batcher.write(encoder.encode('x'));
     expect(batches).toHaveLength(0);
-    clock.advance(15);
-    expect(batches).toHaveLength(0);
-    clock.advance(1);
+    clock.advance(0);
     expect(batches).toHaveLength(1);
     expect(batches[0]).toHaveLength(50);
     expect(clock.pendingTimers).toBe(0);
+    clock.advance(100);
+    batcher.write(encoder.encode('y'));
+    clock.advance(0);
+    expect(batches).toHaveLength(2);
+  });
+
+  it('while much output keeps coming it flushes once per frame, not per chunk', () => {
+    const clock = new ManualClock();
+    const batcher = new OutputBatcher({ scheduler: clock });
+    const batches = collect(batcher);
+    // A flood: the first batches of the interval go out at once, the rest waits for the frame.
+    for (let i = 0; i < IMMEDIATE_BATCHES; i++) {
+      batcher.write(encoder.encode('first'));
+      clock.advance(0);
+    }
+    expect(batches).toHaveLength(IMMEDIATE_BATCHES);
+    for (let i = 0; i < 50; i++) batcher.write(encoder.encode('x'));
+    clock.advance(15);
+    expect(batches).toHaveLength(IMMEDIATE_BATCHES);
+    clock.advance(1);
+    expect(batches).toHaveLength(IMMEDIATE_BATCHES + 1);
+    expect(batches.at(-1)).toHaveLength(50);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('a large batch makes the rest of the interval wait for the frame', () => {
+    const clock = new ManualClock();
+    const batcher = new OutputBatcher({ scheduler: clock });
+    const batches = collect(batcher);
+    batcher.write(new Uint8Array(IMMEDIATE_BYTES).fill(0x41));
+    clock.advance(0);
+    batcher.write(encoder.encode('more'));
+    clock.advance(15);
+    expect(batches).toHaveLength(1);
+    clock.advance(1);
+    expect(batches).toHaveLength(2);
+  });
+
+  it('keys typed back to back each get their echo on the next tick', () => {
+    const clock = new ManualClock();
+    const batcher = new OutputBatcher({ scheduler: clock });
+    const batches = collect(batcher);
+    for (let i = 0; i < 20; i++) {
+      clock.advance(5);
+      batcher.write(encoder.encode('k'));
+      clock.advance(0);
+      expect(batches).toHaveLength(i + 1);
+    }
   });
 
   it('flushes at once when the size cap is reached', () => {

@@ -1,6 +1,11 @@
 // Collects a pane's output and hands it on in batches, after Hyper's DataBatcher (app/session.ts): one batch per
 // frame, or at once when a batch reaches the size cap, instead of one message per ssh chunk. A batch never ends
 // inside a UTF-8 character, so every batch can be decoded on its own.
+// Little output (a key's echo, a prompt) goes out on the next turn of the event loop rather than at the end of a
+// frame: batching only pays while much output keeps coming, and a 16 ms wait on every echo is a latency a
+// terminal user feels (the benchmark measured it at +16 ms p50 against OpenSSH's client). Within one interval
+// the first few small batches go out at once; past IMMEDIATE_BATCHES or IMMEDIATE_BYTES the rest waits for
+// the frame, so a flood still costs one message per frame.
 import { Disposable, Emitter, MutableDisposable, type IDisposable } from '../../shared/lifecycle';
 import { systemClock, type IClock } from '../interfaces';
 import { completeUtf8Length } from './utf8';
@@ -13,6 +18,11 @@ export const BATCH_INTERVAL_MS = 16;
  */
 export const BATCH_MAX_BYTES = 128 * 1024;
 
+/** Batches per interval that may go out at once, before the rest of the interval's output waits for the frame. */
+export const IMMEDIATE_BATCHES = 4;
+/** Bytes per interval that may go out at once: an echo or a prompt is far less, a screen redraw about this. */
+export const IMMEDIATE_BYTES = 16 * 1024;
+
 /**
  * An unfinished character at the end of the stream is held back at most this long without new bytes, then handed
  * on as it is: the rest of a split character arrives with the next packet, so only broken output waits this long.
@@ -21,7 +31,8 @@ export const BATCH_MAX_BYTES = 128 * 1024;
 export const TAIL_TIMEOUT_MS = 1000;
 
 export interface OutputBatcherOptions {
-  scheduler?: Pick<IClock, 'setTimeout'>;
+  /** Timers, and `now` if it has one (a test's manual clock); the system clock and setImmediate otherwise. */
+  scheduler?: Pick<IClock, 'setTimeout'> & Partial<Pick<IClock, 'now'>>;
   intervalMs?: number;
   maxBytes?: number;
   tailTimeoutMs?: number;
@@ -32,6 +43,13 @@ export class OutputBatcher extends Disposable {
   readonly onBatch = this._onBatch.event;
 
   private readonly _scheduler: Pick<IClock, 'setTimeout'>;
+  /** Runs `fn` as soon as the current burst of I/O is handled. */
+  private readonly _soon: (fn: () => void) => IDisposable;
+  private readonly _now: () => number;
+  /** The current interval: when it began, and the batches and bytes that went out in it. */
+  private _windowStart = -Infinity;
+  private _windowBatches = 0;
+  private _windowBytes = 0;
   private readonly _intervalMs: number;
   private readonly _maxBytes: number;
   private readonly _tailTimeoutMs: number;
@@ -43,7 +61,15 @@ export class OutputBatcher extends Disposable {
 
   constructor(options: OutputBatcherOptions = {}) {
     super();
-    this._scheduler = options.scheduler ?? systemClock;
+    const scheduler = options.scheduler;
+    this._scheduler = scheduler ?? systemClock;
+    this._now = scheduler?.now ? () => scheduler.now!() : () => performance.now();
+    this._soon = scheduler
+      ? (fn) => scheduler.setTimeout(fn, 0)
+      : (fn) => {
+          const handle = setImmediate(fn);
+          return { dispose: () => clearImmediate(handle) };
+        };
     this._intervalMs = options.intervalMs ?? BATCH_INTERVAL_MS;
     this._maxBytes = options.maxBytes ?? BATCH_MAX_BYTES;
     this._tailTimeoutMs = options.tailTimeoutMs ?? TAIL_TIMEOUT_MS;
@@ -83,13 +109,25 @@ export class OutputBatcher extends Disposable {
 
   private _schedule(): void {
     if (this._timer.value) return;
-    this._timer.value = this._scheduler.setTimeout(() => this._flush(false), this._intervalMs);
+    const now = this._now();
+    const streaming = now - this._windowStart < this._intervalMs && (this._windowBatches >= IMMEDIATE_BATCHES || this._windowBytes >= IMMEDIATE_BYTES);
+    this._timer.value = streaming
+      ? this._scheduler.setTimeout(() => this._flush(false), this._windowStart + this._intervalMs - now)
+      : this._soon(() => this._flush(false));
   }
 
   private _flush(all: boolean): void {
     this._timer.clear();
     this._tailTimer.clear();
     if (this._size === 0) return;
+    const now = this._now();
+    if (now - this._windowStart >= this._intervalMs) {
+      this._windowStart = now;
+      this._windowBatches = 0;
+      this._windowBytes = 0;
+    }
+    this._windowBatches++;
+    this._windowBytes += this._size;
     const buffer = concat(this._chunks, this._size);
     const cut = all ? buffer.length : completeUtf8Length(buffer);
     // The tail is copied so that a batch never shares memory with bytes that are still to come.
