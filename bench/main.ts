@@ -9,6 +9,7 @@ import { readConfig } from './lib/config';
 import { Results } from './lib/results';
 import { startBenchServer } from './lib/server';
 import { formatTable } from './lib/table';
+import { runInteractive } from './cases/interactive';
 import { runThroughput } from './cases/throughput';
 
 function machine() {
@@ -45,6 +46,9 @@ async function main(): Promise<void> {
   const server = await startBenchServer();
   try {
     if (config.cases.has('throughput')) await guarded('throughput', log, results, () => runThroughput(server, config, results, log));
+    for (const name of ['echo', 'ctrlc', 'attach']) {
+      if (config.cases.has(name)) await guarded(name, log, results, () => runInteractive(server, config, results, log, new Set([name])));
+    }
   } finally {
     await server.dispose();
   }

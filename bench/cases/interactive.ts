@@ -1,0 +1,161 @@
+// 2. Keystroke echo latency, 3. Ctrl-C during a flood, 4. attach time: Holdfast core (through the contract)
+// against OpenSSH's client in a pty, on the same tmux server.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchConfig } from '../lib/config';
+import { openPaneView, sleep, startCore, waitUntil, type BenchCore } from '../lib/holdfast';
+import { runPtyDriver, sshArgs } from '../lib/openssh';
+import type { Results } from '../lib/results';
+import type { BenchServer } from '../lib/server';
+import { percentile, summarize } from '../lib/stats';
+import { settle } from './throughput';
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz';
+
+/** Holdfast: ms from panes.write of one key until a pane.data event carrying its echo. */
+export async function holdfastEcho(bench: BenchCore, session: string, keys: number): Promise<number[]> {
+  const pane = await openPaneView(bench, session);
+  await settle(pane.view);
+  const samples: number[] = [];
+  for (let i = 0; i < keys; i++) {
+    if (i && i % 50 === 0) {
+      await bench.core.handle('panes.write', { paneId: pane.paneId, data: '\x15' });
+      await settle(pane.view, 100);
+    }
+    const ch = ALPHABET[i % 26]!;
+    let resolve!: (t: number) => void;
+    const echoed = new Promise<number>((r) => (resolve = r));
+    const sub = bench.core.onEvent((e) => {
+      if (e.name === 'pane.data' && e.payload.paneId === pane.paneId && Buffer.from(e.payload.data).includes(ch)) resolve(performance.now());
+    });
+    const t0 = performance.now();
+    await bench.core.handle('panes.write', { paneId: pane.paneId, data: ch });
+    samples.push((await echoed) - t0);
+    sub.dispose();
+  }
+  await bench.core.handle('panes.write', { paneId: pane.paneId, data: '\x15' });
+  await pane.dispose();
+  return samples;
+}
+
+export const CTRL_C_FLOOD = 'base64 /dev/urandom\r';
+const FLOOD_MS = 1000;
+const QUIET_MS = 1000;
+
+/** Holdfast: ms from panes.write('\x03') during a flood until the view parsed its last byte (then quiet). */
+export async function holdfastCtrlC(bench: BenchCore, session: string): Promise<{ ms: number; bytesAfter: number }> {
+  const pane = await openPaneView(bench, session);
+  await settle(pane.view);
+  await bench.core.handle('panes.write', { paneId: pane.paneId, data: CTRL_C_FLOOD });
+  await sleep(FLOOD_MS);
+  const before = pane.view.received;
+  const t0 = performance.now();
+  await bench.core.handle('panes.write', { paneId: pane.paneId, data: '\x03' });
+  await waitUntil(() => performance.now() - Math.max(pane.view.lastDataAt, t0) >= QUIET_MS && pane.view.parsed === pane.view.received, 'the flood to stop', 60_000, 10);
+  const result = { ms: Math.max(0, pane.view.lastParsedAt - t0), bytesAfter: pane.view.received - before };
+  await pane.dispose();
+  return result;
+}
+
+export async function runInteractive(server: BenchServer, config: BenchConfig, results: Results, log: (s: string) => void, which: Set<string>): Promise<void> {
+  const addr = server.sshd;
+  if (which.has('echo')) {
+    log(`echo: ${config.keys} keys`);
+    server.newSession('echo');
+    const openssh = runPtyDriver<{ samples: number[] }>(addr, 'tmux attach -t echo', { mode: 'echo', keys: config.keys }).samples;
+    const bench = await startCore(addr);
+    const holdfast = await holdfastEcho(bench, 'echo', config.keys);
+    bench.dispose();
+    addLatency(results, 'echo', openssh, holdfast);
+  }
+  if (which.has('ctrlc')) {
+    log(`ctrl-c: ${config.runs} runs`);
+    server.newSession('cc');
+    const openssh: number[] = [];
+    for (let i = 0; i < config.runs; i++) {
+      openssh.push(runPtyDriver<{ ms: number }>(addr, 'tmux attach -t cc', { mode: 'ctrlc', input: CTRL_C_FLOOD, floodMs: FLOOD_MS, quietMs: QUIET_MS }).ms);
+    }
+    const bench = await startCore(addr);
+    const holdfast: number[] = [];
+    for (let i = 0; i < config.runs; i++) holdfast.push((await holdfastCtrlC(bench, 'cc')).ms);
+    bench.dispose();
+    const ref = 'Ctrl-C in a flood, until output stops / OpenSSH ssh -tt';
+    results.add({ name: ref, unit: 'ms', values: openssh, better: 'lower' });
+    results.add({ name: 'Ctrl-C in a flood, until output stops / Holdfast core → xterm headless', unit: 'ms', values: holdfast, better: 'lower', reference: ref, target: { text: '< 500 ms', met: summarize(holdfast).max < 500 } });
+  }
+  if (which.has('attach')) {
+    log(`attach: ${config.runs} runs`);
+    server.newSession('at1');
+    server.newSession('at2');
+    const o1: number[] = [];
+    const o2: number[] = [];
+    const h1: number[] = [];
+    const h2: number[] = [];
+    for (let i = 0; i < config.runs; i++) {
+      o1.push(runPtyDriver<{ ms: number }>(addr, 'tmux attach -t at1', { mode: 'first-byte' }).ms);
+      const dir = mkdtempSync(join(tmpdir(), 'hf-bench-mux-'));
+      const control = join(dir, 'ctl');
+      spawnSync('ssh', [...sshArgs(addr, ['-M', '-S', control, '-f', '-N'])], { stdio: 'ignore' });
+      o2.push(runPtyDriver<{ ms: number }>(addr, 'tmux attach -t at2', { mode: 'first-byte' }, ['-S', control]).ms);
+      spawnSync('ssh', [...sshArgs(addr, ['-S', control, '-O', 'exit'])], { stdio: 'ignore' });
+      rmSync(dir, { recursive: true, force: true });
+
+      const bench = await startCore(addr);
+      h1.push(await firstByte(bench, 'at1'));
+      h2.push(await firstByte(bench, 'at2'));
+      bench.dispose();
+      await sleep(200);
+    }
+    const r1 = 'attach, first session (handshake) / OpenSSH ssh -tt';
+    const r2 = 'attach, second session (open connection) / OpenSSH ssh -tt (ControlMaster)';
+    results.add({ name: r1, unit: 'ms', values: o1, better: 'lower' });
+    results.add({ name: r2, unit: 'ms', values: o2, better: 'lower' });
+    results.add({ name: 'attach, first session (handshake) / Holdfast core', unit: 'ms', values: h1, better: 'lower', reference: r1 });
+    results.add({
+      name: 'attach, second session (open connection) / Holdfast core',
+      unit: 'ms',
+      values: h2,
+      better: 'lower',
+      reference: r2,
+      target: { text: '< ⅓ of the first', met: summarize(h2).median < summarize(h1).median / 3 },
+    });
+  }
+}
+
+/** ms from panes.open until the pane's first output byte (the session drawn). */
+async function firstByte(bench: BenchCore, session: string): Promise<number> {
+  let paneId: string | undefined;
+  let first = 0;
+  const seen: Array<{ paneId: string; t: number }> = [];
+  const sub = bench.core.onEvent((e) => {
+    if (e.name === 'pane.data') seen.push({ paneId: e.payload.paneId, t: performance.now() });
+  });
+  const t0 = performance.now();
+  const info = await bench.core.handle('panes.open', { hostId: bench.hostId, sessionName: session, cols: 120, rows: 40 });
+  paneId = info.paneId;
+  await waitUntil(() => seen.some((s) => s.paneId === paneId), 'the first output', 20_000, 1);
+  first = seen.find((s) => s.paneId === paneId)!.t;
+  sub.dispose();
+  return first - t0;
+}
+
+function addLatency(results: Results, what: string, openssh: number[], holdfast: number[]): void {
+  const o = [...openssh].sort((a, b) => a - b);
+  const h = [...holdfast].sort((a, b) => a - b);
+  const ref50 = `${what} p50 / OpenSSH ssh -tt in a pty`;
+  const ref99 = `${what} p99 / OpenSSH ssh -tt in a pty`;
+  const p = (s: number[], q: number) => [percentile(s, q)];
+  results.add({ name: ref50, unit: 'ms', values: p(o, 50), better: 'lower', note: `${o.length} keys; min/max are of all keys` });
+  results.rows.at(-1)!.summary.min = o[0]!;
+  results.rows.at(-1)!.summary.max = o.at(-1)!;
+  results.add({ name: ref99, unit: 'ms', values: p(o, 99), better: 'lower' });
+  const h50 = percentile(h, 50);
+  const h99 = percentile(h, 99);
+  results.add({ name: `${what} p50 / Holdfast core (panes.write → pane.data)`, unit: 'ms', values: [h50], better: 'lower', reference: ref50, target: { text: '≤ OpenSSH + 2 ms', met: h50 <= percentile(o, 50) + 2 } });
+  results.rows.at(-1)!.summary.min = h[0]!;
+  results.rows.at(-1)!.summary.max = h.at(-1)!;
+  results.add({ name: `${what} p99 / Holdfast core (panes.write → pane.data)`, unit: 'ms', values: [h99], better: 'lower', reference: ref99, target: { text: '≤ OpenSSH + 8 ms', met: h99 <= percentile(o, 99) + 8 } });
+}
+export { addLatency };
