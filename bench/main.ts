@@ -10,6 +10,7 @@ import { Results } from './lib/results';
 import { startBenchServer } from './lib/server';
 import { formatTable } from './lib/table';
 import { runInteractive } from './cases/interactive';
+import { runMemory, runMemoryWorker } from './cases/memory';
 import { runThroughput } from './cases/throughput';
 
 function machine() {
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
     for (const name of ['echo', 'ctrlc', 'attach']) {
       if (config.cases.has(name)) await guarded(name, log, results, () => runInteractive(server, config, results, log, new Set([name])));
     }
+    if (config.cases.has('memory')) await guarded('memory', log, results, () => runMemory(server, config, results, log));
   } finally {
     await server.dispose();
   }
@@ -77,7 +79,9 @@ async function guarded(name: string, log: (s: string) => void, results: Results,
   log(`${name}: ${((performance.now() - t) / 1000).toFixed(1)} s`);
 }
 
-main().then(
+const entry = process.argv[2] === 'worker' ? () => runMemoryWorker(JSON.parse(process.argv[3]!)).then((r) => console.log(JSON.stringify(r))) : main;
+
+entry().then(
   () => process.exit(0),
   (err: unknown) => {
     console.error(err);
