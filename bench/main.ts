@@ -9,8 +9,10 @@ import { readConfig } from './lib/config';
 import { Results } from './lib/results';
 import { startBenchServer } from './lib/server';
 import { formatTable } from './lib/table';
+import { runBrowser } from './cases/browser';
 import { runInteractive } from './cases/interactive';
 import { runMemory, runMemoryWorker } from './cases/memory';
+import { runNetwork } from './cases/network';
 import { runThroughput } from './cases/throughput';
 
 function machine() {
@@ -51,9 +53,11 @@ async function main(): Promise<void> {
       if (config.cases.has(name)) await guarded(name, log, results, () => runInteractive(server, config, results, log, new Set([name])));
     }
     if (config.cases.has('memory')) await guarded('memory', log, results, () => runMemory(server, config, results, log));
+    if (config.cases.has('browser')) await guarded('browser', log, results, () => runBrowser(server, config, results, log));
   } finally {
     await server.dispose();
   }
+  if (config.cases.has('network')) await guarded('network', log, results, () => runNetwork(config, results, log));
   const table = formatTable(results);
   console.log(`\nHoldfast benchmark — ${started.toISOString()} — ${info.nproc} cpu (${info.cpu}), ${info.memoryGiB} GiB, node ${info.node}, ${info.openssh}, ${info.tmux}`);
   console.log(`command: ${process.env.HOLDFAST_BENCH_COMMAND ?? 'npm run bench'}${config.scale === 'small' ? ' (BENCH_SCALE=small)' : ''}\n`);
