@@ -14,7 +14,7 @@ import {
 } from '../shared/contract';
 import { Disposable, DisposableStore, Emitter, type Event } from '../shared/lifecycle';
 import type { HostProfile, HostStatus, Notice, PaneInfo } from '../shared/model';
-import type { IClock, IConnector, IKnownHostsStore, IProfileStore, ISecretStore } from './interfaces';
+import type { IClock, IConnector, IKnownHostsStore, IProfileStore, ISecretStore, ISshConnection } from './interfaces';
 import { systemClock } from './interfaces';
 import { Pane } from './pane/Pane';
 import { PromptBroker } from './prompts';
@@ -113,13 +113,16 @@ export class HoldfastCore extends Disposable implements IHoldfastHandlers {
     return this._prompts.pending;
   }
 
-  /** For leak tests: live supervisors, panes and the listeners core holds on its own emitter. */
+  /**
+   * For leak tests: live supervisors, panes and the listeners core holds on its own emitter; per host, the
+   * supervisor's counters and the channels open on its connection (when the connection counts them).
+   */
   get stats() {
     return {
       hosts: this._hosts.size,
       panes: this._panes.size,
       eventListeners: this._onEvent.listenerCount,
-      supervisors: [...this._hosts.values()].map(({ supervisor }) => supervisor.stats),
+      supervisors: [...this._hosts.values()].map(({ supervisor }) => ({ ...supervisor.stats, openChannels: openChannelsOf(supervisor.connection) })),
     };
   }
 
@@ -355,6 +358,12 @@ export class HoldfastCore extends Disposable implements IHoldfastHandlers {
     for (const hostId of [...this._hosts.keys()]) this._dropHost(hostId);
     super.dispose();
   }
+}
+
+/** The channel count SshConnection keeps; other ISshConnections (fakes) may not count. */
+function openChannelsOf(connection: ISshConnection | undefined): number | undefined {
+  const count = (connection as { openChannels?: unknown } | undefined)?.openChannels;
+  return typeof count === 'number' ? count : undefined;
 }
 
 /**
