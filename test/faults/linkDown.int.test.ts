@@ -23,7 +23,7 @@ function changes<T>(states: T[]): T[] {
 
 describe('link down for 30 s, then up', () => {
   it(
-    'reattaches the pane by itself over one new connection, shows the counter that ran on, resets the view first, and drops keys typed meanwhile',
+    'reattaches every pane by itself over one new connection, shows the counter that ran on, resets the view first, and drops keys typed meanwhile',
     async () => {
       const host = await rig.addHost({ intervalSec: 1, countMax: 2 });
       const { paneId } = await rig.core.handle('panes.open', {
@@ -33,6 +33,8 @@ describe('link down for 30 s, then up', () => {
         cols: 100,
         rows: 30,
       });
+      // A second pane on the same host: every pane comes back, over the one connection.
+      const other = await rig.core.handle('panes.open', { hostId: host.id, sessionName: 'link-b', create: { startCommand: 'bash' }, cols: 80, rows: 24 });
       await waitFor(() => maxTick(rig.paneText(paneId)) >= 2, 'the counter to tick in the pane');
       expect(rig.liveSshConnections()).toBe(1);
       const acceptedBefore = rig.server.acceptedCount();
@@ -58,6 +60,9 @@ describe('link down for 30 s, then up', () => {
       await waitFor(() => maxTick(rig.paneText(paneId, reattachedAt)) >= onServerDuringOutage, 'the newest ticks in the pane after the reattach');
 
       expect(changes(rig.paneStates(paneId))).toEqual(['attaching', 'attached', 'reconnecting', 'attaching', 'attached']);
+      await waitFor(() => rig.paneStateSeq(other.paneId, 'attached', 1), 'the second pane to reattach');
+      expect(changes(rig.paneStates(other.paneId))).toEqual(['attaching', 'attached', 'reconnecting', 'attaching', 'attached']);
+      expect(rig.core.stats.supervisors[0]).toMatchObject({ liveTimers: 0, liveConnections: 1, connectionListeners: 1, openChannels: 2 });
       expect(rig.hostStates(host.id)).not.toContain('failed');
       expect(rig.hostStates(host.id).at(-1)).toBe('connected');
       // The first bytes after the reattach put the view back to defaults, before tmux redraws.

@@ -99,6 +99,8 @@ export async function createFaultRig(): Promise<FaultRig> {
     let seq = 0;
     core.onEvent((event) => {
       events.push({ seq: seq++, event });
+      // Acknowledge output as a view does once it has drawn it, so flow control never holds a pane back.
+      if (event.name === 'pane.data') void core.handle('panes.ack', { paneId: event.payload.paneId, bytes: event.payload.data.length });
       // Accept the host key as a user clicking Accept would, and remember it: reconnects are unattended.
       if (event.name === 'prompt.show' && event.payload.kind === 'host-key') {
         void core.handle('prompts.answer', { promptId: event.payload.promptId, answer: { kind: 'host-key', remember: true } });

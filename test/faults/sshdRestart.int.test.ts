@@ -4,15 +4,17 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COUNTER, createFaultRig, maxTick, waitFor, type FaultRig } from './rig';
+import { COUNTER, createFaultRig, maxTick, sleep, waitFor, type FaultRig } from './rig';
 
 let rig: FaultRig;
-beforeAll(async () => {
-  rig = await createFaultRig();
-});
-afterAll(async () => {
-  await rig?.dispose();
-});
+function useRig(): void {
+  beforeAll(async () => {
+    rig = await createFaultRig();
+  });
+  afterAll(async () => {
+    await rig?.dispose();
+  });
+}
 
 /** Every process below `pid`, children first in the list. */
 function descendants(pid: number): number[] {
@@ -26,7 +28,23 @@ function descendants(pid: number): number[] {
   return children.flatMap((child) => [child, ...descendants(child)]);
 }
 
+/** The listener and the processes serving our connection all go, as in a crash. */
+async function crashSshd(): Promise<void> {
+  const listener = Number(readFileSync(join(rig.server.dir, 'sshd.pid'), 'utf8').trim());
+  const sessions = descendants(listener);
+  expect(sessions.length).toBeGreaterThan(0);
+  await rig.server.stop();
+  for (const pid of sessions) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone with its parent */
+    }
+  }
+}
+
 describe('sshd killed and restarted with the same host key', () => {
+  useRig();
   it('reattaches the pane by itself, unattended, over one new connection', async () => {
     const host = await rig.addHost({ intervalSec: 1, countMax: 2 });
     const { paneId } = await rig.core.handle('panes.open', { hostId: host.id, sessionName: 'restart', create: { startCommand: COUNTER }, cols: 80, rows: 24 });
@@ -34,18 +52,7 @@ describe('sshd killed and restarted with the same host key', () => {
     const promptsBefore = rig.events.filter((r) => r.event.name === 'prompt.show').length;
     const acceptedBefore = rig.server.acceptedCount();
 
-    // The listener and the processes serving our connection: all of them go, as in a crash.
-    const listener = Number(readFileSync(join(rig.server.dir, 'sshd.pid'), 'utf8').trim());
-    const sessions = descendants(listener);
-    expect(sessions.length).toBeGreaterThan(0);
-    await rig.server.stop();
-    for (const pid of sessions) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* already gone with its parent */
-      }
-    }
+    await crashSshd();
 
     await waitFor(() => rig.paneStates(paneId).includes('reconnecting'), 'the pane to see the connection end');
     // While the server is down, attempts are refused and the supervisor backs off (it does not give up).
@@ -66,5 +73,32 @@ describe('sshd killed and restarted with the same host key', () => {
     expect(rig.server.acceptedCount()).toBe(acceptedBefore + 1);
     expect(rig.liveSshConnections()).toBe(1);
     expect(rig.core.stats.supervisors[0]).toMatchObject({ liveConnections: 1, connectionListeners: 1, liveTimers: 0 });
+  });
+});
+
+describe('sshd killed and restarted with a new host key', () => {
+  useRig();
+
+  it('stops in failed with HOST_KEY_CHANGED, asks nothing while unattended, and does not retry', async () => {
+    const host = await rig.addHost({ intervalSec: 1, countMax: 2 });
+    const { paneId } = await rig.core.handle('panes.open', { hostId: host.id, sessionName: 'rekeyed', create: { startCommand: COUNTER }, cols: 80, rows: 24 });
+    await waitFor(() => maxTick(rig.paneText(paneId)) >= 1, 'the counter to tick in the pane');
+    const promptsBefore = rig.events.filter((r) => r.event.name === 'prompt.show').length;
+
+    await crashSshd();
+    await waitFor(() => rig.paneStates(paneId).includes('reconnecting'), 'the pane to see the connection end');
+    await rig.server.restart({ newHostKey: true });
+    await waitFor(() => rig.hostStates(host.id).at(-1) === 'failed' || undefined, 'the host to fail on the changed key', 45_000);
+    expect((await rig.core.handle('hosts.status', {}))[0]).toMatchObject({ state: 'failed', error: { code: 'HOST_KEY_CHANGED' } });
+    // An unattended reconnect never asks about a host key, and never authenticates to a server it cannot trust.
+    expect(rig.events.filter((r) => r.event.name === 'prompt.show')).toHaveLength(promptsBefore);
+    const accepted = rig.server.acceptedCount();
+    const connections = rig.server.connectionCount();
+    rig.core.notifySystem('resume');
+    await sleep(2500);
+    expect(rig.server.connectionCount()).toBe(connections);
+    expect(rig.server.acceptedCount()).toBe(accepted);
+    expect(rig.hostStates(host.id).at(-1)).toBe('failed');
+    expect(rig.paneStateSeq(paneId, 'attached', 1)).toBeUndefined();
   });
 });

@@ -25,6 +25,15 @@ describe('wake on a silently dead link', () => {
     const { paneId } = await rig.core.handle('panes.open', { hostId: host.id, sessionName: 'wake', create: { startCommand: COUNTER }, cols: 80, rows: 24 });
     await waitFor(() => maxTick(rig.paneText(paneId)) >= 1, 'the counter to tick in the pane');
 
+    // A wake on a healthy link: the probe is answered and the connection kept.
+    const healthyFrom = rig.lastSeq();
+    const accepted = rig.server.acceptedCount();
+    rig.core.notifySystem('resume');
+    await sleep(PROBE_WINDOW_MS);
+    expect(rig.events.filter((r) => r.seq >= healthyFrom && (r.event.name === 'host.status' || r.event.name === 'pane.state'))).toEqual([]);
+    expect(rig.server.acceptedCount()).toBe(accepted);
+    expect(rig.core.stats.supervisors[0]).toMatchObject({ liveTimers: 0, liveConnections: 1 });
+
     rig.ns.blackhole();
     // Without a wake nothing notices: the dead link looks like a quiet one.
     await sleep(PROBE_WINDOW_MS);
