@@ -126,17 +126,15 @@ export async function runInteractive(server: BenchServer, config: BenchConfig, r
 
 /** ms from panes.open until the pane's first output byte (the session drawn). */
 async function firstByte(bench: BenchCore, session: string): Promise<number> {
-  let paneId: string | undefined;
-  let first = 0;
   const seen: Array<{ paneId: string; t: number }> = [];
   const sub = bench.core.onEvent((e) => {
     if (e.name === 'pane.data') seen.push({ paneId: e.payload.paneId, t: performance.now() });
   });
   const t0 = performance.now();
   const info = await bench.core.handle('panes.open', { hostId: bench.hostId, sessionName: session, cols: 120, rows: 40 });
-  paneId = info.paneId;
+  const paneId = info.paneId;
   await waitUntil(() => seen.some((s) => s.paneId === paneId), 'the first output', 20_000, 1);
-  first = seen.find((s) => s.paneId === paneId)!.t;
+  const first = seen.find((s) => s.paneId === paneId)!.t;
   sub.dispose();
   return first - t0;
 }

@@ -93,7 +93,7 @@ export async function runMemoryWorker(task: WorkerTask): Promise<unknown> {
     }
     if (task.mode === 'pane-flood') {
       const { input, marker } = paneFlood(task.bytes);
-      let view: SlowView | undefined;
+      let view: SlowView | undefined = undefined;
       let paneId = '';
       let maxUnacked = 0;
       bench.core.onEvent((e) => {

@@ -139,7 +139,7 @@ export async function openPaneView(
   const rows = options.rows ?? 40;
   let paneId = '';
   const early: Array<{ paneId: string; data: Uint8Array }> = [];
-  let view: HeadlessView | undefined;
+  let view: HeadlessView | undefined = undefined;
   const sub = bench.core.onEvent((e) => {
     if (e.name !== 'pane.data') return;
     if (!view) early.push(e.payload);

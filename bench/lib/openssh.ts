@@ -26,7 +26,7 @@ export function timeSsh(server: ServerAddress, command: string, extra: string[] 
     const started = performance.now();
     const child = spawn('ssh', [...sshArgs(server, ['-T', ...extra]), command], { stdio: ['ignore', devnull, 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('exit', (code) => {
       closeSync(devnull);
