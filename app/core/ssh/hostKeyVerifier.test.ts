@@ -64,7 +64,7 @@ describe('HostKeyVerifier', () => {
     expect(prompter.asked).toHaveLength(1);
   });
 
-  it("refuses a key that differs from the one in Holdfast's store, pointing at Forget host key", async () => {
+  it("refuses a key that differs from the one in Holdfast's store, pointing at Replace stored key", async () => {
     const old = ed25519Blob();
     const presented = ed25519Blob();
     const { verifier, store, prompter } = make({}, () => ({ kind: 'host-key', remember: true }));
@@ -76,7 +76,7 @@ describe('HostKeyVerifier', () => {
     expect(e.message).toContain(sha256Fingerprint(old));
     expect(e.message).toContain(sha256Fingerprint(presented));
     expect(e.message).toContain(HOLDFAST_STORE_SOURCE);
-    expect(e.hint).toContain('hosts.forgetHostKey');
+    expect(e.hint).toContain('Replace stored key');
     expect(prompter.asked).toEqual([]);
   });
 

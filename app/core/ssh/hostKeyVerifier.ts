@@ -121,12 +121,12 @@ function changedError(where: string, host: string, keyType: string, fingerprint:
   const inFiles = [...new Set(known.filter((k) => k.source !== HOLDFAST_STORE_SOURCE).map((k) => k.source))];
   const inStore = known.some((k) => k.source === HOLDFAST_STORE_SOURCE);
   const steps: string[] = [];
-  if (inStore) steps.push('choose "Forget host key" for this host (hosts.forgetHostKey) and confirm the new key on the next connect');
+  if (inStore) steps.push('choose "Replace stored key" and accept the new key when Holdfast asks on the next connect');
   if (inFiles.length) steps.push(`remove the old key from ${inFiles.join(', ')} (e.g. \`ssh-keygen -R ${host}\`); Holdfast never edits that file`);
   return new HoldfastError({
     code: 'HOST_KEY_CHANGED',
     message:
-      `WARNING: the host key of ${where} has changed. It was ${was}; the server now presents ${keyType} ${fingerprint}. ` +
+      `The host key of ${where} has changed. It was ${was}; the server now presents ${keyType} ${fingerprint}. ` +
       'Someone could be intercepting the connection, or the server was reinstalled. Nothing was sent to the server.',
     hint: `Replacing the key takes an explicit confirmation: if you know why it changed, ${steps.join(', then ')}.`,
   });

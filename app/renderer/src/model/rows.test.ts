@@ -37,3 +37,15 @@ describe('sidebar rows', () => {
     expect(visibleRange([0], 0, 600)).toEqual({ start: 0, end: 0 });
   });
 });
+
+describe('status row beside a sessions error', () => {
+  it('names only the state when the expanded host already shows the error at length', async () => {
+    const { buildRows } = await import('./rows');
+    const host = { id: 'h1', name: 'one', host: 'h', port: 22, user: 'u', hasPassword: false, keepalive: { intervalSec: 5, countMax: 3 }, tags: [], createdAt: 0, updatedAt: 0 };
+    const sessions = new Map([['h1', { loading: false, error: { code: 'HOST_KEY_CHANGED' as const, message: 'changed' } }]]);
+    const withError = buildRows([host], new Set(['h1']), sessions as never, () => ({ detail: 'changed' }));
+    expect(withError.find((r) => r.kind === 'status')).not.toHaveProperty('detail');
+    const collapsed = buildRows([host], new Set(), sessions as never, () => ({ detail: 'changed' }));
+    expect(collapsed.find((r) => r.kind === 'status')).toHaveProperty('detail', 'changed');
+  });
+});

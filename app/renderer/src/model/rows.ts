@@ -42,10 +42,11 @@ export function buildRows(
   const rows: SidebarRow[] = [];
   for (const host of hosts) {
     rows.push({ kind: 'host', key: `h:${host.id}`, host });
+    const s = expanded.has(host.id) ? sessions.get(host.id) : undefined;
     const status = statusRow(host);
-    if (status) rows.push({ kind: 'status', key: `st:${host.id}`, host, ...status });
+    // The error box below says the same at length; the status row then only names the state.
+    if (status) rows.push({ kind: 'status', key: `st:${host.id}`, host, ...(s?.error ? {} : status) });
     if (!expanded.has(host.id)) continue;
-    const s = sessions.get(host.id);
     if (s?.error) rows.push({ kind: 'error', key: `e:${host.id}`, host, error: s.error });
     if (s?.loading && !s.sessions) rows.push({ kind: 'loading', key: `l:${host.id}`, host });
     if (s?.sessions) {

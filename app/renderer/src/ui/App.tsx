@@ -108,6 +108,8 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
     store.add(api.listen('prompt.close', ({ promptId }) => setPrompts((ps) => ps.filter((x) => x.promptId !== promptId))));
     store.add(api.listen('notice', (n) => notify(n.level, n.message)));
     api.call('app.info', {}).then(setAppInfo, () => {});
+    // Notices raised before this view opened, e.g. a settings file that was unreadable at start-up.
+    api.call('app.notices', {}).then((list) => list.forEach((n) => notify(n.level, n.message)), () => {});
     void refreshHosts();
     api.call('hosts.status', {}).then(
       (list) => setStatuses((m) => new Map([...list.map((s) => [s.hostId, s] as const), ...m])),
