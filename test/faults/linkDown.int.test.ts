@@ -2,6 +2,7 @@
 // comes back. Holdfast must notice, wait it out, reconnect and reattach by itself, with the session having run on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TERMINAL_RESET } from '../../app/core/pane/terminalReset';
+import { DEFAULT_POLICY, retryDelayMs } from '../../app/core/supervisor/machine';
 import { COUNTER, createFaultRig, maxTick, sleep, waitFor, type FaultRig } from './rig';
 
 /** The outage the spec names. Done for real: this is the one long test of the suite. */
@@ -15,6 +16,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await rig?.dispose();
 });
+
+/** How many attempts an outage of `ms` allows at most: the first at once, then the shortest jittered waits. */
+function maxAttemptsWithin(ms: number): number {
+  let attempts = 1;
+  for (let waited = retryDelayMs(2, 0, DEFAULT_POLICY); waited <= ms; waited += retryDelayMs(attempts + 1, 0, DEFAULT_POLICY)) attempts++;
+  return attempts;
+}
 
 /** Consecutive repeats folded: a discard notice re-sends the state the pane is already in. */
 function changes<T>(states: T[]): T[] {
@@ -40,6 +48,7 @@ describe('link down for 30 s, then up', () => {
       const acceptedBefore = rig.server.acceptedCount();
       const connectionsBefore = rig.server.connectionCount();
 
+      const attemptsBefore = rig.core.stats.supervisors[0]!.attemptsMade;
       rig.ns.linkDown();
       const downAt = Date.now();
       const seenBeforeOutage = maxTick(rig.paneText(paneId));
@@ -63,6 +72,11 @@ describe('link down for 30 s, then up', () => {
       await waitFor(() => rig.paneStateSeq(other.paneId, 'attached', 1), 'the second pane to reattach');
       expect(changes(rig.paneStates(other.paneId))).toEqual(['attaching', 'attached', 'reconnecting', 'attaching', 'attached']);
       expect(rig.core.stats.supervisors[0]).toMatchObject({ liveTimers: 0, liveConnections: 1, connectionListeners: 1, openChannels: 2 });
+      // Backoff held during the outage: no more attempts than its shortest waits allow, plus one for the link's
+      // return (the network watcher restarts the wait) and the one that got through.
+      const attempts = rig.core.stats.supervisors[0]!.attemptsMade - attemptsBefore;
+      console.log(`linkDown: ${attempts} connection attempts over the outage`);
+      expect(attempts).toBeLessThanOrEqual(maxAttemptsWithin(OUTAGE_MS + 10_000) + 2);
       expect(rig.hostStates(host.id)).not.toContain('failed');
       expect(rig.hostStates(host.id).at(-1)).toBe('connected');
       // The first bytes after the reattach put the view back to defaults, before tmux redraws.
