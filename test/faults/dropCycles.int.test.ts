@@ -4,13 +4,15 @@
 // timers, listeners or sockets left over, and memory about flat.
 //
 // FAULT_CYCLES sets the count (default 100: about 20 s here, a cycle being one reset, one reconnect and one
-// reattach); the attach-race scenario runs a fifth as many rounds.
+// reattach); the attach-race scenario runs a fifth as many rounds. FAULT_LINK_CYCLES sets the slower link flaps.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COUNTER, createFaultRig, maxTick, waitFor, openSocketCount, type FaultRig } from './rig';
 
 const CYCLES = Number(process.env.FAULT_CYCLES ?? 100);
+/** Link flaps are slower (keepalive detection, then the network watcher's poll): a few of them, for that path. */
+const LINK_CYCLES = Number(process.env.FAULT_LINK_CYCLES ?? 4);
 /** Generous: a leak of one ssh2 client, its socket and buffers per cycle is far above this over the cycles. */
 const HEAP_SLACK_BYTES = 12 * 1024 * 1024;
 
@@ -44,61 +46,82 @@ function resetConnection(): void {
   rig.ns.exec('ss', ['-K', '-tn', 'state', 'established', `( sport = :${rig.server.port} )`]);
 }
 
-describe(`${CYCLES} drop-and-return cycles`, () => {
+/**
+ * Opens a pane, runs one warm-up cycle (whatever is created once — lazy modules, caches — is there before the
+ * baseline), then `cycles` more, and checks that what is left is exactly what there was.
+ * `drop` cuts the connection and returns once the pane saw it; each cycle then waits for the reattach.
+ */
+async function soak(label: string, cycles: number, drop: (paneId: string, from: number) => Promise<void>): Promise<void> {
+  expect(cycles).toBeGreaterThan(0);
+  const host = await rig.addHost({ intervalSec: 1, countMax: 2 });
+  const { paneId } = await rig.core.handle('panes.open', { hostId: host.id, sessionName: 'cycles', create: { startCommand: COUNTER }, cols: 80, rows: 24 });
+  await waitFor(() => maxTick(rig.paneText(paneId)) >= 1, 'the counter to tick in the pane');
+
+  const cycle = async (n: number) => {
+    const from = rig.lastSeq();
+    await drop(paneId, from);
+    await waitFor(() => paneStateSince(paneId, 'reconnecting', from), `cycle ${n}: the pane to see the drop`);
+    await waitFor(() => paneStateSince(paneId, 'attached', from), `cycle ${n}: the pane to reattach`, 30_000);
+    // Keep the record short: the soak must not measure the test's own memory.
+    rig.events.length = 0;
+  };
+  await cycle(0);
+  await waitFor(() => rig.liveSshConnections() === 1 || undefined, 'the dropped socket to be gone');
+  const baseline = {
+    sockets: openSocketCount(),
+    resources: resourceCounts(),
+    heap: heapAfterGc(),
+    listeners: rig.core.stats.eventListeners,
+    accepted: rig.server.acceptedCount(),
+  };
+
+  for (let n = 1; n <= cycles; n++) await cycle(n);
+
+  // One authenticated connection per drop: no parallel or duplicate reconnects.
+  expect(rig.server.acceptedCount() - baseline.accepted).toBe(cycles);
+  expect(rig.hostStates(host.id)).not.toContain('failed');
+  const [supervisor] = rig.core.stats.supervisors;
+  expect(supervisor).toMatchObject({ liveTimers: 0, liveConnections: 1, connectionListeners: 1, waiters: 0, openChannels: 1 });
+  expect(rig.core.stats).toMatchObject({ hosts: 1, panes: 1, eventListeners: baseline.listeners });
+  // Old sockets close on their own time (RST handling, the graceful-end timer): give them that, then count.
+  await waitFor(() => rig.liveSshConnections() === 1 || undefined, 'one live connection');
+  await waitFor(() => openSocketCount() === baseline.sockets || undefined, `open sockets back to ${baseline.sockets} (now ${openSocketCount()})`, 10_000);
+  await waitFor(
+    () => JSON.stringify(resourceCounts()) === JSON.stringify(baseline.resources) || undefined,
+    `active resources back to ${JSON.stringify(baseline.resources)} (now ${JSON.stringify(resourceCounts())})`,
+    10_000,
+  );
+  const heapGrowth = heapAfterGc() - baseline.heap;
+  console.log(`${label}: ${cycles} cycles, heap growth ${(heapGrowth / 1024).toFixed(0)} KiB, sockets ${baseline.sockets}`);
+  expect(heapGrowth).toBeLessThan(HEAP_SLACK_BYTES);
+
+  // And the pane still works.
+  const from = rig.lastSeq();
+  await waitFor(() => maxTick(rig.paneText(paneId, from)) >= 0, 'output after the last cycle');
+}
+
+function paneStateSince(paneId: string, state: string, from: number): boolean {
+  return rig.events.some((r) => r.seq >= from && r.event.name === 'pane.state' && r.event.payload.paneId === paneId && r.event.payload.state === state);
+}
+
+describe(`${CYCLES} drop-and-return cycles (connection reset)`, () => {
   useRig();
   it('ends with one live connection and one channel, no leaked timers, listeners or sockets, memory about flat, one connection per reconnect', async () => {
-    expect(CYCLES).toBeGreaterThan(0);
-    const host = await rig.addHost({ intervalSec: 1, countMax: 2 });
-    const { paneId } = await rig.core.handle('panes.open', { hostId: host.id, sessionName: 'cycles', create: { startCommand: COUNTER }, cols: 80, rows: 24 });
-    await waitFor(() => maxTick(rig.paneText(paneId)) >= 1, 'the counter to tick in the pane');
+    await soak('reset cycles', CYCLES, async () => resetConnection());
+  });
+});
 
-    // A first cycle warms up whatever is created once (lazy modules, caches) before the baseline.
-    const cycle = async (n: number) => {
-      const from = rig.lastSeq();
-      const stateSince = (state: string) =>
-        rig.events.some((r) => r.seq >= from && r.event.name === 'pane.state' && r.event.payload.paneId === paneId && r.event.payload.state === state);
-      resetConnection();
-      await waitFor(() => stateSince('reconnecting'), `cycle ${n}: the pane to see the drop`);
-      await waitFor(() => stateSince('attached'), `cycle ${n}: the pane to reattach`);
-      // Keep the record short: the soak must not measure the test's own memory.
-      rig.events.length = 0;
-    };
-    await cycle(0);
-    await waitFor(() => rig.liveSshConnections() === 1 || undefined, 'the dropped socket to be gone');
-    const baseline = {
-      sockets: openSocketCount(),
-      resources: resourceCounts(),
-      heap: heapAfterGc(),
-      listeners: rig.core.stats.eventListeners,
-      accepted: rig.server.acceptedCount(),
-      connections: rig.server.connectionCount(),
-    };
-
-    for (let n = 1; n <= CYCLES; n++) await cycle(n);
-
-    // One authenticated connection per drop: no parallel or duplicate reconnects.
-    expect(rig.server.acceptedCount() - baseline.accepted).toBe(CYCLES);
-    expect(rig.server.connectionCount() - baseline.connections).toBe(CYCLES);
-    expect(rig.hostStates(host.id)).not.toContain('failed');
-    const [supervisor] = rig.core.stats.supervisors;
-    expect(supervisor).toMatchObject({ liveTimers: 0, liveConnections: 1, connectionListeners: 1, waiters: 0, openChannels: 1 });
-    expect(rig.core.stats).toMatchObject({ hosts: 1, panes: 1, eventListeners: baseline.listeners });
-    // Old sockets close on their own time (RST handling, the graceful-end timer): give them that, then count.
-    await waitFor(() => rig.liveSshConnections() === 1 || undefined, 'one live connection');
-    await waitFor(() => openSocketCount() === baseline.sockets || undefined, `open sockets back to ${baseline.sockets} (now ${openSocketCount()})`, 10_000);
-    await waitFor(
-      () => JSON.stringify(resourceCounts()) === JSON.stringify(baseline.resources) || undefined,
-      `active resources back to ${JSON.stringify(baseline.resources)} (now ${JSON.stringify(resourceCounts())})`,
-      10_000,
-    );
-    const heapGrowth = heapAfterGc() - baseline.heap;
-    console.log(`dropCycles: ${CYCLES} cycles, heap growth ${(heapGrowth / 1024).toFixed(0)} KiB, sockets ${baseline.sockets}`);
-    expect(heapGrowth).toBeLessThan(HEAP_SLACK_BYTES);
-
-    // And the pane still works.
-    const from = rig.lastSeq();
-    await rig.core.handle('panes.write', { paneId, data: 'x' });
-    await waitFor(() => maxTick(rig.paneText(paneId, from)) >= 0, 'output after the last cycle');
+describe(`${LINK_CYCLES} link down-and-up cycles (keepalive 1 s × 2)`, () => {
+  useRig();
+  it('ends with one live connection and one channel, no leaked timers, listeners or sockets, one connection per reconnect', async () => {
+    await soak('link cycles', LINK_CYCLES, async (paneId, from) => {
+      rig.ns.linkDown();
+      try {
+        await waitFor(() => paneStateSince(paneId, 'reconnecting', from), 'the pane to notice the dead link');
+      } finally {
+        rig.ns.linkUp();
+      }
+    });
   });
 });
 
