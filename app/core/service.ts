@@ -20,7 +20,16 @@ import { Pane } from './pane/Pane';
 import { PromptBroker } from './prompts';
 import { SshConnector } from './ssh/connector';
 import { applyImport, previewImport } from './sshconfig/import';
-import { createConfBacking, KnownHostsStore, MemorySecretStore, newProfile, ProfileStore, updateProfile, validateProfileInput } from './stores';
+import {
+  createConfBacking,
+  KnownHostsStore,
+  MemoryKnownHostsStore,
+  MemorySecretStore,
+  newProfile,
+  ProfileStore,
+  updateProfile,
+  validateProfileInput,
+} from './stores';
 import { HostSupervisor } from './supervisor/driver';
 import { NetworkWatcher } from './supervisor/networkWatcher';
 import { WakeDetector } from './supervisor/wakeDetector';
@@ -59,6 +68,8 @@ export class HoldfastCore extends Disposable implements IHoldfastHandlers {
   private readonly _clock: IClock;
   private readonly _handlers: Handlers;
   private readonly _notices: Notice[] = [];
+  /** Host keys accepted once: trusted until the app stops, so that automatic reconnects need not ask. */
+  private readonly _sessionKnownHosts = new MemoryKnownHostsStore();
 
   constructor(private readonly _options: CoreOptions) {
     super();
@@ -70,6 +81,7 @@ export class HoldfastCore extends Disposable implements IHoldfastHandlers {
         secrets: _options.secrets,
         prompter: this._prompts,
         knownHosts: _options.knownHosts,
+        sessionKnownHosts: this._sessionKnownHosts,
         knownHostsFiles: _options.knownHostsFiles,
         homeDir: _options.homeDir,
       });
@@ -278,6 +290,7 @@ export class HoldfastCore extends Disposable implements IHoldfastHandlers {
       'hosts.forgetHostKey': async ({ hostId }) => {
         const profile = this._profile(hostId);
         knownHosts.remove(profile.host, profile.port);
+        this._sessionKnownHosts.remove(profile.host, profile.port);
         return undefined;
       },
 

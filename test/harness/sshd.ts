@@ -46,6 +46,13 @@ export interface TestSshd {
   start(): Promise<void>;
   /** Runs a shell command as the test user (e.g. tmux commands) and returns its stdout. */
   runAsUser(command: string): string;
+  /**
+   * Kills the server-side processes of every live connection to this server (found by its port with `ss`), as if
+   * the server had dropped them: the client sees its TCP connection end. Returns how many processes were killed.
+   */
+  dropConnections(): number;
+  /** Established TCP connections to this server right now. */
+  liveConnections(): number;
   dispose(): Promise<void>;
 }
 
@@ -208,6 +215,11 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   await start();
 
   const log = () => (existsSync(logPath) ? readFileSync(logPath, 'utf8') : '');
+  const established = (): string[] => {
+    const ssArgs = ['-Htnp', 'state', 'established', `( sport = :${port} )`];
+    const out = options.netns ? run('ip', ['netns', 'exec', options.netns, 'ss', ...ssArgs]) : run('ss', ssArgs);
+    return out.split('\n').filter((line) => line.trim());
+  };
 
   return {
     host,
@@ -238,6 +250,20 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
     start,
     runAsUser(command: string) {
       return run('runuser', ['-u', TEST_USER, '--', 'env', `HOME=${home}`, 'LANG=C.UTF-8', 'bash', '-c', command]);
+    },
+    liveConnections() {
+      return established().filter((line) => line.trim()).length;
+    },
+    dropConnections() {
+      const pids = [...new Set(established().flatMap((line) => [...line.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1]))))];
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+      return pids.length;
     },
     async dispose() {
       await stop();

@@ -22,6 +22,8 @@ export interface SshConnectorOptions {
   secrets: ISecretStore;
   prompter: IPrompter;
   knownHosts: IKnownHostsStore;
+  /** Keys accepted once, trusted until the app stops (memory only). */
+  sessionKnownHosts?: IKnownHostsStore;
   /** OpenSSH known_hosts files to trust, read only. Default: ~/.ssh/known_hosts. */
   knownHostsFiles?: string[];
   /** ssh-agent socket. Default: $SSH_AUTH_SOCK; an empty string turns the agent off. */
@@ -188,7 +190,12 @@ export class SshConnector implements IConnector {
       };
       const deadline = new Deadline(readyTimeoutMs, () => fail(timeoutError(target, readyTimeoutMs)));
       const prompter = pausingPrompter(this._options.prompter, deadline);
-      const verifier = new HostKeyVerifier({ store: this._options.knownHosts, prompter, knownHostsFiles: this._knownHostsFiles });
+      const verifier = new HostKeyVerifier({
+        store: this._options.knownHosts,
+        sessionStore: this._options.sessionKnownHosts,
+        prompter,
+        knownHostsFiles: this._knownHostsFiles,
+      });
       const authenticator = new Authenticator(
         { host: hop.host, port: hop.port, user: hop.user, hostId: hop.hostId, privateKeyPath: hop.privateKeyPath, authOrder: hop.authOrder },
         {

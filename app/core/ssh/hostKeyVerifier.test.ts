@@ -93,3 +93,27 @@ describe('HostKeyVerifier', () => {
     expect(verifier.knownKeyTypes('srv.example', 22)).toEqual([]);
   });
 });
+
+describe('HostKeyVerifier with a session store (keys accepted once)', () => {
+  it('trusts a key accepted once for the rest of the session, even unattended, without writing it to the store', async () => {
+    const key = ed25519Blob();
+    const store = new MemoryKnownHosts();
+    const sessionStore = new MemoryKnownHosts();
+    const prompter = new ScriptedPrompter(() => ({ kind: 'host-key', remember: false }));
+    const verifier = new HostKeyVerifier({ store, sessionStore, prompter, knownHostsFiles: [], readFile: () => undefined });
+    await verifier.verify(target, key);
+    await verifier.verify(target, key, { unattended: true });
+    expect(prompter.asked).toHaveLength(1);
+    expect(store.list()).toEqual([]);
+    expect(sessionStore.find(target.host, target.port)).toHaveLength(1);
+  });
+
+  it('still refuses a different key for a host accepted once, as a changed key', async () => {
+    const store = new MemoryKnownHosts();
+    const sessionStore = new MemoryKnownHosts();
+    const prompter = new ScriptedPrompter(() => ({ kind: 'host-key', remember: false }));
+    const verifier = new HostKeyVerifier({ store, sessionStore, prompter, knownHostsFiles: [], readFile: () => undefined });
+    await verifier.verify(target, ed25519Blob());
+    expect(await codeOf(verifier.verify(target, ed25519Blob()))).toBe('HOST_KEY_CHANGED');
+  });
+});

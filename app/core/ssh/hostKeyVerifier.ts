@@ -9,6 +9,7 @@ import { keyTypeOfBlob, sha256Fingerprint } from './fingerprint';
 import { check, hostKeyName, knownKeyTypes, parseKnownHosts, type KnownHostsEntry, type KnownKey } from './knownHosts';
 
 export const HOLDFAST_STORE_SOURCE = "Holdfast's known hosts";
+export const SESSION_STORE_SOURCE = 'keys accepted once in this session';
 
 export interface HostKeyTarget {
   host: string;
@@ -19,6 +20,8 @@ export interface HostKeyTarget {
 
 export interface HostKeyVerifierOptions {
   store: IKnownHostsStore;
+  /** Keys accepted once (without "remember"): trusted until the app stops, so reconnects need not ask. */
+  sessionStore?: IKnownHostsStore;
   prompter: IPrompter;
   /** OpenSSH known_hosts files to read (never written). Missing files are fine. */
   knownHostsFiles: readonly string[];
@@ -54,14 +57,16 @@ export class HostKeyVerifier {
       const text = this._readFile(file);
       if (text !== undefined) entries.push(...parseKnownHosts(text, file));
     }
-    for (const stored of this._options.store.find(host, port)) {
+    const stores: Array<[IKnownHostsStore, string]> = [[this._options.store, HOLDFAST_STORE_SOURCE]];
+    if (this._options.sessionStore) stores.push([this._options.sessionStore, SESSION_STORE_SOURCE]);
+    for (const [store, source] of stores) for (const stored of store.find(host, port)) {
       const keyBlob = Buffer.from(stored.key, 'base64');
       entries.push({
         marker: undefined,
         hosts: { kind: 'patterns', patterns: [hostKeyName(stored.host, stored.port)] },
         keyType: stored.keyType,
         keyBlob,
-        source: HOLDFAST_STORE_SOURCE,
+        source,
         line: 0,
       });
     }
@@ -110,16 +115,16 @@ export class HostKeyVerifier {
     if (answer.kind !== 'host-key') {
       throw new HoldfastError({ code: 'HOST_KEY_REJECTED', message: `The host key of ${where} (${keyType} ${fingerprint}) was not accepted.` });
     }
-    if (answer.remember) {
-      this._options.store.add({ host: target.host, port: target.port, keyType, key: keyBlob.toString('base64'), addedAt: Date.now() });
-    }
+    const accepted = { host: target.host, port: target.port, keyType, key: keyBlob.toString('base64'), addedAt: Date.now() };
+    if (answer.remember) this._options.store.add(accepted);
+    else this._options.sessionStore?.add(accepted);
   }
 }
 
 function changedError(where: string, host: string, keyType: string, fingerprint: string, known: KnownKey[]): HoldfastError {
   const was = known.map((k) => `${k.keyType} ${k.fingerprint} (in ${k.source}${k.line ? `, line ${k.line}` : ''})`).join('; ');
-  const inFiles = [...new Set(known.filter((k) => k.source !== HOLDFAST_STORE_SOURCE).map((k) => k.source))];
-  const inStore = known.some((k) => k.source === HOLDFAST_STORE_SOURCE);
+  const inFiles = [...new Set(known.filter((k) => k.source !== HOLDFAST_STORE_SOURCE && k.source !== SESSION_STORE_SOURCE).map((k) => k.source))];
+  const inStore = known.some((k) => k.source === HOLDFAST_STORE_SOURCE || k.source === SESSION_STORE_SOURCE);
   const steps: string[] = [];
   if (inStore) steps.push('choose "Replace stored key" and accept the new key when Holdfast asks on the next connect');
   if (inFiles.length) steps.push(`remove the old key from ${inFiles.join(', ')} (e.g. \`ssh-keygen -R ${host}\`); Holdfast never edits that file`);

@@ -5,3 +5,4 @@ export { MemorySecretStore } from './memorySecretStore';
 export { ProfileStore } from './profileStore';
 export { newProfile, updateProfile, validateProfileInput, type ProfileInput } from './profiles';
 export { expandHome } from './paths';
+export { MemoryKnownHostsStore } from './memoryKnownHostsStore';
