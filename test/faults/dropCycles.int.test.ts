@@ -108,7 +108,7 @@ describe(`${CYCLES} drop-and-return cycles (connection reset)`, () => {
   useRig();
   it('ends with one live connection and one channel, no leaked timers, listeners or sockets, memory about flat, one connection per reconnect', async () => {
     await soak('reset cycles', CYCLES, async () => resetConnection());
-  });
+  }, 60_000 + CYCLES * 2_000);
 });
 
 describe(`${LINK_CYCLES} link down-and-up cycles (keepalive 1 s × 2)`, () => {
@@ -122,7 +122,7 @@ describe(`${LINK_CYCLES} link down-and-up cycles (keepalive 1 s × 2)`, () => {
         rig.ns.linkUp();
       }
     });
-  });
+  }, 60_000 + LINK_CYCLES * 30_000);
 });
 
 describe('drops while the pane is attaching again', () => {
