@@ -25,6 +25,15 @@ test('adds a host with the form, accepts its key, lists its sessions, attaches o
   await expect.poll(() => terminalText(page)).toContain('holdfast-42');
   // The server's tmux saw the same thing: the UI is attached to the real session.
   await expect.poll(() => sshd.runAsUser("tmux capture-pane -p -t 'e2e-work'")).toContain('holdfast-42');
+
+  // `HOLDFAST_SCREENSHOT=docs/screenshot.png npx playwright test -g 'echoes typed input'` refreshes the README's picture.
+  const screenshot = process.env.HOLDFAST_SCREENSHOT;
+  if (screenshot) {
+    await page.keyboard.type('uname -sr; ls --color=always /usr; tmux list-sessions');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => terminalText(page)).toContain('(created');
+    await page.screenshot({ path: screenshot });
+  }
 });
 
 test('shows bad values beside their fields and saves nothing', async ({ page, webHost }) => {

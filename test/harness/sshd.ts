@@ -249,7 +249,8 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
     stop,
     start,
     runAsUser(command: string) {
-      return run('runuser', ['-u', TEST_USER, '--', 'env', `HOME=${home}`, 'LANG=C.UTF-8', 'bash', '-c', command]);
+      // From the user's home, so that a tmux server started here opens its shells there, as over ssh.
+      return run('runuser', ['-u', TEST_USER, '--', 'env', `HOME=${home}`, 'LANG=C.UTF-8', 'bash', '-c', command], { cwd: home });
     },
     liveConnections() {
       return established().filter((line) => line.trim()).length;

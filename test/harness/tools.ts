@@ -36,6 +36,6 @@ export function ensureTools(extra: Array<{ bin: string; pkg: string }> = []): vo
   checked = true;
 }
 
-export function run(cmd: string, args: string[], options: { input?: string } = {}): string {
-  return execFileSync(cmd, args, { encoding: 'utf8', input: options.input, stdio: ['pipe', 'pipe', 'pipe'] });
+export function run(cmd: string, args: string[], options: { input?: string; cwd?: string } = {}): string {
+  return execFileSync(cmd, args, { encoding: 'utf8', input: options.input, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
 }
