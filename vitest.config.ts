@@ -6,8 +6,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['app/**/*.test.ts', 'app/**/*.test.tsx'],
-          exclude: ['app/**/*.int.test.ts', 'node_modules/**'],
+          include: ['app/**/*.test.ts', 'app/**/*.test.tsx', 'test/**/*.test.ts'],
+          exclude: ['**/*.int.test.ts', 'node_modules/**'],
           environment: 'node',
         },
       },
