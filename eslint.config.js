@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
+import globals from 'globals';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 const layers = ['shared', 'core', 'web', 'main', 'preload', 'renderer'];
@@ -42,6 +43,11 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       'no-console': 'off',
     },
+  },
+  {
+    // Scripts and configs run in Node.
+    files: ['scripts/**/*.{js,mjs}', 'bench/**/*.{js,mjs}', '*.config.{js,mjs}', 'eslint.config.js'],
+    languageOptions: { globals: globals.node },
   },
   {
     // Playwright fixtures declare their dependencies by destructuring, even when there are none.

@@ -1,6 +1,5 @@
 // Bundles the web host (app/web/main.ts) for Node into out/web/main.js. Packages stay external: they are
 // loaded from node_modules at run time (ssh2 has native parts and must not be bundled).
-/* global console, process, URL */
 import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';

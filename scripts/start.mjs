@@ -1,7 +1,6 @@
 // `npm start`: the desktop app where an Electron binary is installed; otherwise the web host, with one line
 // saying why. (The electron package's own `require('electron')` would try to download the binary when it is
 // missing, so its path is read from the package's path.txt instead.)
-/* global process, console */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBuilt, root, runForeground, runWebHost } from './web.mjs';

@@ -1,7 +1,6 @@
 // `npm run web [-- flags]`: builds if out/ is missing or older than the sources, then runs the web host
 // (out/web/main.js) with the flags passed through (--host, --port, --data-dir, --static-dir).
 // `--no-build` skips the freshness check.
-/* global process, console, URL */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
