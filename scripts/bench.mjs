@@ -1,7 +1,6 @@
 // `npm run bench`: bundles the benchmark (bench/main.ts, Node) and its browser page (bench/web, served by the web
 // host) with Vite into out/bench, then runs it. Environment: see bench/lib/config.ts (BENCH_SCALE=small for a
 // quick pass). Needs root (the harness starts its own sshd, a test user and network namespaces).
-/* global process, URL */
 import { spawnSync } from 'node:child_process';
 import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
