@@ -16,6 +16,9 @@ export interface WebHost {
   stop(): Promise<void>;
 }
 
+/** Everything the web hosts of the current test printed, shown when the test fails. */
+let webHostOutput = '';
+
 async function launchWebHost(dataDir: string, home: string): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['out/web/main.js', '--port', '0', '--data-dir', dataDir], {
     env: { ...process.env, HOME: home, SSH_AUTH_SOCK: '' },
@@ -26,6 +29,7 @@ async function launchWebHost(dataDir: string, home: string): Promise<{ url: stri
     const timer = setTimeout(() => reject(new Error(`The web host printed no URL: ${output}`)), 20_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
+      webHostOutput += chunk.toString();
       const match = /Holdfast web host: (http:\/\/\S+)/.exec(output);
       if (match) {
         clearTimeout(timer);
@@ -59,7 +63,8 @@ export const test = base.extend<{ webHost: WebHost }, { sshd: TestSshd }>({
     },
     { scope: 'worker' },
   ],
-  webHost: async ({}, use) => {
+  webHost: async ({}, use, testInfo) => {
+    webHostOutput = '';
     const root = mkdtempSync(join(tmpdir(), 'hf-e2e-'));
     const dataDir = join(root, 'data');
     const home = join(root, 'home');
@@ -80,6 +85,7 @@ export const test = base.extend<{ webHost: WebHost }, { sshd: TestSshd }>({
     };
     await use(host);
     await stopChild(current.child);
+    if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach('web host output', { body: webHostOutput, contentType: 'text/plain' });
     rmSync(root, { recursive: true, force: true });
   },
 });
