@@ -9,7 +9,6 @@ import { readConfig } from './lib/config';
 import { Results } from './lib/results';
 import { startBenchServer } from './lib/server';
 import { formatTable } from './lib/table';
-import { runBrowser } from './cases/browser';
 import { runInteractive } from './cases/interactive';
 import { runMemory, runMemoryWorker } from './cases/memory';
 import { runNetwork } from './cases/network';
@@ -53,7 +52,11 @@ async function main(): Promise<void> {
       if (config.cases.has(name)) await guarded(name, log, results, () => runInteractive(server, config, results, log, new Set([name])));
     }
     if (config.cases.has('memory')) await guarded('memory', log, results, () => runMemory(server, config, results, log));
-    if (config.cases.has('browser')) await guarded('browser', log, results, () => runBrowser(server, config, results, log));
+    if (config.cases.has('browser')) await guarded('browser', log, results, async () => {
+        // Loaded only here: Playwright must not sit in the memory worker, whose RSS is core's figure.
+        const { runBrowser } = await import('./cases/browser');
+        await runBrowser(server, config, results, log);
+      });
   } finally {
     await server.dispose();
   }
