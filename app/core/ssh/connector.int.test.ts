@@ -106,10 +106,12 @@ describe('SshConnector against OpenSSH', () => {
       const result = await conn.exec('echo out; echo err >&2; exit 3', { timeoutMs: 10_000 });
       expect(result).toEqual({ code: 3, signal: undefined, stdout: 'out\n', stderr: 'err\n' });
 
-      const pty = await conn.openPty({ command: 'echo "hi $TERM"; tty', cols: 90, rows: 30 });
+      // The command waits for a line, so the channel is surely open when counted and no output comes before the listener.
+      const pty = await conn.openPty({ command: 'read -r -t 20 _; echo "hi $TERM"; tty', cols: 90, rows: 30 });
       expect(conn.openChannels).toBe(1);
       const chunks: Uint8Array[] = [];
       pty.onData((d) => chunks.push(d));
+      pty.write('\r');
       const closed = await new Promise<{ exitCode?: number }>((resolve) => pty.onClose(resolve));
       const text = Buffer.concat(chunks).toString('utf8');
       expect(text).toContain('hi xterm-256color');

@@ -301,6 +301,20 @@ describe('retrying at once', () => {
     expect(only(next.effects, 'ScheduleRetry').ms).toBe(1000);
   });
 
+  it('a change of addresses during the wait retries at once but keeps counting, so flapping cannot defeat the backoff', () => {
+    let s = reconnectingOnTimer();
+    for (let i = 0; i < 4; i++) {
+      s = run(s, ev.timer()).state;
+      s = run(s, ev.failed(s)).state;
+    }
+    const attemptBefore = statusOf(s).attempt!;
+    const r = run(s, ev.changed());
+    expect(types(r.effects)).toEqual(expect.arrayContaining(['CancelRetry', 'Connect']));
+    expect(statusOf(r.state)).toMatchObject({ state: 'reconnecting', attempt: attemptBefore });
+    const next = run(r.state, ev.failed(r.state));
+    expect(only(next.effects, 'ScheduleRetry').ms).toBeGreaterThan(1000 * 2 ** (attemptBefore - 2) * 0.79);
+  });
+
   it('a wake during the wait retries at once', () => {
     const r = run(reconnectingOnTimer(), ev.wake());
     expect(types(r.effects)).toEqual(expect.arrayContaining(['CancelRetry', 'Connect']));

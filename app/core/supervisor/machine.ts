@@ -297,9 +297,11 @@ function userConnect(s: SupervisorState, e: { now: number }, fx: Effect[]): Supe
 
 /**
  * Circumstances changed for the better or at least differently (Wake, NetworkUp, NetworkChanged): check a live
- * connection at once, retry at once instead of waiting out the backoff, and count the outage afresh.
+ * connection at once, and retry at once instead of waiting out the backoff. A wake or a network coming up counts
+ * the outage afresh; a mere change of addresses keeps the count, so that an interface that keeps flapping (a VPN,
+ * a container bridge) cannot hold the backoff at its shortest delay.
  */
-function freshStart(s: SupervisorState, e: { now: number }, fx: Effect[], p: SupervisorPolicy): SupervisorState {
+function freshStart(s: SupervisorState, e: { now: number }, fx: Effect[], p: SupervisorPolicy, resetBackoff = true): SupervisorState {
   const phase = s.phase;
   switch (phase.kind) {
     case 'idle':
@@ -323,12 +325,12 @@ function freshStart(s: SupervisorState, e: { now: number }, fx: Effect[], p: Sup
     case 'reconnecting': {
       if (phase.pending.kind === 'timer') {
         fx.push({ type: 'CancelRetry' });
-        return startReconnecting(s, e.now, 1, true, fx, phase.lastError);
+        return startReconnecting(s, e.now, resetBackoff ? 1 : phase.attempt, true, fx, phase.lastError);
       }
       const f = phase.pending.inFlight;
       if (!f.unattended || e.now - f.startedAt < p.restartAttemptAfterMs) return s;
       fx.push({ type: 'AbortConnect', attemptId: f.attemptId });
-      return startReconnecting(s, e.now, 1, true, fx, phase.lastError);
+      return startReconnecting(s, e.now, resetBackoff ? 1 : phase.attempt, true, fx, phase.lastError);
     }
   }
 }
@@ -387,7 +389,7 @@ const HANDLERS: HandlerTable = {
   },
 
   Wake: freshStart,
-  NetworkChanged: freshStart,
+  NetworkChanged: (s, e, fx, p) => freshStart(s, e, fx, p, false),
   NetworkUp: (s, e, fx, p) => freshStart({ ...s, network: 'up' }, e, fx, p),
 
   NetworkDown(s, _e, fx) {
