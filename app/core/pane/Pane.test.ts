@@ -72,12 +72,16 @@ describe('Pane attach', () => {
     expect(states.map((s) => s.state)).toEqual(['attaching', 'attached']);
   });
 
-  it('without create, a missing session makes the pane session-gone with SESSION_GONE and opens no channel', async () => {
-    const { pane, states, newConnection } = setup({ sessions: [] });
+  it('without create, a missing session makes the pane session-gone with SESSION_GONE and leaves no channel open', async () => {
+    const { pane, states, output, newConnection } = setup({ sessions: [] });
     const conn = newConnection();
     await pane.attach(conn);
+    await settle();
     expect(pane.state).toBe('session-gone');
-    expect(conn.channels).toHaveLength(0);
+    // The pty went out together with the check; it is closed unbound, so nothing of it reaches the view.
+    expect(conn.channels.every((c) => c.disposed)).toBe(true);
+    expect(states.map((s) => s.state)).not.toContain('attached');
+    expect(output).toHaveLength(0);
     const last = states[states.length - 1]!;
     expect(last.error?.code).toBe('SESSION_GONE');
     expect(last.message).toMatch(/no longer exists on the server/);
@@ -340,7 +344,7 @@ describe('Pane recreate, detach and dispose', () => {
     expect(text()).toBe(`${TERMINAL_RESET}fresh`);
   });
 
-  it('a link loss during the has-session check wins: the late answer opens no channel', async () => {
+  it('a link loss during the has-session check wins: the late answer binds no channel', async () => {
     const { pane } = setup();
     let answer!: (r: ExecResult) => void;
     const conn = new FakeSshConnection(() => new Promise<ExecResult>((resolve) => (answer = resolve)));
@@ -349,7 +353,8 @@ describe('Pane recreate, detach and dispose', () => {
     pane.linkLost();
     answer({ code: 0, stdout: '', stderr: '' });
     await attaching;
-    expect(conn.channels).toHaveLength(0);
+    await settle();
+    expect(conn.channels.every((c) => c.disposed)).toBe(true);
     expect(pane.state).toBe('reconnecting');
   });
 

@@ -166,22 +166,36 @@ export class Pane extends Disposable {
   private async _attach(conn: ISshConnection, create: boolean): Promise<void> {
     const generation = this._beginAttach(conn);
     try {
+      const command = create ? newSessionCommand(tmuxRequestedName(this._sessionName), this.startCommand) : attachSessionCommand(this._sessionName);
+      const { cols, rows } = this;
+      // The pty is opened at once and held paused, so that none of its output is lost before it is bound.
+      const opening = conn.openPty({ command, cols, rows, term: this._term }).then((channel) => {
+        channel.pause();
+        return channel;
+      });
       if (!create) {
-        const exists = await hasSession(conn, this.sessionName);
-        if (generation !== this._generation) return;
-        if (!exists) {
-          this._setSessionGone();
+        // The session check and the pty go out together on the open connection (one round trip, not two); the
+        // pty's output is only shown once tmux is known to have the session.
+        let exists: boolean;
+        try {
+          exists = await hasSession(conn, this.sessionName);
+        } catch (err) {
+          void opening.then((channel) => channel.dispose(), () => {});
+          throw err;
+        }
+        if (generation !== this._generation || !exists) {
+          void opening.then((channel) => channel.dispose(), () => {});
+          if (generation === this._generation) this._setSessionGone();
           return;
         }
       }
-      const command = create ? newSessionCommand(tmuxRequestedName(this._sessionName), this.startCommand) : attachSessionCommand(this._sessionName);
-      const { cols, rows } = this;
-      const channel = await conn.openPty({ command, cols, rows, term: this._term });
+      const channel = await opening;
       if (generation !== this._generation) {
         channel.dispose();
         return;
       }
       this._bindChannel(channel, conn, generation);
+      if (!this._flow.paused) channel.resume();
       // The view may have been resized while the channel was opening.
       if (this._cols !== cols || this._rows !== rows) channel.resize(this._cols, this._rows);
     } catch (err) {
