@@ -21,8 +21,14 @@ export interface ISecretStore {
   /** True when secrets survive a restart. */
   readonly persistent: boolean;
   get(key: string): Promise<string | undefined>;
+  /** Remembers a secret the user asked to remember. */
   set(key: string, value: string): Promise<void>;
   delete(key: string): Promise<void>;
+  /**
+   * Keeps a secret the user typed without asking to remember it, in memory only, until the app stops, so that
+   * automatic reconnects after a drop need not ask again. Stores without a session layer ignore it.
+   */
+  keepForSession?(key: string, value: string): Promise<void>;
 }
 
 /** A host key Holdfast itself was told to remember (beside ~/.ssh/known_hosts, which it only reads). */

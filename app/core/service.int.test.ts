@@ -5,8 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSshd, type TestSshd } from '../../test/harness/sshd';
+import type { ISecretStore } from './interfaces';
 import type { CoreEvent } from './service';
 import { createWebCore, HoldfastCore } from './service';
+import { createFileBacking, KnownHostsStore, ProfileStore } from './stores';
 
 let server: TestSshd;
 let dataDir: string;
@@ -115,6 +117,66 @@ describe('HoldfastCore against a real sshd and tmux', () => {
       expect((error as { hint?: string }).hint).toMatch(/apt/);
     } finally {
       await bare.dispose();
+    }
+  });
+});
+
+/** Stands in for Electron's safeStorage keychain, which cannot exist here: persistent, and inspectable. */
+class FakeKeychain implements ISecretStore {
+  readonly persistent = true;
+  readonly items = new Map<string, string>();
+  async get(key: string) {
+    return this.items.get(key);
+  }
+  async set(key: string, value: string) {
+    this.items.set(key, value);
+  }
+  async delete(key: string) {
+    this.items.delete(key);
+  }
+}
+
+describe('a password typed without "remember" (Electron, with a keychain)', () => {
+  it('is kept for the session, so the automatic reconnect after a drop authenticates without asking, and never reaches the keychain', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hf-core-kc-'));
+    const keychain = new FakeKeychain();
+    const electronLike = new HoldfastCore({
+      shell: 'electron',
+      version: 'test',
+      profiles: new ProfileStore(createFileBacking(join(dir, 'profiles.json'))),
+      knownHosts: new KnownHostsStore(createFileBacking(join(dir, 'known-hosts.json'))),
+      secrets: keychain,
+      homeDir: dir,
+      knownHostsFiles: [],
+      watchSystem: false,
+    });
+    const seen: CoreEvent[] = [];
+    electronLike.onEvent((e) => {
+      seen.push(e);
+      if (e.name === 'prompt.show') {
+        const answer = e.payload.kind === 'host-key' ? { kind: 'host-key' as const, remember: false } : { kind: 'secret' as const, value: server.password, remember: false };
+        void electronLike.handle('prompts.answer', { promptId: e.payload.promptId, answer });
+      }
+    });
+    try {
+      server.runAsUser('tmux has-session -t =kc-session 2>/dev/null || tmux new-session -d -s kc-session');
+      const profile = await electronLike.handle('hosts.save', { name: 'pw', host: server.host, port: server.port, user: server.user });
+      const pane = await electronLike.handle('panes.open', { hostId: profile.id, sessionName: 'kc-session', cols: 80, rows: 24 });
+      const passwordPrompts = () => seen.filter((e) => e.name === 'prompt.show' && e.payload.kind === 'password').length;
+      expect(passwordPrompts()).toBe(1);
+
+      expect(server.dropConnections()).toBeGreaterThan(0);
+      await waitFor(() => seen.some((e) => e.name === 'pane.state' && e.payload.paneId === pane.paneId && e.payload.state === 'reconnecting'), 'the pane to notice the drop');
+      await waitFor(
+        () => seen.filter((e) => e.name === 'pane.state' && e.payload.paneId === pane.paneId && e.payload.state === 'attached').length >= 2,
+        'the pane to reattach',
+      );
+      expect(passwordPrompts()).toBe(1);
+      expect(keychain.items.size).toBe(0);
+      expect((await electronLike.handle('hosts.list', {}))[0]!.hasPassword).toBe(false);
+    } finally {
+      electronLike.dispose();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -27,6 +27,7 @@ import {
   MemorySecretStore,
   newProfile,
   ProfileStore,
+  SessionSecretStore,
   updateProfile,
   validateProfileInput,
 } from './stores';
@@ -70,15 +71,18 @@ export class HoldfastCore extends Disposable implements IHoldfastHandlers {
   private readonly _notices: Notice[] = [];
   /** Host keys accepted once: trusted until the app stops, so that automatic reconnects need not ask. */
   private readonly _sessionKnownHosts = new MemoryKnownHostsStore();
+  /** Remembered secrets, plus those typed without "remember", kept in memory so reconnects need not ask. */
+  private readonly _secrets: SessionSecretStore;
 
   constructor(private readonly _options: CoreOptions) {
     super();
     this._clock = _options.clock ?? systemClock;
+    this._secrets = new SessionSecretStore(_options.secrets);
     this._connector =
       _options.connector ??
       new SshConnector({
         profiles: _options.profiles,
-        secrets: _options.secrets,
+        secrets: this._secrets,
         prompter: this._prompts,
         knownHosts: _options.knownHosts,
         sessionKnownHosts: this._sessionKnownHosts,
@@ -211,12 +215,13 @@ export class HoldfastCore extends Disposable implements IHoldfastHandlers {
   }
 
   private async _hostView(profile: HostProfile): Promise<HostProfile> {
-    const hasPassword = (await this._options.secrets.get(`password:${profile.id}`)) !== undefined;
+    const hasPassword = (await this._secrets.getRemembered(`password:${profile.id}`)) !== undefined;
     return { ...profile, hasPassword };
   }
 
   private _createHandlers(): Handlers {
-    const { profiles, secrets, knownHosts } = this._options;
+    const { profiles, knownHosts } = this._options;
+    const secrets = this._secrets;
     return {
       'app.info': async () => ({
         version: this._options.version,
@@ -237,8 +242,9 @@ export class HoldfastCore extends Disposable implements IHoldfastHandlers {
         const profile = existing ? updateProfile(existing, input, now) : newProfile(input, now);
         profiles.put(profile);
         if (input.password) {
-          // The web host keeps it in memory for the life of the process; Electron only when asked to remember.
-          if (input.rememberPassword || !secrets.persistent) await secrets.set(`password:${profile.id}`, input.password);
+          // Remembered (safeStorage) only when asked; otherwise kept until the app stops, for its reconnects.
+          if (input.rememberPassword) await secrets.set(`password:${profile.id}`, input.password);
+          else await secrets.keepForSession(`password:${profile.id}`, input.password);
         }
         if (existing && (existing.host !== profile.host || existing.port !== profile.port || existing.user !== profile.user)) {
           // Where to connect changed: the old connection belongs to the old address.

@@ -78,7 +78,8 @@ export class Authenticator {
   private _storedPasswordTried = false;
   private _kbdAttempts = 0;
   private _cancelled = false;
-  private _pendingPassword: string | undefined;
+  /** A password typed in this run, kept once the server accepts it. */
+  private _pendingPassword: { value: string; remember: boolean } | undefined;
   private readonly _rejected: string[] = [];
   private readonly _notes: string[] = [];
   private _fatal: HoldfastError | undefined;
@@ -106,11 +107,14 @@ export class Authenticator {
     );
   };
 
-  /** Authentication succeeded: keep the password the user asked us to remember. */
+  /** Authentication succeeded: keep the password, remembered if the user asked, else for this session only. */
   async succeeded(): Promise<void> {
     const { hostId } = this._target;
-    if (this._pendingPassword !== undefined && hostId) await this._ctx.secrets.set(passwordKey(hostId), this._pendingPassword);
+    const pending = this._pendingPassword;
     this._pendingPassword = undefined;
+    if (!pending || !hostId) return;
+    if (pending.remember) await this._ctx.secrets.set(passwordKey(hostId), pending.value);
+    else await this._ctx.secrets.keepForSession?.(passwordKey(hostId), pending.value);
   }
 
   /** Why authentication ended without success, as the error the connector rejects with. */
@@ -293,7 +297,7 @@ export class Authenticator {
       this._cancelled = true;
       return undefined;
     }
-    this._pendingPassword = answer.remember && this._canRemember() ? answer.value : undefined;
+    this._pendingPassword = { value: answer.value, remember: answer.remember && this._canRemember() };
     this._last = { kind: 'password', fromStore: false };
     return answer.value;
   }
@@ -353,6 +357,7 @@ export class Authenticator {
       const key = parse(data, answer.value);
       if (!(key instanceof Error)) {
         if (answer.remember) await this._ctx.secrets.set(storeKey, answer.value);
+        else await this._ctx.secrets.keepForSession?.(storeKey, answer.value);
         return key;
       }
       wrong = true;

@@ -6,3 +6,4 @@ export { ProfileStore } from './profileStore';
 export { newProfile, updateProfile, validateProfileInput, type ProfileInput } from './profiles';
 export { expandHome } from './paths';
 export { MemoryKnownHostsStore } from './memoryKnownHostsStore';
+export { SessionSecretStore } from './sessionSecretStore';
