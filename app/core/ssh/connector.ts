@@ -26,7 +26,7 @@ export interface SshConnectorOptions {
   sessionKnownHosts?: IKnownHostsStore;
   /** OpenSSH known_hosts files to trust, read only. Default: ~/.ssh/known_hosts. */
   knownHostsFiles?: string[];
-  /** ssh-agent socket. Default: $SSH_AUTH_SOCK; an empty string turns the agent off. */
+  /** ssh-agent socket. Default: defaultAgentSocket(); an empty string turns the agent off. */
   agentSocket?: string;
   homeDir?: string;
 }
@@ -201,7 +201,7 @@ export class SshConnector implements IConnector {
         {
           secrets: this._options.secrets,
           prompter,
-          agentSocket: this._options.agentSocket ?? process.env.SSH_AUTH_SOCK,
+          agentSocket: this._options.agentSocket ?? defaultAgentSocket(),
           homeDir: this._homeDir,
           unattended: options.unattended,
           signal: options.signal,
@@ -289,4 +289,11 @@ export class SshConnector implements IConnector {
       }
     });
   }
+}
+
+/** Where the user's agent is: $SSH_AUTH_SOCK, else on Windows PuTTY's Pageant (which ssh2 speaks as 'pageant'). */
+export function defaultAgentSocket(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | undefined {
+  if (env.SSH_AUTH_SOCK) return env.SSH_AUTH_SOCK;
+  if (platform === 'win32') return 'pageant';
+  return undefined;
 }
