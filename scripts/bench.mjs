@@ -2,32 +2,10 @@
 // host) with Vite into out/bench, then runs it. Environment: see bench/lib/config.ts (BENCH_SCALE=small for a
 // quick pass). Needs root (the harness starts its own sshd, a test user and network namespaces).
 import { spawnSync } from 'node:child_process';
-import { builtinModules } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
+import { bundleForNode, root } from './lib/bundle-node.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-
-await build({
-  configFile: false,
-  root,
-  logLevel: 'warn',
-  build: {
-    ssr: 'bench/main.ts',
-    outDir: 'out/bench',
-    emptyOutDir: true,
-    target: 'node20',
-    minify: false,
-    sourcemap: true,
-    copyPublicDir: false,
-    reportCompressedSize: false,
-    rolldownOptions: {
-      external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
-      output: { format: 'es', entryFileNames: 'main.js' },
-    },
-  },
-  ssr: { target: 'node' },
-});
+await bundleForNode({ entry: 'bench/main.ts', outDir: 'out/bench' });
 
 await build({
   configFile: false,
