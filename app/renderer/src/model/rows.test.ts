@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HostProfile } from '../../../shared/model';
-import { buildRows, rowOffsets, visibleRange, type IHostSessions } from './rows';
+import { buildRows, estimateRowHeight, RowHeights, rowOffsets, visibleRange, type IHostSessions } from './rows';
 
 function host(i: number): HostProfile {
   return { id: `h${i}`, name: `host ${i}`, host: `10.0.0.${i}`, port: 22, user: 'u', hasPassword: false, keepalive: { intervalSec: 5, countMax: 3 }, tags: [], createdAt: 0, updatedAt: 0 };
@@ -22,7 +22,26 @@ describe('sidebar rows', () => {
       ['h2', { loading: false, error: { code: 'TMUX_MISSING', message: 'tmux is not installed', hint: 'apt install tmux' } }],
     ]);
     const rows = buildRows([host(1), host(2)], new Set(['h1', 'h2']), sessions, (h) => (h.id === 'h2' ? {} : undefined));
-    expect(rows.map((r) => r.kind)).toEqual(['host', 'loading', 'host', 'status', 'error', 'actions']);
+    // No New session / Refresh under a failed listing: the error box's Try again is the one way on.
+    expect(rows.map((r) => r.kind)).toEqual(['host', 'loading', 'host', 'status', 'error']);
+  });
+
+  it('keeps New session and Refresh when a refresh failed but the earlier listing is still shown', () => {
+    const sessions = new Map<string, IHostSessions>([
+      ['h1', { loading: false, error: { code: 'CANCELLED', message: 'cancelled' }, sessions: [{ name: 'main', windows: 1, attachedClients: 0, lastActivity: 0, created: 0 }] }],
+    ]);
+    const rows = buildRows([host(1)], new Set(['h1']), sessions, () => undefined);
+    expect(rows.map((r) => r.kind)).toEqual(['host', 'error', 'session', 'actions']);
+  });
+
+  it('shows no failed status row above an error box that already says why, but keeps a reconnecting one', () => {
+    const sessions = new Map<string, IHostSessions>([['h1', { loading: false, error: { code: 'HOST_KEY_CHANGED', message: 'changed' } }]]);
+    const failed = buildRows([host(1)], new Set(['h1']), sessions, () => ({ failed: true, detail: 'changed' }));
+    expect(failed.map((r) => r.kind)).toEqual(['host', 'error']);
+    const reconnecting = buildRows([host(1)], new Set(['h1']), sessions, () => ({}));
+    expect(reconnecting.map((r) => r.kind)).toEqual(['host', 'status', 'error']);
+    const collapsed = buildRows([host(1)], new Set(), sessions, () => ({ failed: true, detail: 'changed' }));
+    expect(collapsed).toEqual([expect.objectContaining({ kind: 'host' }), expect.objectContaining({ kind: 'status', detail: 'changed' })]);
   });
 
   it('renders only the rows in view out of 1,000 hosts', () => {
@@ -47,5 +66,47 @@ describe('status row beside a sessions error', () => {
     expect(withError.find((r) => r.kind === 'status')).not.toHaveProperty('detail');
     const collapsed = buildRows([host], new Set(), sessions as never, () => ({ detail: 'changed' }));
     expect(collapsed.find((r) => r.kind === 'status')).toHaveProperty('detail', 'changed');
+  });
+});
+
+describe('measured row heights', () => {
+  const longError = { code: 'HOST_KEY_CHANGED' as const, message: 'x'.repeat(400), hint: 'y'.repeat(200) };
+
+  it('places every row below a measured error box by its rendered height, not by the estimate', () => {
+    const sessions = new Map<string, IHostSessions>([['h1', { loading: false, error: longError }]]);
+    const rows = buildRows([host(1), host(2)], new Set(['h1']), sessions, () => undefined);
+    const heights = new RowHeights();
+    expect(heights.offsets(rows)[1]).toBe(46);
+    // The error box wraps more than the estimate guessed (wide fingerprints, bold text).
+    expect(heights.measure('e:h1', 389.6)).toBe(true);
+    expect(heights.offsets(rows)).toEqual([0, 46, 46 + 390, 46 + 390 + 46]);
+  });
+
+  it('reports a change only when a height really moved, so the list re-lays out only then', () => {
+    const heights = new RowHeights();
+    expect(heights.measure('h:h1', 46)).toBe(true);
+    expect(heights.measure('h:h1', 46.2)).toBe(false);
+    expect(heights.measure('h:h1', 0)).toBe(false);
+    expect(heights.measure('h:h1', 60)).toBe(true);
+  });
+
+  it('forgets the heights of rows that are gone', () => {
+    const heights = new RowHeights();
+    heights.measure('e:h1', 300);
+    heights.measure('h:h1', 46);
+    const rows = buildRows([host(1)], new Set(), new Map(), () => undefined);
+    heights.retain(rows);
+    const again = buildRows([host(1)], new Set(['h1']), new Map([['h1', { loading: false, error: longError }]]), () => undefined);
+    expect(heights.heightOf(again[1]!)).toBe(estimateRowHeight(again[1]!));
+  });
+
+  it('stays fast with 1,000 hosts: offsets for every row, mostly estimated', () => {
+    const hosts = Array.from({ length: 1000 }, (_, i) => host(i));
+    const rows = buildRows(hosts, new Set(), new Map(), () => undefined);
+    const heights = new RowHeights();
+    heights.measure('h:h0', 50);
+    const offsets = heights.offsets(rows);
+    expect(offsets[1000]).toBe(50 + 46 * 999);
+    expect(visibleRange(offsets, offsets[500]!, 600, 0)).toEqual({ start: 500, end: 500 + Math.ceil(600 / 46) });
   });
 });

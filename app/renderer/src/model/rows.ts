@@ -1,5 +1,5 @@
-// The sidebar as a flat list of rows with known heights, so that only the rows in view are rendered
-// (the list stays smooth with thousands of profiles).
+// The sidebar as a flat list of rows, so that only the rows in view are rendered (the list stays smooth with
+// thousands of profiles). Heights are measured once rendered; rows not yet seen use an estimate.
 import type { HoldfastErrorData, HostProfile, TmuxSession } from '../../../shared/model';
 
 export type SidebarRow =
@@ -17,19 +17,51 @@ export interface IHostSessions {
   error?: HoldfastErrorData;
 }
 
-export const ROW_HEIGHT = { host: 46, status: 44, loading: 28, session: 40, empty: 28, actions: 34 } as const;
+/** Heights of the rows that always look the same; they match the CSS (.host-row, .session-row, …). */
+export const ROW_HEIGHT = { host: 46, status: 32, loading: 28, session: 40, empty: 28, actions: 34 } as const;
 
-/** Error rows grow with their text: about 32–36 characters a line in the sidebar's width. */
-export function errorRowHeight(error: HoldfastErrorData): number {
+/**
+ * A first guess for a row that has not been rendered yet. Error boxes and status details wrap, so their real
+ * height is only known once measured (see RowHeights); the guess only has to keep the scrollbar plausible.
+ */
+export function estimateRowHeight(row: SidebarRow): number {
   const lines = (s: string | undefined, perLine: number) => (s ? Math.ceil(s.length / perLine) : 0);
-  // The message is bold, so fewer characters fit a line.
-  return 60 + 17 * (lines(error.message, 32) + lines(error.hint, 36));
+  if (row.kind === 'error') return 52 + 17 * (lines(row.error.message, 32) + lines(row.error.hint, 36));
+  if (row.kind === 'status' && row.detail) return ROW_HEIGHT.status + 17 * lines(row.detail, 38);
+  return ROW_HEIGHT[row.kind];
 }
 
-export function rowHeight(row: SidebarRow): number {
-  if (row.kind === 'error') return errorRowHeight(row.error);
-  if (row.kind === 'status' && row.detail) return ROW_HEIGHT.status + 17 * Math.ceil(row.detail.length / 38);
-  return ROW_HEIGHT[row.kind];
+/**
+ * Row heights as rendered: measured heights (by row key) where the row has been on screen, estimates elsewhere.
+ * The sidebar feeds it what a ResizeObserver reports; offsets are then exact for every row the user has seen.
+ */
+export class RowHeights {
+  private readonly _measured = new Map<string, number>();
+
+  /** Records a rendered row's height; returns whether it differs from what was known (the offsets must move). */
+  measure(key: string, height: number): boolean {
+    const h = Math.round(height);
+    if (h <= 0 || this._measured.get(key) === h) return false;
+    this._measured.set(key, h);
+    return true;
+  }
+
+  heightOf(row: SidebarRow): number {
+    return this._measured.get(row.key) ?? estimateRowHeight(row);
+  }
+
+  /** Drops measurements of rows that no longer exist, so the map does not grow without bound. */
+  retain(rows: readonly SidebarRow[]): void {
+    if (this._measured.size > rows.length) {
+      const keys = new Set(rows.map((r) => r.key));
+      for (const key of this._measured.keys()) if (!keys.has(key)) this._measured.delete(key);
+    }
+  }
+
+  /** offsets[i] is the top of row i; offsets[rows.length] is the total height. */
+  offsets(rows: readonly SidebarRow[]): number[] {
+    return rowOffsets(rows, (row) => this.heightOf(row));
+  }
 }
 
 export function buildRows(
@@ -37,15 +69,16 @@ export function buildRows(
   expanded: ReadonlySet<string>,
   sessions: ReadonlyMap<string, IHostSessions>,
   /** A status row under the host (reconnecting, failed…), with the error text if any; undefined for none. */
-  statusRow: (host: HostProfile) => { detail?: string } | undefined,
+  statusRow: (host: HostProfile) => { detail?: string; failed?: boolean } | undefined,
 ): SidebarRow[] {
   const rows: SidebarRow[] = [];
   for (const host of hosts) {
     rows.push({ kind: 'host', key: `h:${host.id}`, host });
     const s = expanded.has(host.id) ? sessions.get(host.id) : undefined;
     const status = statusRow(host);
-    // The error box below says the same at length; the status row then only names the state.
-    if (status) rows.push({ kind: 'status', key: `st:${host.id}`, host, ...(s?.error ? {} : status) });
+    // The error box below says the same at length, with its own Try again: a failed host then needs no status
+    // row at all, and a reconnecting one only names the state (attempt, countdown).
+    if (status && !(s?.error && status.failed)) rows.push({ kind: 'status', key: `st:${host.id}`, host, ...(s?.error || !status.detail ? {} : { detail: status.detail }) });
     if (!expanded.has(host.id)) continue;
     if (s?.error) rows.push({ kind: 'error', key: `e:${host.id}`, host, error: s.error });
     if (s?.loading && !s.sessions) rows.push({ kind: 'loading', key: `l:${host.id}`, host });
@@ -53,18 +86,19 @@ export function buildRows(
       if (s.sessions.length === 0) rows.push({ kind: 'empty', key: `n:${host.id}`, host });
       for (const session of s.sessions) rows.push({ kind: 'session', key: `s:${host.id}:${session.name}`, host, session });
     }
-    if (s && !s.loading) rows.push({ kind: 'actions', key: `a:${host.id}`, host });
+    // Without a listing, New session would fail the same way; the error box's Try again is the one action.
+    if (s && !s.loading && !(s.error && !s.sessions)) rows.push({ kind: 'actions', key: `a:${host.id}`, host });
   }
   return rows;
 }
 
 /** offsets[i] is the top of row i; offsets[rows.length] is the total height. */
-export function rowOffsets(rows: readonly SidebarRow[]): number[] {
+export function rowOffsets(rows: readonly SidebarRow[], heightOf: (row: SidebarRow) => number = estimateRowHeight): number[] {
   const offsets = new Array<number>(rows.length + 1);
   let y = 0;
   for (let i = 0; i < rows.length; i++) {
     offsets[i] = y;
-    y += rowHeight(rows[i]!);
+    y += heightOf(rows[i]!);
   }
   offsets[rows.length] = y;
   return offsets;

@@ -167,7 +167,8 @@ export function PaneView({
 
   return (
     <div className={`pane ${active ? 'is-active' : ''}`} data-testid="pane" data-pane-id={paneId ?? ''} data-pane-state={tab.state} hidden={!active}>
-      {tab.message && (
+      {/* The session-gone overlay says it at length; the same words in the note above would be said twice. */}
+      {tab.message && tab.state !== 'session-gone' && (
         <div className="pane-note" role="status" data-testid="pane-note">
           <span>{tab.message}</span>
           <button type="button" className="btn btn-small btn-ghost" onClick={() => callbacks.onDismissMessage(tab.id)}>
@@ -241,9 +242,19 @@ function PaneOverlay({
       return (
         <div className="pane-overlay" data-testid="pane-overlay">
           <div className="overlay-card" role="alert">
-            <div className="overlay-title">The tmux session “{tab.sessionName}” no longer exists on the server.</div>
-            <div className="muted">It may have been ended with exit or kill-session. Recreate starts it again{tab.create?.startCommand ? ` with ${tab.create.startCommand}` : ''}.</div>
-            {tab.error && <ErrorBox error={tab.error} compact />}
+            <div className="overlay-title">The tmux session “{tab.sessionName}” no longer exists on {tab.hostName}.</div>
+            <div className="muted">
+              It was ended (exit, kill-session) or the server restarted. Recreate starts a new session with this name
+              {tab.create?.startCommand ? (
+                <>
+                  {' '}
+                  and runs <span className="mono">{tab.create.startCommand}</span>
+                </>
+              ) : null}
+              .
+            </div>
+            {/* Only an error other than "gone" (e.g. Recreate itself failed) adds something. */}
+            {tab.error && tab.error.code !== 'SESSION_GONE' && <ErrorBox error={tab.error} compact />}
             <div className="overlay-actions">
               <button type="button" className="btn" onClick={() => callbacks.onClose(tab.id)}>
                 Close

@@ -50,7 +50,8 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
 
   const notify = useCallback((level: Notice['level'], message: string) => {
     const id = nextNoticeId++;
-    setNotices((n) => [...n.slice(-4), { id, level, message }]);
+    // Three at most: a burst (saving several hosts) must not wall off the window.
+    setNotices((n) => [...n.slice(-2), { id, level, message }]);
     if (level === 'info') setTimeout(() => setNotices((n) => n.filter((x) => x.id !== id)), 6000);
   }, []);
 
@@ -86,21 +87,34 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
     [api],
   );
 
+  /** Lists a host's sessions again if its list is open, e.g. after one of them ended: the list must not show it. */
+  const relistIfShown = useCallback(
+    (hostId: string) => {
+      const host = state.current.hostsById.get(hostId);
+      if (host && state.current.expanded.has(hostId)) void listSessions(host);
+    },
+    [listSessions],
+  );
+
   // Subscriptions and the first load.
   useEffect(() => {
     const store = new DisposableStore();
     store.add(onDidDisconnect((reason) => setLost(reason)));
     store.add(api.listen('pane.data', (e) => router.deliver(e.paneId, e.data)));
     store.add(
-      api.listen('pane.state', (e) =>
+      api.listen('pane.state', (e) => {
+        if (e.state === 'session-gone') {
+          const tab = state.current.tabs.find((t) => t.paneId === e.paneId);
+          if (tab) relistIfShown(tab.hostId);
+        }
         setTabs((ts) =>
           ts.map((t) =>
             t.paneId === e.paneId
               ? { ...t, state: e.state, error: e.error ?? (e.state === 'attached' ? undefined : t.error), message: e.message ?? t.message }
               : t,
           ),
-        ),
-      ),
+        );
+      }),
     );
     store.add(api.listen('host.status', (s) => setStatuses((m) => new Map(m).set(s.hostId, s))));
     store.add(api.listen('hosts.changed', () => void refreshHosts()));
@@ -116,7 +130,7 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
       () => {},
     );
     return () => store.dispose();
-  }, [api, router, onDidDisconnect, refreshHosts, notify]);
+  }, [api, router, onDidDisconnect, refreshHosts, notify, relistIfShown]);
 
   const titles = useMemo(() => tabTitles(tabs), [tabs]);
   const activeTab = tabs.find((t) => t.id === activeTabId);
@@ -206,15 +220,18 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
         const host = tab && state.current.hostsById.get(tab.hostId);
         if (host && state.current.expanded.has(host.id)) void listSessions(host);
       },
-      onFailed: (tabId: string, error: HoldfastErrorData) =>
-        setTabs((ts) => ts.map((t) => (t.id === tabId ? { ...t, state: error.code === 'SESSION_GONE' ? 'session-gone' : 'failed', error } : t))),
+      onFailed: (tabId: string, error: HoldfastErrorData) => {
+        const tab = state.current.tabs.find((t) => t.id === tabId);
+        if (tab && error.code === 'SESSION_GONE') relistIfShown(tab.hostId);
+        setTabs((ts) => ts.map((t) => (t.id === tabId ? { ...t, state: error.code === 'SESSION_GONE' ? 'session-gone' : 'failed', error } : t)));
+      },
       onClose: closeTab,
       onDismissMessage: (tabId: string) => setTabs((ts) => ts.map((t) => (t.id === tabId ? { ...t, message: undefined } : t))),
       onReopen: (tabId: string) => setTabs((ts) => ts.map((t) => (t.id === tabId ? { ...t, paneId: undefined, state: 'opening', error: undefined } : t))),
       onRetryNow: retryNow,
       onReplaceHostKey: (hostId: string) => setDialog({ kind: 'forget-key', hostId }),
     }),
-    [closeTab, listSessions, retryNow],
+    [closeTab, listSessions, relistIfShown, retryNow],
   );
 
   // "Retry now" appears once: on the visible pane when it is reconnecting, else in the sidebar.
@@ -291,11 +308,15 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
                 <div className="empty-card">
                   <h1>Holdfast</h1>
                   <p>Stay attached to tmux sessions on your servers, through network drops and sleep.</p>
-                  <ol>
-                    <li>Add a host (or import your ~/.ssh/config) on the left.</li>
-                    <li>Click the host to see its tmux sessions.</li>
-                    <li>Click a session to attach, or start a new one.</li>
-                  </ol>
+                  {hosts.length === 0 ? (
+                    <ol>
+                      <li>Add a host (or import your ~/.ssh/config) on the left.</li>
+                      <li>Click the host to see its tmux sessions.</li>
+                      <li>Click a session to attach, or start a new one.</li>
+                    </ol>
+                  ) : (
+                    <p>Click a host on the left to see its tmux sessions, then a session to attach.</p>
+                  )}
                   <p className="muted small">Closing a tab detaches; the session keeps running on the server.</p>
                 </div>
               </div>

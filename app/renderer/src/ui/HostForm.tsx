@@ -1,6 +1,6 @@
 // Add host / Edit host. Core validates (including "No file at …" for the key); its VALIDATION fields are
 // shown beside each input and the form keeps what was typed.
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { HoldfastError, type IHoldfastApi } from '../../../shared/contract';
 import type { AppInfo, HoldfastErrorData, HostProfile, HostProfileInput } from '../../../shared/model';
 import { parseTags } from '../model/format';
@@ -64,6 +64,11 @@ export function HostForm({
   const [error, setError] = useState<HoldfastErrorData>();
   const fields = error?.fields ?? {};
   const secretsPersist = appInfo?.secretsPersist ?? false;
+  const formRef = useRef<HTMLFormElement>(null);
+  // After a refused save, the caret goes to the first field that needs attention.
+  useEffect(() => {
+    if (error?.fields) formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [error]);
   const set = <K extends keyof IFormState>(key: K, value: IFormState[K]) => setForm((f) => ({ ...f, [key]: value }));
 
   const submit = async (e: FormEvent) => {
@@ -87,7 +92,7 @@ export function HostForm({
 
   return (
     <Modal title={profile ? 'Edit host' : 'Add host'} ariaLabel="Profile editor" onCancel={onCancel} testId="host-form">
-      <form className="form" onSubmit={submit} noValidate>
+      <form className="form" ref={formRef} onSubmit={submit} noValidate>
         <div className="form-grid">
           <Field label="Name" error={fields.name} wide>
             {(id, describedBy) => (

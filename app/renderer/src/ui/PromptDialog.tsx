@@ -122,7 +122,7 @@ function SecretForm({
           {prompt.canRemember && (
             <label className="check">
               <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} />
-              Remember
+              {isPassphrase ? 'Remember this passphrase' : 'Remember this password'}
             </label>
           )}
           {error && <ErrorBox error={error} />}

@@ -1,8 +1,8 @@
 // The host list: filter, virtualized rows (hosts, their status, their tmux sessions), per-host actions.
-import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { HostProfile, HostStatus, TmuxSession } from '../../../shared/model';
 import { filterHosts, hostAddress, hostStatusView, sessionSummary } from '../model/format';
-import { buildRows, rowHeight, rowOffsets, visibleRange, type IHostSessions, type SidebarRow } from '../model/rows';
+import { buildRows, RowHeights, visibleRange, type IHostSessions, type SidebarRow } from '../model/rows';
 import { ErrorBox, Spinner, useNow } from './common';
 
 export interface ISidebarActions {
@@ -48,11 +48,32 @@ export function Sidebar({
         const status = statuses.get(host.id);
         if (!status || status.state === 'idle' || status.state === 'connected' || status.state === 'connecting') return undefined;
         const view = hostStatusView(status, 0);
-        return view.detail ? { detail: view.detail } : {};
+        return { failed: status.state === 'failed', ...(view.detail ? { detail: view.detail } : {}) };
       }),
     [filtered, expanded, sessions, statuses],
   );
-  const offsets = useMemo(() => rowOffsets(rows), [rows]);
+
+  // Rows wrap (error boxes, status details), so their heights are measured as rendered; a change moves the
+  // offsets of every row below it.
+  const heights = useMemo(() => new RowHeights(), []);
+  const [measureVersion, setMeasureVersion] = useState(0);
+  const slotObserver = useMemo(
+    () =>
+      new ResizeObserver((entries) => {
+        let changed = false;
+        for (const entry of entries) {
+          const key = (entry.target as HTMLElement).dataset.rowKey;
+          const height = entry.borderBoxSize?.[0]?.blockSize ?? (entry.target as HTMLElement).offsetHeight;
+          if (key && heights.measure(key, height)) changed = true;
+        }
+        if (changed) setMeasureVersion((v) => v + 1);
+      }),
+    [heights],
+  );
+  useEffect(() => () => slotObserver.disconnect(), [slotObserver]);
+  useEffect(() => heights.retain(rows), [heights, rows]);
+  // measureVersion is how the offsets learn that a measured height changed.
+  const offsets = useMemo(() => heights.offsets(rows), [heights, rows, measureVersion]);
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
@@ -100,7 +121,7 @@ export function Sidebar({
         )}
         <div className="sidebar-rows" style={{ height: offsets[rows.length] ?? 0 }}>
           {visible.map((row, i) => (
-            <div key={row.key} className="row-slot" style={{ top: offsets[start + i], height: rowHeight(row) }}>
+            <RowSlot key={row.key} rowKey={row.key} top={offsets[start + i] ?? 0} observer={slotObserver}>
               <Row
                 row={row}
                 status={statuses.get(row.host.id)}
@@ -110,7 +131,7 @@ export function Sidebar({
                 now={row.kind === 'status' || row.kind === 'session' ? now : 0}
                 actions={actions}
               />
-            </div>
+            </RowSlot>
           ))}
         </div>
       </div>
@@ -120,6 +141,21 @@ export function Sidebar({
         </button>
       </div>
     </aside>
+  );
+}
+
+/** A positioned row whose rendered height is reported to the list's ResizeObserver while it is on screen. */
+function RowSlot({ rowKey, top, observer, children }: { rowKey: string; top: number; observer: ResizeObserver; children: ReactNode }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const el = ref.current!;
+    observer.observe(el);
+    return () => observer.unobserve(el);
+  }, [observer]);
+  return (
+    <div ref={ref} data-row-key={rowKey} className="row-slot" style={{ top }}>
+      {children}
+    </div>
   );
 }
 

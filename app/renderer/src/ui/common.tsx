@@ -72,10 +72,8 @@ export function ErrorBox({
   const keyChanged = error.code === 'HOST_KEY_CHANGED';
   return (
     <div className={`error-box ${keyChanged ? 'error-box-warning' : ''} ${compact ? 'compact' : ''}`} role="alert" data-error-code={error.code}>
-      <div className="error-message">
-        {keyChanged && <strong>Warning: </strong>}
-        {error.message}
-      </div>
+      {keyChanged && <div className="error-title">Warning: the server's host key has changed</div>}
+      <div className="error-message">{error.message}</div>
       {error.hint && <div className="error-hint">{error.hint}</div>}
       {(actions || (keyChanged && onReplaceHostKey)) && (
         <div className="error-actions">
@@ -125,14 +123,15 @@ export function ConfirmDialog({
         {error && <ErrorBox error={error} />}
       </div>
       <div className="modal-actions">
-        <button type="button" className="btn" onClick={onCancel}>
+        {/* A destructive choice is never the one Enter picks by accident: focus starts on Cancel. */}
+        <button type="button" className="btn" onClick={onCancel} data-autofocus={danger ? true : undefined}>
           Cancel
         </button>
         <button
           type="button"
           className={`btn ${danger ? 'btn-danger' : 'btn-primary'}`}
           disabled={busy}
-          data-autofocus
+          data-autofocus={danger ? undefined : true}
           onClick={async () => {
             setBusy(true);
             try {
