@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterHosts, hostAddress, hostStatusView, parseTags, relativeTime, sessionSummary, sortHosts, tabTitles } from './format';
+import { filterHosts, hostAddress, hostStatusView, msUntilNextTick, parseTags, relativeTime, sessionSummary, sortHosts, tabTitles } from './format';
 
 const NOW = 1_700_000_000_000;
 const min = 60_000;
@@ -83,5 +83,15 @@ describe('text helpers', () => {
       { id: '3', hostName: 'a', sessionName: 'work' },
     ]);
     expect([...titles.values()]).toEqual(['a: main', 'b: main', 'work']);
+  });
+});
+
+describe('msUntilNextTick', () => {
+  it('lands every clock on the same whole second, so two countdowns on screen agree', () => {
+    for (const now of [10_000, 10_001, 10_400, 10_999]) {
+      const next = now + msUntilNextTick(now, 1000);
+      expect(Math.floor(next / 1000)).toBe(11);
+      expect(next % 1000).toBeLessThan(50);
+    }
   });
 });

@@ -16,6 +16,11 @@ export function relativeTime(thenMs: number, nowMs: number): string {
   return `${Math.round(d / 365)} years ago`;
 }
 
+/** Time to the next whole multiple of `intervalMs` (a few ms late, so the clock has surely passed it). */
+export function msUntilNextTick(nowMs: number, intervalMs: number): number {
+  return intervalMs - (nowMs % intervalMs) + 5;
+}
+
 /** Whole seconds until `atMs`, never negative. */
 export function secondsUntil(atMs: number, nowMs: number): number {
   return Math.max(0, Math.ceil((atMs - nowMs) / 1000));

@@ -247,7 +247,7 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
     <div className="app">
       {lost !== undefined && (
         <div className="banner" role="alert" data-testid="connection-lost">
-          <span>Lost the connection to the Holdfast web host — reload</span>
+          <span>Lost the connection to the Holdfast web host. Reload to reconnect; sessions keep running on the servers.</span>
           <button type="button" className="btn btn-small" onClick={() => window.location.reload()}>
             Reload
           </button>

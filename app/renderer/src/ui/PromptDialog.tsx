@@ -33,8 +33,8 @@ export function PromptDialog({ api, prompt, hostName, onDone }: { api: IHoldfast
       <Modal title="Unknown host key" ariaLabel="Host key check" onCancel={cancel} testId="prompt-host-key">
         <div className="modal-body">
           <p>
-            This is the first connection to <strong>{subtitle}</strong>. Check that the server's key fingerprint matches the one
-            your administrator gave you before accepting.
+            This is the first connection to <strong>{hostName ?? where}</strong>. Before accepting, check that the fingerprint
+            below matches the one the server's administrator gave you.
           </p>
           <dl className="kv">
             <dt>Server</dt>
@@ -46,6 +46,10 @@ export function PromptDialog({ api, prompt, hostName, onDone }: { api: IHoldfast
               {prompt.fingerprint}
             </dd>
           </dl>
+          <p className="muted small">
+            Accept trusts the key until Holdfast quits. Accept and remember stores it, and Holdfast refuses to connect if the
+            server's key ever changes.
+          </p>
           {error && <ErrorBox error={error} />}
         </div>
         <div className="modal-actions">
@@ -106,7 +110,7 @@ function SecretForm({
               </>
             ) : (
               <>
-                <span className="mono">{prompt.user}</span> on <strong>{subtitle}</strong>
+                The password of <span className="mono">{prompt.user}</span> on <strong>{subtitle}</strong>.
               </>
             )}
           </p>

@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { HoldfastError } from '../../../shared/contract';
 import type { HoldfastErrorData } from '../../../shared/model';
+import { msUntilNextTick } from '../model/format';
 
 /** Decorative: the text beside it (or the busy button) says what is running. */
 export function Spinner() {
@@ -89,12 +90,21 @@ export function ErrorBox({
   );
 }
 
-/** Re-renders every `intervalMs` with the current time, for "3 min ago" and countdowns. */
+/**
+ * Re-renders every `intervalMs` with the current time, for "3 min ago" and countdowns. Ticks fall on whole
+ * multiples of the interval, so two countdowns on screen (sidebar and pane) change together, never a second apart.
+ */
 export function useNow(intervalMs: number): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), intervalMs);
-    return () => clearInterval(timer);
+    let timer: ReturnType<typeof setTimeout>;
+    const tick = () => {
+      const t = Date.now();
+      setNow(t);
+      timer = setTimeout(tick, msUntilNextTick(t, intervalMs));
+    };
+    timer = setTimeout(tick, msUntilNextTick(Date.now(), intervalMs));
+    return () => clearTimeout(timer);
   }, [intervalMs]);
   return now;
 }
