@@ -9,7 +9,7 @@ import { startCore, type BenchCore } from '../lib/holdfast';
 import type { Results } from '../lib/results';
 import type { BenchServer } from '../lib/server';
 import { percentile } from '../lib/stats';
-import { CTRL_C_FLOOD } from './interactive';
+import { CTRL_C_FLOOD, slowKeys } from './interactive';
 import { paneFlood } from './throughput';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -84,6 +84,7 @@ export async function runBrowser(server: BenchServer, config: BenchConfig, resul
     r50.summary.min = samples[0]!;
     r50.summary.max = samples.at(-1)!;
     results.add({ name: 'echo p99 / Holdfast in Chromium (panes.write → page)', unit: 'ms', values: [p99], better: 'lower', reference: ref99?.name, ...(ref99 ? { target: { text: '≤ OpenSSH + 8 ms', met: p99 <= ref99.summary.median + 8 } } : {}) });
+    results.notes.push(`echo in Chromium: keys slower than 5 ms: ${slowKeys(samples)}`);
 
     server.newSession('bcc');
     const cc: number[] = [];

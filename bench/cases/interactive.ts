@@ -155,5 +155,11 @@ function addLatency(results: Results, what: string, openssh: number[], holdfast:
   results.rows.at(-1)!.summary.min = h[0]!;
   results.rows.at(-1)!.summary.max = h.at(-1)!;
   results.add({ name: `${what} p99 / Holdfast core (panes.write → pane.data)`, unit: 'ms', values: [h99], better: 'lower', reference: ref99, target: { text: '≤ OpenSSH + 8 ms', met: h99 <= percentile(o, 99) + 8 } });
+  results.notes.push(`${what}: keys slower than 5 ms: OpenSSH ${slowKeys(o)}, Holdfast core ${slowKeys(h)} (a frame's wait shows as a cluster at 10–16 ms)`);
+}
+
+/** How many of the keys took more than 5 ms, and more than 10 ms. */
+export function slowKeys(samples: readonly number[]): string {
+  return `${samples.filter((s) => s > 5).length} (> 10 ms: ${samples.filter((s) => s > 10).length}) of ${samples.length}`;
 }
 export { addLatency };

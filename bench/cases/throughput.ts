@@ -54,7 +54,7 @@ export async function holdfastPlainChannel(
   connection: ISshConnection,
   command: string,
   options: { parse: boolean; expected?: number; view?: (ack: (n: number) => void) => { write(d: Uint8Array): void; dispose(): void }; onSample?: (flow: FlowControl, batcher: OutputBatcher) => void },
-): Promise<{ ms: number; bytes: number; maxUnacked: number }> {
+): Promise<{ ms: number; bytes: number; maxUnacked: number; batches: number }> {
   const client = (connection as unknown as { _links: Array<{ client: Client }> })._links.at(-1)!.client;
   const started = performance.now();
   const stream = await exec(client, command);
@@ -64,7 +64,9 @@ export async function holdfastPlainChannel(
   const view = options.view ? options.view((n) => flow.ack(n)) : new HeadlessView((n) => flow.ack(n), { parse: options.parse });
   let bytes = 0;
   let maxUnacked = 0;
+  let batches = 0;
   batcher.onBatch((batch) => {
+    batches++;
     flow.sent(batch.length);
     maxUnacked = Math.max(maxUnacked, flow.unacknowledged);
     bytes += batch.length;
@@ -82,7 +84,7 @@ export async function holdfastPlainChannel(
   batcher.dispose();
   channel.dispose();
   if (options.expected !== undefined && bytes !== options.expected) throw new Error(`Holdfast got ${bytes} bytes, expected ${options.expected}`);
-  return { ms, bytes, maxUnacked };
+  return { ms, bytes, maxUnacked, batches };
 }
 
 let nonce = 0;
@@ -115,10 +117,15 @@ export async function runThroughput(server: BenchServer, config: BenchConfig, re
   await bench.core.handle('sessions.list', { hostId: bench.hostId });
   const coreOnly: number[] = [];
   const coreXterm: number[] = [];
+  const perFrame: number[] = [];
   for (let i = 0; i < config.runs; i++) {
-    coreOnly.push(mbps(N, (await holdfastPlainChannel(bench.connection(), cmd, { parse: false, expected: N })).ms));
-    coreXterm.push(mbps(N, (await holdfastPlainChannel(bench.connection(), cmd, { parse: true, expected: N })).ms));
+    const fast = await holdfastPlainChannel(bench.connection(), cmd, { parse: false, expected: N });
+    coreOnly.push(mbps(N, fast.ms));
+    const parsed = await holdfastPlainChannel(bench.connection(), cmd, { parse: true, expected: N });
+    coreXterm.push(mbps(N, parsed.ms));
+    perFrame.push(framesRate(fast), framesRate(parsed));
   }
+  results.notes.push(`plain channel flood: ${fmtRange(perFrame)} batches per 16 ms frame (OutputBatcher; more than 1 when the 128 KiB cap fills a batch sooner)`);
   const ref = `throughput exec ${mb} MB / OpenSSH ssh → /dev/null`;
   results.add({ name: ref, unit: 'MB/s', values: openssh, better: 'higher', note: `connect time (${connectMs.toFixed(0)} ms, median of \`ssh true\`) subtracted` });
   results.add({ name: `throughput exec ${mb} MB / ssh2 alone`, unit: 'MB/s', values: ssh2, better: 'higher', reference: ref });
@@ -155,7 +162,13 @@ export async function runThroughput(server: BenchServer, config: BenchConfig, re
   }
   client2.end();
   const tCore: number[] = [];
-  for (let i = 0; i < config.runs; i++) tCore.push(mbps(N, await holdfastPaneFlood(bench, 'tp', N)));
+  const paneFrames: number[] = [];
+  for (let i = 0; i < config.runs; i++) {
+    const r = await holdfastPaneFlood(bench, 'tp', N);
+    tCore.push(mbps(N, r.ms));
+    paneFrames.push(framesRate(r));
+  }
+  results.notes.push(`tmux pane flood: ${fmtRange(paneFrames)} pane.data messages per 16 ms frame`);
   bench.dispose();
   const tref = `throughput tmux pane ${mb} MB / OpenSSH ssh -tt (pty) → reader`;
   results.add({ name: tref, unit: 'MB/s', values: tOpenssh, better: 'higher', note: 'MB of the command’s output per second until its end marker is on screen' });
@@ -164,18 +177,30 @@ export async function runThroughput(server: BenchServer, config: BenchConfig, re
 }
 
 /** Holdfast core in a tmux pane: ms from panes.write of the command until its end marker is parsed by the view. */
-export async function holdfastPaneFlood(bench: BenchCore, session: string, bytes: number): Promise<number> {
+export async function holdfastPaneFlood(bench: BenchCore, session: string, bytes: number): Promise<{ ms: number; batches: number }> {
   const pane = await openPaneView(bench, session);
   await settle(pane.view);
   const { input, marker } = paneFlood(bytes);
   const seen = pane.view.waitFor(marker);
+  const before = pane.view.writes;
   const started = performance.now();
   await bench.core.handle('panes.write', { paneId: pane.paneId, data: input });
   await seen;
   await pane.view.drained();
   const ms = pane.view.lastParsedAt - started;
+  const batches = pane.view.writes - before;
   await pane.dispose();
-  return ms;
+  return { ms, batches };
+}
+
+/** Messages per 16 ms frame over a run. */
+function framesRate(r: { ms: number; batches: number }): number {
+  return r.batches / (r.ms / 16);
+}
+
+function fmtRange(values: number[]): string {
+  const s = summarize(values);
+  return `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
 }
 
 /** Waits until the view has had no output for `quietMs`. */

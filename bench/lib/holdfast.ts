@@ -63,6 +63,8 @@ export const frameTimer = (ms = 16) => (fn: () => void): IDisposable => {
 export class HeadlessView implements IDisposable {
   readonly term: HeadlessTerminal;
   received = 0;
+  /** pane.data messages (batches) received. */
+  writes = 0;
   parsed = 0;
   lastDataAt = 0;
   lastParsedAt = 0;
@@ -84,6 +86,7 @@ export class HeadlessView implements IDisposable {
   write(data: Uint8Array): void {
     const now = performance.now();
     this.received += data.length;
+    this.writes++;
     this.lastDataAt = now;
     const length = data.length;
     if (this._waiters.length) this._scan(data, now);

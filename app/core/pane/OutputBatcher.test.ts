@@ -127,11 +127,33 @@ describe('OutputBatcher', () => {
     expect(batches).toHaveLength(2);
   });
 
-  it('while much output keeps coming it flushes once per frame, not per chunk', () => {
+  it('a flood (more than IMMEDIATE_BYTES an interval) goes out once per frame after the first few chunks, not per chunk', () => {
+    const clock = new ManualClock();
+    const batcher = new OutputBatcher({ scheduler: clock });
+    const batches: Array<{ at: number; length: number }> = [];
+    batcher.onBatch((b) => batches.push({ at: clock.now(), length: b.length }));
+    // 4 KiB every millisecond (4 MB/s) for 20 frames, each chunk in a tick of its own.
+    const chunk = 4 * 1024;
+    for (let ms = 0; ms < 20 * 16; ms++) {
+      batcher.write(new Uint8Array(chunk).fill(0x41));
+      clock.advance(0);
+      clock.advance(1);
+    }
+    clock.advance(16);
+    expect(batches.reduce((n, b) => n + b.length, 0)).toBe(20 * 16 * chunk);
+    // The first interval hands on chunks at once until IMMEDIATE_BYTES went out; from then on one batch per frame.
+    const immediate = IMMEDIATE_BYTES / chunk;
+    expect(batches.slice(0, immediate).map((b) => b.at)).toEqual([...Array(immediate).keys()]);
+    const later = batches.slice(immediate);
+    expect(later.length).toBeLessThanOrEqual(21);
+    for (let i = 1; i < later.length; i++) expect(later[i]!.at - later[i - 1]!.at).toBeGreaterThanOrEqual(16);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('a trickle of tiny writes is capped at IMMEDIATE_BATCHES messages an interval, the rest waits for the frame', () => {
     const clock = new ManualClock();
     const batcher = new OutputBatcher({ scheduler: clock });
     const batches = collect(batcher);
-    // A flood: the first batches of the interval go out at once, the rest waits for the frame.
     for (let i = 0; i < IMMEDIATE_BATCHES; i++) {
       batcher.write(encoder.encode('first'));
       clock.advance(0);
@@ -144,6 +166,69 @@ describe('OutputBatcher', () => {
     expect(batches).toHaveLength(IMMEDIATE_BATCHES + 1);
     expect(batches.at(-1)).toHaveLength(50);
     expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('keys typed as fast as their echoes come back (one every 0.5 ms) each get their echo on the next tick', () => {
+    // The echo benchmark types like this: 32 keys in one interval, far past IMMEDIATE_BATCHES. Without inputSent
+    // every fifth echo waited for the frame (≈ 14 ms), which was the whole of the benchmark's echo p99.
+    const clock = new ManualClock();
+    const batcher = new OutputBatcher({ scheduler: clock });
+    const batches = collect(batcher);
+    for (let i = 0; i < 32; i++) {
+      clock.advance(0.5);
+      batcher.inputSent();
+      batcher.write(encoder.encode('k'));
+      clock.advance(0);
+      expect(batches).toHaveLength(i + 1);
+    }
+  });
+
+  it('output that follows no input still waits for the frame once the interval has had IMMEDIATE_BATCHES', () => {
+    const clock = new ManualClock();
+    const batcher = new OutputBatcher({ scheduler: clock });
+    const batches = collect(batcher);
+    for (let i = 0; i < IMMEDIATE_BATCHES + 1; i++) {
+      clock.advance(0.5);
+      batcher.write(encoder.encode('k'));
+      clock.advance(0);
+    }
+    expect(batches).toHaveLength(IMMEDIATE_BATCHES);
+    clock.advance(16);
+    expect(batches).toHaveLength(IMMEDIATE_BATCHES + 1);
+  });
+
+  it('a tmux-style flood (tiny writes every 0.25 ms) costs IMMEDIATE_BATCHES + 1 messages a frame, a key typed into it one more', () => {
+    const clock = new ManualClock();
+    const batcher = new OutputBatcher({ scheduler: clock });
+    const batches: Array<{ at: number; text: string }> = [];
+    batcher.onBatch((b) => batches.push({ at: clock.now(), text: new TextDecoder().decode(b) }));
+    const frames = 10;
+    for (let q = 0; q < frames * 64; q++) {
+      if (q === 5 * 64 + 9) batcher.inputSent(); // Ctrl-C, in the middle of the sixth interval: its echo comes next
+      batcher.write(encoder.encode(q === 5 * 64 + 9 ? '^C' : '.'));
+      clock.advance(0);
+      clock.advance(0.25);
+    }
+    clock.advance(16);
+    expect(batches.map((b) => b.text).join('')).toBe('.'.repeat(5 * 64 + 9) + '^C' + '.'.repeat(frames * 64 - 5 * 64 - 10));
+    expect(batches.length).toBeLessThanOrEqual(frames * (IMMEDIATE_BATCHES + 1) + 1);
+    expect(batches.length).toBeGreaterThan(frames);
+    // The output written right after the key went out on the next tick, not at the frame.
+    const withKey = batches.find((b) => b.text.includes('^C'))!;
+    expect(withKey.at).toBe((5 * 64 + 9) * 0.25);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('an echo right after a screen redraw still goes out at once while the interval stays under IMMEDIATE_BYTES', () => {
+    const clock = new ManualClock();
+    const batcher = new OutputBatcher({ scheduler: clock });
+    const batches = collect(batcher);
+    batcher.write(new Uint8Array(IMMEDIATE_BYTES / 2).fill(0x41)); // bash redrawing its line, tmux its screen
+    clock.advance(0);
+    clock.advance(1);
+    batcher.write(encoder.encode('k'));
+    clock.advance(0);
+    expect(batches.map((b) => b.length)).toEqual([IMMEDIATE_BYTES / 2, 1]);
   });
 
   it('a large batch makes the rest of the interval wait for the frame', () => {

@@ -5,7 +5,11 @@
 // frame: batching only pays while much output keeps coming, and a 16 ms wait on every echo is a latency a
 // terminal user feels (the benchmark measured it at +16 ms p50 against OpenSSH's client). Within one interval
 // the first few small batches go out at once; past IMMEDIATE_BATCHES or IMMEDIATE_BYTES the rest waits for
-// the frame, so a flood still costs one message per frame.
+// the frame, so a flood still costs one message per frame (plus those first few).
+// Output that answers input goes out at once whatever the interval's budget: after `inputSent()` (the pane wrote
+// keys to the channel) the next batch goes out on the next tick. An echo cannot be told from a flood by its size
+// or rate (a flood in a tmux pane reaches core as tiny redraws a fraction of a millisecond apart, just like the
+// echoes of keys typed back to back), but only the echo follows a key. Each key adds at most one message.
 import { Disposable, Emitter, MutableDisposable, type IDisposable } from '../../shared/lifecycle';
 import { systemClock, type IClock } from '../interfaces';
 import { completeUtf8Length } from './utf8';
@@ -18,9 +22,16 @@ export const BATCH_INTERVAL_MS = 16;
  */
 export const BATCH_MAX_BYTES = 128 * 1024;
 
-/** Batches per interval that may go out at once, before the rest of the interval's output waits for the frame. */
+/**
+ * Batches per interval that may go out at once, before the rest of the interval's output waits for the frame. In a
+ * tmux pane this is what batches a flood: tmux sends its redraws as ≈ 4 tiny writes a millisecond, far under
+ * IMMEDIATE_BYTES (a cap of 64 here measured 60 messages per frame). Echoes do not count against it: see inputSent.
+ */
 export const IMMEDIATE_BATCHES = 4;
-/** Bytes per interval that may go out at once: an echo or a prompt is far less, a screen redraw about this. */
+/**
+ * Bytes per interval that may go out at once: an echo or a prompt is far less, a screen redraw about this. Past it
+ * (≥ 1 MB/s, a flood on a plain channel) the rest of the interval waits for the frame.
+ */
 export const IMMEDIATE_BYTES = 16 * 1024;
 
 /**
@@ -54,10 +65,14 @@ export class OutputBatcher extends Disposable {
   private readonly _maxBytes: number;
   private readonly _tailTimeoutMs: number;
   private readonly _timer = this._register(new MutableDisposable<IDisposable>());
+  /** Whether the pending flush (while `_timer` holds one) is on the next tick rather than at the frame. */
+  private _timerIsSoon = false;
   /** Runs while the only pending bytes are an unfinished character held back at the last flush. */
   private readonly _tailTimer = this._register(new MutableDisposable<IDisposable>());
   private _chunks: Uint8Array[] = [];
   private _size = 0;
+  /** Input went to the channel since the last write: the next output is (or carries) its echo. */
+  private _echoDue = false;
 
   constructor(options: OutputBatcherOptions = {}) {
     super();
@@ -80,12 +95,23 @@ export class OutputBatcher extends Disposable {
     return this._size;
   }
 
+  /**
+   * Keys went to the channel: the next output (its echo, a redrawn line) goes out on the next tick, even when the
+   * interval's budget is used. Only the first write after it: the rest of a flood still waits for the frame.
+   */
+  inputSent(): void {
+    this._echoDue = true;
+  }
+
   write(chunk: Uint8Array): void {
     if (this._store.isDisposed || chunk.length === 0) return;
     this._chunks.push(chunk);
     this._size += chunk.length;
     this._tailTimer.clear();
+    const echo = this._echoDue;
+    this._echoDue = false;
     if (this._size >= this._maxBytes) this._flush(false);
+    else if (echo && !(this._timer.value && this._timerIsSoon)) this._setTimer(true);
     else this._schedule();
   }
 
@@ -111,9 +137,15 @@ export class OutputBatcher extends Disposable {
     if (this._timer.value) return;
     const now = this._now();
     const streaming = now - this._windowStart < this._intervalMs && (this._windowBatches >= IMMEDIATE_BATCHES || this._windowBytes >= IMMEDIATE_BYTES);
-    this._timer.value = streaming
-      ? this._scheduler.setTimeout(() => this._flush(false), this._windowStart + this._intervalMs - now)
-      : this._soon(() => this._flush(false));
+    this._setTimer(!streaming);
+  }
+
+  /** Replaces any pending flush with one on the next tick (`soon`) or at the end of the current interval. */
+  private _setTimer(soon: boolean): void {
+    this._timerIsSoon = soon;
+    this._timer.value = soon
+      ? this._soon(() => this._flush(false))
+      : this._scheduler.setTimeout(() => this._flush(false), Math.max(0, this._windowStart + this._intervalMs - this._now()));
   }
 
   private _flush(all: boolean): void {

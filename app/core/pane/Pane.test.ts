@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HoldfastError } from '../../shared/contract';
 import type { ExecResult } from '../interfaces';
+import { IMMEDIATE_BATCHES } from './OutputBatcher';
 import { Pane, stateAfterClientExit, type PaneExit, type PaneStateChange } from './Pane';
 import { TERMINAL_RESET } from './terminalReset';
 import { FakeSshConnection, ManualClock } from './testFakes';
@@ -173,6 +174,21 @@ describe('Pane input', () => {
     await pane.attach(conn);
     pane.write('ls\r');
     expect(conn.lastChannel!.written).toEqual(['ls\r']);
+  });
+
+  it('its echo reaches the view on the next tick even when the interval\'s budget for other output is used', async () => {
+    const { pane, clock, output, newConnection } = setup();
+    const conn = newConnection();
+    await pane.attach(conn);
+    for (let i = 0; i < IMMEDIATE_BATCHES; i++) {
+      conn.lastChannel!.emit('status ');
+      clock.advance(0);
+    }
+    expect(output).toHaveLength(IMMEDIATE_BATCHES);
+    pane.write('k');
+    conn.lastChannel!.emit('k');
+    clock.advance(0);
+    expect(output.map((b) => decoder.decode(b)).at(-1)).toBe('k');
   });
 
   it('is discarded while reconnecting, reported once per outage, and never replayed after the reattach', async () => {

@@ -216,6 +216,8 @@ export class Pane extends Disposable {
   write(data: string): void {
     const channel = this._channelRef;
     if (this._state === 'attached' && channel) {
+      // Its echo goes out on the next tick, not at the frame (OutputBatcher.inputSent).
+      this._batcher.inputSent();
       channel.write(data);
       return;
     }
