@@ -93,87 +93,90 @@ export function HostForm({
   return (
     <Modal title={profile ? 'Edit host' : 'Add host'} ariaLabel="Profile editor" onCancel={onCancel} testId="host-form">
       <form className="form" ref={formRef} onSubmit={submit} noValidate>
-        <div className="form-grid">
-          <Field label="Name" error={fields.name} wide>
-            {(id, describedBy) => (
-              <input id={id} aria-describedby={describedBy} aria-invalid={!!fields.name} data-autofocus value={form.name} onChange={(e) => set('name', e.target.value)} placeholder="e.g. build server" />
+        {/* Scrolls on its own in a small window, so Save and Cancel stay in view. */}
+        <div className="form-body">
+          <div className="form-grid">
+            <Field label="Name" error={fields.name} wide>
+              {(id, describedBy) => (
+                <input id={id} aria-describedby={describedBy} aria-invalid={!!fields.name} data-autofocus value={form.name} onChange={(e) => set('name', e.target.value)} placeholder="e.g. build server" />
+              )}
+            </Field>
+            <Field label="Host" error={fields.host}>
+              {(id, describedBy) => (
+                <input id={id} aria-describedby={describedBy} aria-invalid={!!fields.host} value={form.host} onChange={(e) => set('host', e.target.value)} placeholder="hostname or IP" spellCheck={false} autoCapitalize="off" />
+              )}
+            </Field>
+            <Field label="Port" error={fields.port} narrow>
+              {(id, describedBy) => (
+                <input id={id} aria-describedby={describedBy} aria-invalid={!!fields.port} inputMode="numeric" value={form.port} onChange={(e) => set('port', e.target.value)} placeholder="22" />
+              )}
+            </Field>
+            <Field label="User" error={fields.user} wide>
+              {(id, describedBy) => (
+                <input id={id} aria-describedby={describedBy} aria-invalid={!!fields.user} value={form.user} onChange={(e) => set('user', e.target.value)} spellCheck={false} autoCapitalize="off" />
+              )}
+            </Field>
+            <Field label="Private key" error={fields.privateKeyPath} wide note="A file path, e.g. ~/.ssh/id_ed25519. Leave empty to use the SSH agent.">
+              {(id, describedBy) => (
+                <input id={id} aria-describedby={describedBy} aria-invalid={!!fields.privateKeyPath} value={form.privateKeyPath} onChange={(e) => set('privateKeyPath', e.target.value)} placeholder="~/.ssh/id_ed25519" spellCheck={false} />
+              )}
+            </Field>
+            <Field
+              label="Password"
+              error={fields.password}
+              wide
+              note={secretsPersist ? undefined : 'The web host keeps a typed password only until it restarts.'}
+            >
+              {(id, describedBy) => (
+                <input
+                  id={id}
+                  type="password"
+                  aria-describedby={describedBy}
+                  aria-invalid={!!fields.password}
+                  value={form.password}
+                  onChange={(e) => set('password', e.target.value)}
+                  placeholder={profile?.hasPassword ? 'remembered — leave empty to keep it' : 'optional'}
+                  autoComplete="off"
+                />
+              )}
+            </Field>
+            {secretsPersist && (
+              <label className="check wide">
+                <input type="checkbox" checked={form.rememberPassword} onChange={(e) => set('rememberPassword', e.target.checked)} />
+                Remember password
+              </label>
             )}
-          </Field>
-          <Field label="Host" error={fields.host}>
-            {(id, describedBy) => (
-              <input id={id} aria-describedby={describedBy} aria-invalid={!!fields.host} value={form.host} onChange={(e) => set('host', e.target.value)} placeholder="hostname or IP" spellCheck={false} autoCapitalize="off" />
-            )}
-          </Field>
-          <Field label="Port" error={fields.port} narrow>
-            {(id, describedBy) => (
-              <input id={id} aria-describedby={describedBy} aria-invalid={!!fields.port} inputMode="numeric" value={form.port} onChange={(e) => set('port', e.target.value)} placeholder="22" />
-            )}
-          </Field>
-          <Field label="User" error={fields.user} wide>
-            {(id, describedBy) => (
-              <input id={id} aria-describedby={describedBy} aria-invalid={!!fields.user} value={form.user} onChange={(e) => set('user', e.target.value)} spellCheck={false} autoCapitalize="off" />
-            )}
-          </Field>
-          <Field label="Private key" error={fields.privateKeyPath} wide note="A file path, e.g. ~/.ssh/id_ed25519. Leave empty to use the SSH agent.">
-            {(id, describedBy) => (
-              <input id={id} aria-describedby={describedBy} aria-invalid={!!fields.privateKeyPath} value={form.privateKeyPath} onChange={(e) => set('privateKeyPath', e.target.value)} placeholder="~/.ssh/id_ed25519" spellCheck={false} />
-            )}
-          </Field>
-          <Field
-            label="Password"
-            error={fields.password}
-            wide
-            note={secretsPersist ? undefined : 'The web host keeps a typed password only until it restarts.'}
-          >
-            {(id, describedBy) => (
-              <input
-                id={id}
-                type="password"
-                aria-describedby={describedBy}
-                aria-invalid={!!fields.password}
-                value={form.password}
-                onChange={(e) => set('password', e.target.value)}
-                placeholder={profile?.hasPassword ? 'remembered — leave empty to keep it' : 'optional'}
-                autoComplete="off"
-              />
-            )}
-          </Field>
-          {secretsPersist && (
-            <label className="check wide">
-              <input type="checkbox" checked={form.rememberPassword} onChange={(e) => set('rememberPassword', e.target.checked)} />
-              Remember password
-            </label>
+            <Field label="Jump through" error={fields.jumpHostId} wide note="Connect through another profile first (ProxyJump).">
+              {(id, describedBy) => (
+                <select id={id} aria-describedby={describedBy} value={form.jumpHostId} onChange={(e) => set('jumpHostId', e.target.value)}>
+                  <option value="">Direct connection</option>
+                  {jumpChoices.map((h) => (
+                    <option key={h.id} value={h.id}>
+                      {h.name}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field label="Tags" error={tagsError} wide note="Separated by commas or spaces.">
+              {(id, describedBy) => <input id={id} aria-describedby={describedBy} value={form.tags} onChange={(e) => set('tags', e.target.value)} placeholder="prod, eu" />}
+            </Field>
+          </div>
+          {error && (error.code !== 'VALIDATION' || otherFieldErrors.length > 0 || !error.fields) && (
+            <ErrorBox
+              error={
+                otherFieldErrors.length
+                  ? { ...error, message: `${error.message}: ${otherFieldErrors.map(([k, v]) => `${k}: ${v}`).join('; ')}` }
+                  : error
+              }
+            />
           )}
-          <Field label="Jump through" error={fields.jumpHostId} wide note="Connect through another profile first (ProxyJump).">
-            {(id, describedBy) => (
-              <select id={id} aria-describedby={describedBy} value={form.jumpHostId} onChange={(e) => set('jumpHostId', e.target.value)}>
-                <option value="">Direct connection</option>
-                {jumpChoices.map((h) => (
-                  <option key={h.id} value={h.id}>
-                    {h.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field label="Tags" error={tagsError} wide note="Separated by commas or spaces.">
-            {(id, describedBy) => <input id={id} aria-describedby={describedBy} value={form.tags} onChange={(e) => set('tags', e.target.value)} placeholder="prod, eu" />}
-          </Field>
+          {error?.code === 'VALIDATION' && error.fields && otherFieldErrors.length === 0 && (
+            <p className="form-summary" role="alert">
+              {error.message} — nothing was saved.
+            </p>
+          )}
         </div>
-        {error && (error.code !== 'VALIDATION' || otherFieldErrors.length > 0 || !error.fields) && (
-          <ErrorBox
-            error={
-              otherFieldErrors.length
-                ? { ...error, message: `${error.message}: ${otherFieldErrors.map(([k, v]) => `${k}: ${v}`).join('; ')}` }
-                : error
-            }
-          />
-        )}
-        {error?.code === 'VALIDATION' && error.fields && otherFieldErrors.length === 0 && (
-          <p className="form-summary" role="alert">
-            {error.message} — nothing was saved.
-          </p>
-        )}
         <div className="modal-actions">
           <button type="button" className="btn" onClick={onCancel}>
             Cancel
