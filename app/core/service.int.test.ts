@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSshd, type TestSshd } from '../../test/harness/sshd';
-import type { ISecretStore } from './interfaces';
 import type { CoreEvent } from './service';
 import { createWebCore, HoldfastCore } from './service';
+import { MemorySecrets } from './ssh/testSupport';
 import { createFileBacking, KnownHostsStore, ProfileStore } from './stores';
 
 let server: TestSshd;
@@ -121,25 +121,11 @@ describe('HoldfastCore against a real sshd and tmux', () => {
   });
 });
 
-/** Stands in for Electron's safeStorage keychain, which cannot exist here: persistent, and inspectable. */
-class FakeKeychain implements ISecretStore {
-  readonly persistent = true;
-  readonly items = new Map<string, string>();
-  async get(key: string) {
-    return this.items.get(key);
-  }
-  async set(key: string, value: string) {
-    this.items.set(key, value);
-  }
-  async delete(key: string) {
-    this.items.delete(key);
-  }
-}
-
 describe('a password typed without "remember" (Electron, with a keychain)', () => {
   it('is kept for the session, so the automatic reconnect after a drop authenticates without asking, and never reaches the keychain', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hf-core-kc-'));
-    const keychain = new FakeKeychain();
+    // Stands in for Electron's safeStorage keychain, which cannot exist here: persistent, and inspectable.
+    const keychain = new MemorySecrets(true);
     const electronLike = new HoldfastCore({
       shell: 'electron',
       version: 'test',
@@ -172,7 +158,7 @@ describe('a password typed without "remember" (Electron, with a keychain)', () =
         'the pane to reattach',
       );
       expect(passwordPrompts()).toBe(1);
-      expect(keychain.items.size).toBe(0);
+      expect(keychain.values.size).toBe(0);
       expect((await electronLike.handle('hosts.list', {}))[0]!.hasPassword).toBe(false);
     } finally {
       electronLike.dispose();

@@ -131,15 +131,7 @@ function SecretForm({
           )}
           {error && <ErrorBox error={error} />}
         </div>
-        <div className="modal-actions">
-          <button type="button" className="btn" onClick={onCancel} disabled={busy}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={busy}>
-            {busy && <Spinner />}
-            Continue
-          </button>
-        </div>
+        <PromptActions busy={busy} onCancel={onCancel} />
       </form>
     </Modal>
   );
@@ -188,16 +180,23 @@ function KeyboardInteractiveForm({
           ))}
           {error && <ErrorBox error={error} />}
         </div>
-        <div className="modal-actions">
-          <button type="button" className="btn" onClick={onCancel} disabled={busy}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={busy}>
-            {busy && <Spinner />}
-            Continue
-          </button>
-        </div>
+        <PromptActions busy={busy} onCancel={onCancel} />
       </form>
     </Modal>
+  );
+}
+
+/** Cancel and Continue, the same under every question that takes typed answers. */
+function PromptActions({ busy, onCancel }: { busy: boolean; onCancel: () => void }) {
+  return (
+    <div className="modal-actions">
+      <button type="button" className="btn" onClick={onCancel} disabled={busy}>
+        Cancel
+      </button>
+      <button type="submit" className="btn btn-primary" disabled={busy}>
+        {busy && <Spinner />}
+        Continue
+      </button>
+    </div>
   );
 }
