@@ -155,6 +155,7 @@ describe('drops while the pane is attaching again', () => {
     }
     const states = rig.paneStates(paneId);
     // Each round really hit an attach: it went from attaching back to reconnecting before it got through.
+    console.log("attach-drop states:", states.join(" "));
     const interrupted = states.filter((s, i) => s === 'attaching' && states[i + 1] === 'reconnecting').length;
     expect(interrupted).toBeGreaterThanOrEqual(rounds);
     expect(states.at(-1)).toBe('attached');

@@ -95,6 +95,29 @@ describe('Pane attach', () => {
     expect(states[states.length - 1]!.error?.code).toBe('TMUX_MISSING');
   });
 
+  it('an attach whose channel fails before the connection reports its end waits for the reconnect instead of failing', async () => {
+    const { pane, states, newConnection } = setup();
+    const conn = newConnection();
+    // The channel request fails while the close event is still on its way: the probe finds the link dead.
+    conn.openPty = async () => {
+      conn.closed = true;
+      throw new Error('No response from server');
+    };
+    await pane.attach(conn);
+    expect(pane.state).toBe('reconnecting');
+    expect(states.map((s) => s.state)).not.toContain('failed');
+  });
+
+  it('an attach whose channel fails on a link that still answers is a real failure, shown with its error', async () => {
+    const { pane, newConnection } = setup();
+    const conn = newConnection();
+    conn.openPty = async () => {
+      throw new Error('administratively prohibited: open failed');
+    };
+    await expect(pane.attach(conn)).rejects.toThrow(/administratively prohibited/);
+    expect(pane.state).toBe('failed');
+  });
+
   it('output is batched per frame and reaches the view whole, a character split across chunks included', async () => {
     const { pane, clock, output, text, newConnection } = setup();
     const conn = newConnection();

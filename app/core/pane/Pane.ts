@@ -11,6 +11,9 @@ import { FlowControl, type FlowControlOptions } from './FlowControl';
 import { OutputBatcher } from './OutputBatcher';
 import { TERMINAL_RESET_BYTES } from './terminalReset';
 
+/** How long an attach that failed waits to learn whether the link is still there. */
+const ATTACH_FAILURE_PROBE_MS = 2000;
+
 export interface PaneOptions {
   paneId: string;
   hostId: string;
@@ -173,6 +176,8 @@ export class Pane extends Disposable {
         channel.pause();
         return channel;
       });
+      // Its failure is handled where it is awaited; it must not count as unhandled while the check runs.
+      opening.catch(() => {});
       if (!create) {
         // The session check and the pty go out together on the open connection (one round trip, not two); the
         // pty's output is only shown once tmux is known to have the session.
@@ -200,7 +205,10 @@ export class Pane extends Disposable {
       if (this._cols !== cols || this._rows !== rows) channel.resize(this._cols, this._rows);
     } catch (err) {
       if (generation !== this._generation) return;
-      if (!this._linkAlive) {
+      // A channel can fail before the connection reports its own end: only a live link makes this a real failure.
+      const linkAlive = this._linkAlive && (await conn.probe(ATTACH_FAILURE_PROBE_MS).catch(() => false));
+      if (generation !== this._generation) return;
+      if (!linkAlive) {
         // The link died under the attach; the reconnect attaches again.
         this._enterReconnecting();
         return;
