@@ -114,3 +114,18 @@ test('says clearly when the connection is refused', async ({ page, sshd, webHost
   await page.getByTestId('host-row').filter({ hasText: 'nobody home' }).getByRole('button', { name: 'nobody home' }).first().click();
   await expect(page.getByTestId('sessions-error')).toContainText(/refused/i);
 });
+
+test('reloading or closing the page detaches its panes; the sessions keep running on the server', async ({ page, sshd, webHost }) => {
+  sshd.runAsUser('tmux has-session -t =e2e-reload 2>/dev/null || tmux new-session -d -s e2e-reload -x 80 -y 24');
+  const attached = () => sshd.runAsUser("tmux display -p -t e2e-reload '#{session_attached}'").trim();
+  await page.goto(webHost.url);
+  await addHost(page, { name: 'reloaded', host: sshd.host, port: sshd.port, user: sshd.user, privateKey: sshd.clientKeyPath });
+  await openHostAcceptingKey(page, 'reloaded', sshd.hostKeyFingerprint);
+  await page.getByTestId('session-row').filter({ hasText: 'e2e-reload' }).click();
+  await expect(page.getByTestId('pane').first()).toHaveAttribute('data-pane-state', 'attached');
+  await expect.poll(attached).toBe('1');
+
+  await page.reload();
+  await expect.poll(attached).toBe('0');
+  expect(sshd.runAsUser("tmux has-session -t '=e2e-reload' && echo yes").trim()).toBe('yes');
+});

@@ -20,6 +20,7 @@ class FakeCore implements IWebHostCore {
     this.calls.push({ name, input });
     if (name === 'app.info') return { version: '9.9.9', shell: 'web', secretsPersist: false, platform: 'linux' } as never;
     if (name === 'hosts.delete') throw new HoldfastError({ code: 'NOT_FOUND', message: 'This host no longer exists.' });
+    if (name === 'panes.open') return { paneId: `pane-${this.calls.length}`, hostId: 'h1', sessionName: 's', state: 'attached' } as never;
     return undefined as never;
   }
 }
@@ -117,6 +118,32 @@ describe('web host', () => {
     for (const client of clients.splice(0)) if (client.ws.readyState === WebSocket.OPEN) client.ws.terminate();
     await host.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('panes of a page', () => {
+    async function callAndWait(client: Client, id: number, name: string, input: unknown): Promise<Record<string, unknown>> {
+      client.send({ t: 'call', id, name, input });
+      for (;;) {
+        const message = await client.nextJson();
+        if (message.t === 'result' && message.id === id) return message;
+      }
+    }
+    const closedPanes = () => core.calls.filter((c) => c.name === 'panes.close').map((c) => (c.input as { paneId: string }).paneId);
+
+    it('detaches the panes a page opened when the page goes, and only those it did not close itself', async () => {
+      const page = await connect();
+      const other = await connect();
+      const open = (client: Client, id: number) => callAndWait(client, id, 'panes.open', { hostId: 'h1', sessionName: 's', cols: 80, rows: 24 });
+      const a = ((await open(page, 1)).value as { paneId: string }).paneId;
+      const b = ((await open(page, 2)).value as { paneId: string }).paneId;
+      const c = ((await open(other, 3)).value as { paneId: string }).paneId;
+      await callAndWait(page, 4, 'panes.close', { paneId: a });
+      expect(closedPanes()).toEqual([a]);
+
+      page.ws.close();
+      await expect.poll(closedPanes).toEqual([a, b]);
+      expect(closedPanes()).not.toContain(c);
+    });
   });
 
   describe('HTTP', () => {

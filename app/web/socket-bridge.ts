@@ -1,5 +1,6 @@
 // The contract over WebSocket (app/shared/wire.ts): calls in as JSON, results and events out as JSON, pane
-// output out as binary frames. Every tab that connects gets every event.
+// output out as binary frames. Every tab that connects gets every event. The panes a page opened are its own:
+// when the page goes (closed, reloaded), they are detached, as closing their tabs would have done.
 import type { RawData, WebSocket } from 'ws';
 import { routeCall, checkEvent } from '../shared/bridge';
 import type { EventName, IHoldfastHandlers } from '../shared/contract';
@@ -31,6 +32,8 @@ function validation(message: string): HoldfastErrorData {
 
 export class SocketBridge extends Disposable {
   private readonly _clients = new Set<WebSocket>();
+  /** The panes each page opened and has not closed. */
+  private readonly _panes = new Map<WebSocket, Set<string>>();
 
   constructor(private readonly _core: IWebHostCore) {
     super();
@@ -44,9 +47,35 @@ export class SocketBridge extends Disposable {
   attach(ws: WebSocket): void {
     this._clients.add(ws);
     ws.on('message', (data, isBinary) => void this._onMessage(ws, data, isBinary));
-    ws.on('close', () => this._clients.delete(ws));
-    ws.on('error', () => this._clients.delete(ws));
+    ws.on('close', () => this._forget(ws));
+    ws.on('error', () => this._forget(ws));
     for (const prompt of this._core.pendingPrompts ?? []) this._send(ws, { t: 'event', name: 'prompt.show', payload: prompt });
+  }
+
+  /** The page is gone: its panes are detached (their tmux sessions keep running on the server). */
+  private _forget(ws: WebSocket): void {
+    this._clients.delete(ws);
+    const panes = this._panes.get(ws);
+    this._panes.delete(ws);
+    for (const paneId of panes ?? []) void routeCall(this._core, 'panes.close', { paneId });
+  }
+
+  private _track(ws: WebSocket, name: string, input: unknown, value: unknown): void {
+    if (name === 'panes.open' || name === 'panes.recreate') {
+      const paneId = (value as { paneId?: unknown } | undefined)?.paneId;
+      if (typeof paneId !== 'string') return;
+      if (!this._clients.has(ws)) {
+        // The page went while the pane was opening: nobody will ever close it.
+        void routeCall(this._core, 'panes.close', { paneId });
+        return;
+      }
+      let panes = this._panes.get(ws);
+      if (!panes) this._panes.set(ws, (panes = new Set()));
+      panes.add(paneId);
+    } else if (name === 'panes.close') {
+      const paneId = (input as { paneId?: unknown } | undefined)?.paneId;
+      if (typeof paneId === 'string') this._panes.get(ws)?.delete(paneId);
+    }
   }
 
   override dispose(): void {
@@ -74,6 +103,7 @@ export class SocketBridge extends Disposable {
     }
     const { id, name, input } = message.data;
     const result = await routeCall(this._core, name, input);
+    if (result.ok) this._track(ws, name, input, result.value);
     this._send(ws, result.ok ? { t: 'result', id, ok: true, value: result.value } : { t: 'result', id, ok: false, error: result.error });
   }
 
