@@ -45,16 +45,20 @@ interface Setup {
   knownHostsFiles?: string[];
   agentSocket?: string;
   answer?: (prompt: AskedPrompt, index: number) => PromptAnswer | Promise<PromptAnswer>;
+  /** Replaces the default prompter, host-key answers included. */
+  prompter?: ScriptedPrompter;
 }
 
 /** A connector whose prompter accepts the test server's host key (only that one) and answers the rest from `answer`. */
 function setup(options: Setup = {}) {
-  const prompter = new ScriptedPrompter((prompt, index) => {
-    if (prompt.kind === 'host-key') {
-      return prompt.fingerprint === server.hostKeyFingerprint ? { kind: 'host-key', remember: true } : { kind: 'cancel' };
-    }
-    return options.answer ? options.answer(prompt, index) : { kind: 'cancel' };
-  });
+  const prompter =
+    options.prompter ??
+    new ScriptedPrompter((prompt, index) => {
+      if (prompt.kind === 'host-key') {
+        return prompt.fingerprint === server.hostKeyFingerprint ? { kind: 'host-key', remember: true } : { kind: 'cancel' };
+      }
+      return options.answer ? options.answer(prompt, index) : { kind: 'cancel' };
+    });
   const secrets = options.secrets ?? new MemorySecrets();
   const knownHosts = options.knownHosts ?? new MemoryKnownHosts();
   const connector = new SshConnector({
@@ -332,15 +336,7 @@ describe('SshConnector against OpenSSH', () => {
 
   it('refuses an unknown host key the user cancels, and asks nothing else', async () => {
     const prompter = new ScriptedPrompter(() => ({ kind: 'cancel' }));
-    const connector = new SshConnector({
-      profiles: new MemoryProfiles(),
-      secrets: new MemorySecrets(),
-      prompter,
-      knownHosts: new MemoryKnownHosts(),
-      knownHostsFiles: [],
-      agentSocket: '',
-      homeDir: emptyHome,
-    });
+    const { connector } = setup({ prompter, knownHostsFiles: [] });
     const log = await logDuring(server, () => expectError(connector.connect(profile({ privateKeyPath: server.clientKeyPath }), {}), 'HOST_KEY_REJECTED'));
     expect(prompter.asked).toEqual([
       { kind: 'host-key', hostId: expect.any(String), host: server.host, port: server.port, keyType: 'ssh-ed25519', fingerprint: server.hostKeyFingerprint },
@@ -450,15 +446,7 @@ describe('keyboard-interactive (ssh2 Server)', () => {
       if (p.kind === 'keyboard-interactive') return { kind: 'keyboard-interactive', responses: [codes.shift() ?? ''] };
       return { kind: 'cancel' };
     });
-    const connector = new SshConnector({
-      profiles: new MemoryProfiles(),
-      secrets: new MemorySecrets(),
-      prompter,
-      knownHosts: new MemoryKnownHosts(),
-      knownHostsFiles: [],
-      agentSocket: '',
-      homeDir: emptyHome,
-    });
+    const { connector } = setup({ prompter, knownHostsFiles: [] });
     return { connector, prompter, p: makeProfile({ host: '127.0.0.1', port, user: 'alice' }) };
   }
 
