@@ -7,8 +7,8 @@
 // reattach); the attach-race scenario runs a fifth as many rounds. FAULT_LINK_CYCLES sets the slower link flaps.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COUNTER, createFaultRig, maxTick, waitFor, openSocketCount, type FaultRig } from './rig';
+import { describe, expect, it } from 'vitest';
+import { COUNTER, useFaultRig, maxTick, waitFor, openSocketCount, type FaultRig } from './rig';
 
 const CYCLES = Number(process.env.FAULT_CYCLES ?? 100);
 /** Link flaps are slower (keepalive detection, then the network watcher's poll): a few of them, for that path. */
@@ -20,15 +20,7 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 let rig: FaultRig;
-/** Each scenario on a rig of its own: a host left over from another would hold a connection of its own. */
-function useRig(): void {
-  beforeAll(async () => {
-    rig = await createFaultRig();
-  });
-  afterAll(async () => {
-    await rig?.dispose();
-  });
-}
+const useRig = () => useFaultRig((r) => (rig = r!));
 
 function heapAfterGc(): number {
   for (let i = 0; i < 3; i++) gc();

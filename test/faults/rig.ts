@@ -2,6 +2,7 @@
 // only over a veth pair that the test can cut), a tmux server of its own, and HoldfastCore as the web host runs it,
 // with every event it emits recorded in order.
 import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
 import { chmodSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +63,22 @@ export function maxTick(text: string): number {
 
 /** A start command that counts once a second, forever: proof that the session kept running. */
 export const COUNTER = 'i=0; while :; do echo tick-$i; i=$((i+1)); sleep 1; done';
+
+/**
+ * Each scenario (describe) on a rig of its own, since a host left over from another would hold a connection of
+ * its own. `set` receives the rig before the tests run, and undefined once it is disposed.
+ */
+export function useFaultRig(set: (rig: FaultRig | undefined) => void): void {
+  let rig: FaultRig | undefined;
+  beforeAll(async () => {
+    rig = await createFaultRig();
+    set(rig);
+  });
+  afterAll(async () => {
+    await rig?.dispose();
+    set((rig = undefined));
+  });
+}
 
 export async function createFaultRig(): Promise<FaultRig> {
   const ns = createNetns();

@@ -3,18 +3,11 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COUNTER, createFaultRig, maxTick, sleep, waitFor, type FaultRig } from './rig';
+import { describe, expect, it } from 'vitest';
+import { COUNTER, useFaultRig, maxTick, sleep, waitFor, type FaultRig } from './rig';
 
 let rig: FaultRig;
-function useRig(): void {
-  beforeAll(async () => {
-    rig = await createFaultRig();
-  });
-  afterAll(async () => {
-    await rig?.dispose();
-  });
-}
+const useRig = () => useFaultRig((r) => (rig = r!));
 
 /** Every process below `pid`, children first in the list. */
 function descendants(pid: number): number[] {
