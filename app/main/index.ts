@@ -3,6 +3,7 @@
 // work happens in core (app/core), the same as in the web host.
 import { app, BrowserWindow, dialog, ipcMain, net, powerMonitor, protocol, safeStorage, session, shell, type WebContents } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { installProcessGuards } from '../core/processGuards';
 import { HoldfastCore } from '../core/service';
 import { KnownHostsStore, ProfileStore } from '../core/stores';
 import { CONTENT_SECURITY_POLICY } from '../shared/bridge';
@@ -110,6 +111,7 @@ async function createCore(): Promise<HoldfastCore> {
 }
 
 function start(): void {
+  installProcessGuards(process, (message) => console.error(message), 'holdfast');
   // Tests and side-by-side profiles keep their files apart.
   if (process.env.HOLDFAST_USER_DATA) app.setPath('userData', process.env.HOLDFAST_USER_DATA);
   app.on('web-contents-created', (_event, contents) => hardenContents(contents));

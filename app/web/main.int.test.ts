@@ -6,6 +6,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSshd } from '../../test/harness/sshd';
+import { WsTestClient } from '../../test/harness/wsTestClient';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const URL_LINE = /^Holdfast web host: (http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-Za-z0-9_-]+))$/m;
@@ -31,10 +33,14 @@ describe('web host bundle', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('prints one URL line, refuses requests without the token, serves with it, and exits cleanly on SIGTERM', async () => {
-    child = spawn(process.execPath, [join(dir, 'web', 'main.js'), '--port', '0', '--data-dir', join(dir, 'data'), '--static-dir', join(dir, 'static')], {
+  /** Starts the bundle on a fresh data dir and resolves once it printed its URL. */
+  async function start(): Promise<{ url: string; port: string; exited: Promise<number | null> }> {
+    stdout = '';
+    stderr = '';
+    const dataDir = mkdtempSync(join(dir, 'data-'));
+    child = spawn(process.execPath, [join(dir, 'web', 'main.js'), '--port', '0', '--data-dir', dataDir, '--static-dir', join(dir, 'static')], {
       cwd: root,
-      env: { ...process.env, HOME: dir, XDG_DATA_HOME: join(dir, 'xdg') },
+      env: { ...process.env, HOME: dataDir, XDG_DATA_HOME: join(dataDir, 'xdg'), SSH_AUTH_SOCK: '' },
     });
     child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -48,7 +54,11 @@ describe('web host bundle', () => {
       child!.stdout!.on('data', check);
       void exited.then((code) => reject(new Error(`web host exited (${code}) before printing its URL:\n${stdout}\n${stderr}`)));
     });
-    const [, url, port] = match;
+    return { url: match[1]!, port: match[2]!, exited };
+  }
+
+  it('prints one URL line, refuses requests without the token, serves with it, and exits cleanly on SIGTERM', async () => {
+    const { url, port, exited } = await start();
     expect(stdout.trim().split('\n')).toHaveLength(1);
 
     const refused = await fetch(`http://127.0.0.1:${port}/`);
@@ -57,7 +67,47 @@ describe('web host bundle', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<title>Holdfast</title>');
 
-    child.kill('SIGTERM');
+    child!.kill('SIGTERM');
     expect(await exited).toBe(0);
+  });
+
+  it('keeps serving when a host-key prompt is answered after the server hung up on it (LoginGraceTime)', async () => {
+    const sshd = await startSshd({ extraConfig: 'LoginGraceTime 2' });
+    const { url, exited } = await start();
+    const page = new WsTestClient(url);
+    try {
+      await page.opened();
+      const saved = await page.call('hosts.save', { name: 'grace', host: sshd.host, port: sshd.port, user: sshd.user, privateKeyPath: sshd.clientKeyPath });
+      const hostId = (saved.value as { id: string }).id;
+      const listing = page.call('sessions.list', { hostId });
+      const shown = await page.waitForEvent((e) => e.name === 'prompt.show', 'the host-key prompt');
+      const promptId = (shown.payload as { promptId: string }).promptId;
+
+      // sshd gives up on the login after 2 s: the prompt closes itself, and the listing says why.
+      await page.waitForEvent((e) => e.name === 'prompt.close' && (e.payload as { promptId: string }).promptId === promptId, 'the prompt to close');
+      const listed = await listing;
+      expect(listed.ok).toBe(false);
+      expect((listed.error as { message: string }).message).toMatch(/closed the connection while .*host key/);
+
+      // Answering it now (Cancel, as the user clicks it late) does nothing but say so.
+      const late = await page.call('prompts.answer', { promptId, answer: { kind: 'cancel' } });
+      expect(late).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+
+      // Still serving, and a page that connects now is not shown the stale prompt.
+      const info = await page.call('app.info', {});
+      expect(info.ok).toBe(true);
+      const second = new WsTestClient(url);
+      await second.opened();
+      expect((await second.call('app.info', {})).ok).toBe(true);
+      expect(second.events.filter((e) => e.name === 'prompt.show')).toEqual([]);
+      second.close();
+      expect(child!.exitCode).toBeNull();
+      expect(stderr).not.toMatch(/_destruct|not handled/);
+    } finally {
+      page.close();
+      child!.kill('SIGTERM');
+      await exited;
+      await sshd.dispose();
+    }
   });
 });

@@ -2,6 +2,7 @@
 // SIGINT or SIGTERM, when it closes the server and disposes core (which closes every SSH connection).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { installProcessGuards } from '../core/processGuards';
 import { createWebCore } from '../core/service';
 import { exposureWarning, parseCli, USAGE } from './cli';
 import { startWebHost } from './server';
@@ -17,6 +18,7 @@ function packageVersion(): string {
 }
 
 async function main(): Promise<void> {
+  installProcessGuards(process, (message) => console.error(message), 'holdfast-web');
   let options;
   try {
     options = parseCli(process.argv.slice(2), { staticDir: fileURLToPath(new URL('../renderer', import.meta.url)) });

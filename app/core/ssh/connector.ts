@@ -173,14 +173,21 @@ export class SshConnector implements IConnector {
       let hostKeyError: HoldfastError | undefined;
       let authStarted = false;
       let trustedKey: Buffer | undefined;
+      /** The host key is with the verifier (perhaps a person reading its fingerprint). */
+      let keyCheckPending = false;
       // After success, until the connection adopts the client, remember what happens to it.
       const seen: { error?: Error; closed: boolean } = { closed: false };
 
+      // Ends with this hop's attempt, however it ends: a prompt still open for it (a host key, a password) is
+      // withdrawn, and an answer given later finds nothing to act on.
+      const hopAbort = new AbortController();
+      const hopSignal = options.signal ? AbortSignal.any([options.signal, hopAbort.signal]) : hopAbort.signal;
       const fail = (err: HoldfastError) => {
         if (settled) return;
         settled = true;
         deadline.clear();
         listeners.dispose();
+        hopAbort.abort();
         if (!seen.closed) {
           swallowErrorsUntilClose(client);
           client.destroy();
@@ -204,7 +211,7 @@ export class SshConnector implements IConnector {
           agentSocket: this._options.agentSocket ?? defaultAgentSocket(),
           homeDir: this._homeDir,
           unattended: options.unattended,
-          signal: options.signal,
+          signal: hopSignal,
         },
       );
 
@@ -248,7 +255,10 @@ export class SshConnector implements IConnector {
           seen.closed = true;
           if (hostKeyError) return fail(hostKeyError);
           if (authStarted) return fail(authenticator.failure());
-          fail(new HoldfastError({ code: 'NETWORK', message: `${describeTarget(target)} closed the connection before the SSH handshake finished` }));
+          const message = keyCheckPending
+            ? `${describeTarget(target)} closed the connection while its host key was being checked: the server allows only so long to log in (LoginGraceTime). Connect again to see the key once more.`
+            : `${describeTarget(target)} closed the connection before the SSH handshake finished`;
+          fail(new HoldfastError({ code: 'NETWORK', message }));
         }),
       );
 
@@ -266,12 +276,19 @@ export class SshConnector implements IConnector {
         hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
           // A re-key presenting the key we already trusted needs no second look.
           if (trustedKey?.equals(key)) return verify(true);
-          verifier.verify({ host: hop.host, port: hop.port, hostId: hop.hostId }, key, { unattended: options.unattended, signal: options.signal }).then(
+          keyCheckPending = true;
+          verifier.verify({ host: hop.host, port: hop.port, hostId: hop.hostId }, key, { unattended: options.unattended, signal: hopSignal }).then(
             () => {
+              keyCheckPending = false;
+              // The server may have hung up while the user read the fingerprint (LoginGraceTime): ssh2's protocol
+              // object is gone then, and answering it would throw inside ssh2.
+              if (hopAbort.signal.aborted) return;
               trustedKey = Buffer.from(key);
               verify(true);
             },
             (err: unknown) => {
+              keyCheckPending = false;
+              if (hopAbort.signal.aborted) return;
               hostKeyError = HoldfastError.from(err);
               verify(false);
             },
