@@ -121,6 +121,48 @@ describe('HoldfastCore against a real sshd and tmux', () => {
   });
 });
 
+describe('a remembered password', () => {
+  it('is forgotten when the profile is moved to another host, port or user, so the new server is asked, never sent it', async () => {
+    const other = await startSshd();
+    const dir = mkdtempSync(join(tmpdir(), 'hf-core-move-'));
+    const moving = createWebCore({ dataDir: dir, version: 'test', homeDir: dir, knownHostsFiles: [] });
+    const seen: CoreEvent[] = [];
+    moving.onEvent((e) => {
+      seen.push(e);
+      if (e.name === 'prompt.show' && e.payload.kind === 'host-key') {
+        void moving.handle('prompts.answer', { promptId: e.payload.promptId, answer: { kind: 'host-key', remember: true } });
+      }
+    });
+    try {
+      const input = { name: 'pw', host: server.host, port: server.port, user: server.user, password: server.password, rememberPassword: true, authOrder: ['password' as const] };
+      const saved = await moving.handle('hosts.save', input);
+      expect(saved.hasPassword).toBe(true);
+      await moving.handle('sessions.list', { hostId: saved.id });
+      expect(seen.filter((e) => e.name === 'prompt.show' && e.payload.kind === 'password')).toEqual([]);
+
+      // A new name or tags keep it; a new port does not.
+      expect((await moving.handle('hosts.save', { ...input, password: undefined, id: saved.id, name: 'renamed' })).hasPassword).toBe(true);
+      const moved = await moving.handle('hosts.save', { ...input, password: undefined, id: saved.id, port: other.port });
+      expect(moved.hasPassword).toBe(false);
+
+      const listing = moving.handle('sessions.list', { hostId: saved.id });
+      const asked = await waitFor(() => seen.find((e) => e.name === 'prompt.show' && e.payload.kind === 'password'), 'a password prompt from the new server');
+      // Nothing was tried on the new server before asking: sshd logs every password attempt.
+      expect(other.log()).not.toMatch(/password for/);
+      await moving.handle('prompts.answer', { promptId: (asked.payload as { promptId: string }).promptId, answer: { kind: 'cancel' } });
+      await expect(listing).rejects.toMatchObject({ code: 'CANCELLED' });
+
+      // Typing the password again in the same save that moves the profile keeps the new one.
+      const back = await moving.handle('hosts.save', { ...input, id: saved.id, user: server.user, port: server.port });
+      expect(back.hasPassword).toBe(true);
+    } finally {
+      moving.dispose();
+      rmSync(dir, { recursive: true, force: true });
+      await other.dispose();
+    }
+  });
+});
+
 describe('a password typed without "remember" (Electron, with a keychain)', () => {
   it('is kept for the session, so the automatic reconnect after a drop authenticates without asking, and never reaches the keychain', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hf-core-kc-'));

@@ -46,7 +46,7 @@ export interface CoreOptions {
   connector?: IConnector;
   clock?: IClock;
   homeDir?: string;
-  /** OpenSSH known_hosts files to trust (read only). Defaults to ~/.ssh/known_hosts. */
+  /** OpenSSH known_hosts files to trust (read only). Defaults to the user's and the machine's (defaultKnownHostsFiles). */
   knownHostsFiles?: string[];
   /** Watch for sleep (clock jumps) and network changes. On by default; tests of other things turn it off. */
   watchSystem?: boolean;
@@ -240,13 +240,19 @@ export class HoldfastCore extends Disposable implements IHoldfastHandlers {
         const existing = input.id ? profiles.get(input.id) : undefined;
         if (input.id && !existing) throw new HoldfastError({ code: 'NOT_FOUND', message: 'This host no longer exists.' });
         const profile = existing ? updateProfile(existing, input, now) : newProfile(input, now);
+        const moved = existing !== undefined && !sameDestination(existing, profile);
         profiles.put(profile);
+        if (moved) {
+          // A password belongs to the account it was typed for: a profile that now points at another host, port or
+          // user must not send it there unasked. Forget it (remembered and for-this-session alike).
+          await secrets.delete(`password:${profile.id}`);
+        }
         if (input.password) {
           // Remembered (safeStorage) only when asked; otherwise kept until the app stops, for its reconnects.
           if (input.rememberPassword) await secrets.set(`password:${profile.id}`, input.password);
           else await secrets.keepForSession(`password:${profile.id}`, input.password);
         }
-        if (existing && (existing.host !== profile.host || existing.port !== profile.port || existing.user !== profile.user)) {
+        if (moved) {
           // Where to connect changed: the old connection belongs to the old address.
           this._hosts.get(profile.id)?.supervisor.disconnect();
         }
@@ -377,6 +383,11 @@ export class HoldfastCore extends Disposable implements IHoldfastHandlers {
     for (const hostId of [...this._hosts.keys()]) this._dropHost(hostId);
     super.dispose();
   }
+}
+
+/** Whether two versions of a profile connect to the same account: same host, port and user. */
+export function sameDestination(a: Pick<HostProfile, 'host' | 'port' | 'user'>, b: Pick<HostProfile, 'host' | 'port' | 'user'>): boolean {
+  return a.host.toLowerCase() === b.host.toLowerCase() && a.port === b.port && a.user === b.user;
 }
 
 /** The channel count SshConnection keeps; other ISshConnections (fakes) may not count. */

@@ -146,6 +146,11 @@ export const HostKeyPrompt = z.object({
   keyType: z.string(),
   /** As OpenSSH prints it: "SHA256:" + unpadded base64 of the key's SHA-256. */
   fingerprint: z.string(),
+  /**
+   * Keys of other types already trusted for this host. The server offers none of them now: a server that dropped
+   * a key type, or someone in the middle who has only a key of another type. Accepting takes a deliberate act.
+   */
+  otherKeys: z.array(z.object({ keyType: z.string(), fingerprint: z.string(), source: z.string() })).optional(),
 });
 export const SecretPrompt = z.object({
   ...PromptBase,

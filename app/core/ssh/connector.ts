@@ -24,7 +24,7 @@ export interface SshConnectorOptions {
   knownHosts: IKnownHostsStore;
   /** Keys accepted once, trusted until the app stops (memory only). */
   sessionKnownHosts?: IKnownHostsStore;
-  /** OpenSSH known_hosts files to trust, read only. Default: ~/.ssh/known_hosts. */
+  /** OpenSSH known_hosts files to trust, read only. Default: defaultKnownHostsFiles(). */
   knownHostsFiles?: string[];
   /** ssh-agent socket. Default: defaultAgentSocket(); an empty string turns the agent off. */
   agentSocket?: string;
@@ -108,7 +108,7 @@ export class SshConnector implements IConnector {
 
   constructor(private readonly _options: SshConnectorOptions) {
     this._homeDir = _options.homeDir ?? homedir();
-    this._knownHostsFiles = _options.knownHostsFiles ?? [join(this._homeDir, '.ssh', 'known_hosts')];
+    this._knownHostsFiles = _options.knownHostsFiles ?? defaultKnownHostsFiles(this._homeDir);
   }
 
   async connect(profile: HostProfile, options: ConnectOptions = {}): Promise<ISshConnection> {
@@ -306,6 +306,19 @@ export class SshConnector implements IConnector {
       }
     });
   }
+}
+
+/**
+ * The files OpenSSH reads by default (UserKnownHostsFile, then GlobalKnownHostsFile): the user's own and the
+ * machine's, where administrators put the keys of their servers. Missing files are fine.
+ */
+export function defaultKnownHostsFiles(homeDir: string): string[] {
+  return [
+    join(homeDir, '.ssh', 'known_hosts'),
+    join(homeDir, '.ssh', 'known_hosts2'),
+    '/etc/ssh/ssh_known_hosts',
+    '/etc/ssh/ssh_known_hosts2',
+  ];
 }
 
 /** Where the user's agent is: $SSH_AUTH_SOCK, else on Windows PuTTY's Pageant (which ssh2 speaks as 'pageant'). */

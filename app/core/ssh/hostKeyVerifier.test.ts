@@ -18,6 +18,19 @@ function ed25519Blob(): Buffer {
   return Buffer.concat([len(type.length), type, len(raw.length), raw]);
 }
 
+/** An ecdsa-sha2-nistp256 public key blob. */
+function ecdsaBlob(): Buffer {
+  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const jwk = publicKey.export({ format: 'jwk' });
+  const q = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]);
+  const str = (b: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(b.length);
+    return Buffer.concat([len, b]);
+  };
+  return Buffer.concat([str(Buffer.from('ecdsa-sha2-nistp256')), str(Buffer.from('nistp256')), str(q)]);
+}
+
 const target = { host: 'srv.example', port: 2222, hostId: 'h1' };
 
 function make(files: Record<string, string> = {}, answer: ConstructorParameters<typeof ScriptedPrompter>[0] = () => ({ kind: 'cancel' })) {
@@ -54,6 +67,29 @@ describe('HostKeyVerifier', () => {
     expect(remembered.store.entries).toEqual([{ host: 'srv.example', port: 2222, keyType: 'ssh-ed25519', key: key.toString('base64'), addedAt: expect.any(Number) }]);
     await remembered.verifier.verify(target, key);
     expect(remembered.prompter.asked).toHaveLength(1);
+  });
+
+  it('says which key is already trusted when the server offers only a key of another type, and never accepts that unattended', async () => {
+    const known = ed25519Blob();
+    const offered = ecdsaBlob();
+    const files = { '/kh': `[srv.example]:2222 ssh-ed25519 ${known.toString('base64')}\n` };
+    const { verifier, prompter, store } = make(files, () => ({ kind: 'host-key', remember: true }));
+    expect(await codeOf(verifier.verify(target, offered, { unattended: true }))).toBe('HOST_KEY_REJECTED');
+    expect(prompter.asked).toEqual([]);
+
+    await verifier.verify(target, offered);
+    expect(prompter.asked).toEqual([
+      {
+        kind: 'host-key',
+        hostId: 'h1',
+        host: 'srv.example',
+        port: 2222,
+        keyType: 'ecdsa-sha2-nistp256',
+        fingerprint: sha256Fingerprint(offered),
+        otherKeys: [{ keyType: 'ssh-ed25519', fingerprint: sha256Fingerprint(known), source: '/kh' }],
+      },
+    ]);
+    expect(store.entries.map((e) => e.keyType)).toEqual(['ecdsa-sha2-nistp256']);
   });
 
   it('rejects an unknown key the user cancels, and one met unattended without asking', async () => {

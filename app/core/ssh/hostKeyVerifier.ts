@@ -96,20 +96,24 @@ export class HostKeyVerifier {
         });
       case 'mismatch':
         throw changedError(where, target.host, keyType, fingerprint, result.known);
+      case 'other-types':
       case 'unknown':
         break;
     }
+    const otherKeys = result.kind === 'other-types' ? result.known.map((k) => ({ keyType: k.keyType, fingerprint: k.fingerprint, source: k.source })) : undefined;
 
     if (options.unattended) {
       throw new HoldfastError({
         code: 'HOST_KEY_REJECTED',
-        message: `The host key of ${where} (${keyType} ${fingerprint}) is not known, and an automatic reconnect does not ask.`,
+        message: otherKeys
+          ? `${where} presented a ${keyType} host key (${fingerprint}), but Holdfast knows its ${otherKeys.map((k) => k.keyType).join(', ')} key instead; an automatic reconnect does not accept that.`
+          : `The host key of ${where} (${keyType} ${fingerprint}) is not known, and an automatic reconnect does not ask.`,
         hint: 'Connect by hand once to check and accept the key.',
       });
     }
 
     const answer = await this._options.prompter.ask(
-      { kind: 'host-key', hostId: target.hostId, host: target.host, port: target.port, keyType, fingerprint },
+      { kind: 'host-key', hostId: target.hostId, host: target.host, port: target.port, keyType, fingerprint, ...(otherKeys ? { otherKeys } : {}) },
       options.signal,
     );
     if (answer.kind !== 'host-key') {

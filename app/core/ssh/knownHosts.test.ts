@@ -159,9 +159,12 @@ describe('check', () => {
     expect(knownKeyTypes(entries, 'srv', 22)).toEqual([]);
   });
 
-  it('treats a key of a type not yet known for the host as unknown, not as changed', () => {
-    const entries = parseKnownHosts(line('srv', rsa));
-    expect(check(entries, 'srv', 22, a.type, a.blob)).toEqual({ kind: 'unknown' });
+  it('treats a key of a type not yet known for the host as neither changed nor a first visit, naming the keys it knows', () => {
+    const entries = parseKnownHosts(line('srv', rsa), 'f');
+    expect(check(entries, 'srv', 22, a.type, a.blob)).toEqual({
+      kind: 'other-types',
+      known: [{ keyType: 'ssh-rsa', fingerprint: sha256Fingerprint(rsa.blob), source: 'f', line: 1 }],
+    });
     expect(knownKeyTypes(entries, 'srv', 22)).toEqual(['ssh-rsa']);
   });
 

@@ -32,6 +32,8 @@ export type HostKeyCheck =
   | { kind: 'match' }
   | { kind: 'revoked' }
   | { kind: 'mismatch'; known: KnownKey[] }
+  /** No key of this type is known, but keys of other types are: a downgrade, or a man in the middle. */
+  | { kind: 'other-types'; known: KnownKey[] }
   | { kind: 'unknown' };
 
 /** Parses known_hosts text. Comments, blank lines and lines that do not parse are skipped, never fatal. */
@@ -136,7 +138,7 @@ export function hostsMatch(hosts: KnownHostsHosts, host: string, port: number): 
 /**
  * Checks a presented host key against the entries, as ssh's check_host_key does: a revoked key is refused
  * whatever else matches; a known key of the same type that differs is a mismatch; keys known only for other
- * types leave this key unknown (OpenSSH asks in that case too).
+ * types make it 'other-types' (OpenSSH asks in that case, with a warning).
  */
 export function check(entries: readonly KnownHostsEntry[], host: string, port: number, keyType: string, keyBlob: Buffer): HostKeyCheck {
   const forHost = entries.filter((e) => hostsMatch(e.hosts, host, port));
@@ -145,12 +147,11 @@ export function check(entries: readonly KnownHostsEntry[], host: string, port: n
   const plain = forHost.filter((e) => e.marker === undefined);
   if (plain.some((e) => e.keyType === keyType && sameKey(e))) return { kind: 'match' };
   const sameType = plain.filter((e) => e.keyType === keyType);
-  if (sameType.length > 0) {
-    return {
-      kind: 'mismatch',
-      known: sameType.map((e) => ({ keyType: e.keyType, fingerprint: sha256Fingerprint(e.keyBlob), source: e.source, line: e.line })),
-    };
-  }
+  const known = (list: readonly KnownHostsEntry[]): KnownKey[] =>
+    list.map((e) => ({ keyType: e.keyType, fingerprint: sha256Fingerprint(e.keyBlob), source: e.source, line: e.line }));
+  if (sameType.length > 0) return { kind: 'mismatch', known: known(sameType) };
+  // OpenSSH asks here too, but warns that another key is already known: the user must not take it for a first visit.
+  if (plain.length > 0) return { kind: 'other-types', known: known(plain) };
   return { kind: 'unknown' };
 }
 

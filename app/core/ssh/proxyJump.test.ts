@@ -46,6 +46,18 @@ describe('resolveHops', () => {
     ]);
   });
 
+  it("does not lend an alias profile's account (its remembered password) to a hop that overrides its user or port", () => {
+    const alias = makeProfile({ name: 'bastion', host: 'bastion.internal', port: 2022, user: 'b', privateKeyPath: '/k/bastion' });
+    const target = makeProfile({ host: 't.example', port: 22, user: 't', proxyJump: 'root@bastion,bastion:22,b@bastion:2022' });
+    const hops = resolveHops(target, new MemoryProfiles([alias, target]));
+    expect(hops.map((h) => [h.user, h.host, h.port, h.privateKeyPath, h.hostId])).toEqual([
+      ['root', 'bastion.internal', 2022, '/k/bastion', undefined],
+      ['b', 'bastion.internal', 22, '/k/bastion', undefined],
+      ['b', 'bastion.internal', 2022, '/k/bastion', alias.id],
+      ['t', 't.example', 22, undefined, target.id],
+    ]);
+  });
+
   it('detects a loop of jump hosts', () => {
     const a = makeProfile({ name: 'a', host: 'a', port: 22, user: 'u' });
     const b = makeProfile({ name: 'b', host: 'b', port: 22, user: 'u', jumpHostId: a.id });

@@ -88,7 +88,12 @@ function chainBefore(profile: HostProfile, profiles: IProfileStore, visiting: st
   for (const jump of parseProxyJump(profile.proxyJump)) {
     const alias = profiles.list().find((p) => p.name === jump.host);
     if (alias) {
-      hops.push({ ...hopOf(alias), user: jump.user ?? alias.user, port: jump.port ?? alias.port });
+      const user = jump.user ?? alias.user;
+      const port = jump.port ?? alias.port;
+      const hop = { ...hopOf(alias), user, port };
+      // Another user or port is another account: the alias profile's remembered password is not for it.
+      if (user !== alias.user || port !== alias.port) delete hop.hostId;
+      hops.push(hop);
     } else {
       hops.push({
         host: jump.host,

@@ -28,6 +28,10 @@ export function PromptDialog({ api, prompt, hostName, onDone }: { api: IHoldfast
   const where = `${prompt.host}:${prompt.port}`;
   const subtitle = hostName ? `${hostName} (${where})` : where;
 
+  if (prompt.kind === 'host-key' && prompt.otherKeys?.length) {
+    return <OtherKeyTypeDialog prompt={prompt} hostName={hostName} where={where} busy={busy} error={error} onAnswer={answer} onCancel={cancel} />;
+  }
+
   if (prompt.kind === 'host-key') {
     return (
       <Modal title="Unknown host key" ariaLabel="Host key check" onCancel={cancel} testId="prompt-host-key">
@@ -75,6 +79,91 @@ export function PromptDialog({ api, prompt, hostName, onDone }: { api: IHoldfast
 }
 
 type SecretPrompt = Extract<Prompt, { kind: 'password' | 'passphrase' }>;
+type HostKeyPrompt = Extract<Prompt, { kind: 'host-key' }>;
+
+/**
+ * The server offers a key of a type Holdfast has no entry for, while a key of another type is trusted for the same
+ * host: either the server dropped that key type, or someone in the middle has only a key of their own. OpenSSH
+ * warns here; accepting takes a box ticked on purpose, and Cancel is where the focus starts.
+ */
+function OtherKeyTypeDialog({
+  prompt,
+  hostName,
+  where,
+  busy,
+  error,
+  onAnswer,
+  onCancel,
+}: {
+  prompt: HostKeyPrompt;
+  hostName: string | undefined;
+  where: string;
+  busy: boolean;
+  error: HoldfastErrorData | undefined;
+  onAnswer: (a: PromptAnswer) => void;
+  onCancel: () => void;
+}) {
+  const [checked, setChecked] = useState(false);
+  const others = prompt.otherKeys ?? [];
+  return (
+    <Modal title="Warning: a different host key" ariaLabel="Host key check" onCancel={onCancel} testId="prompt-host-key">
+      <div className="modal-body">
+        <div className="error-box error-box-warning" role="alert">
+          <div className="error-title">
+            {hostName ?? where} is already trusted with a {others.map((k) => k.keyType).join(' and ')} key, but now offers only a{' '}
+            {prompt.keyType} key.
+          </div>
+          <div className="error-message">
+            This is not a first connection. Someone could be intercepting it, or the server's administrator replaced its keys.
+            Nothing has been sent to the server.
+          </div>
+        </div>
+        <dl className="kv">
+          <dt>Server</dt>
+          <dd className="mono">{where}</dd>
+          <dt>Offered now</dt>
+          <dd className="mono fingerprint" data-testid="host-key-fingerprint">
+            {prompt.fingerprint}
+          </dd>
+          <dt>Key type</dt>
+          <dd className="mono">{prompt.keyType}</dd>
+          {others.map((k) => (
+            <OtherKey key={`${k.keyType}:${k.fingerprint}`} keyType={k.keyType} fingerprint={k.fingerprint} source={k.source} />
+          ))}
+        </dl>
+        <label className="check">
+          <input type="checkbox" checked={checked} onChange={(e) => setChecked(e.target.checked)} />
+          I checked this new fingerprint with the server's administrator
+        </label>
+        {error && <ErrorBox error={error} />}
+      </div>
+      <div className="modal-actions">
+        <button type="button" className="btn btn-primary" onClick={onCancel} disabled={busy} data-autofocus>
+          Cancel
+        </button>
+        <button type="button" className="btn" onClick={() => onAnswer({ kind: 'host-key', remember: true })} disabled={busy || !checked}>
+          Accept and remember
+        </button>
+        <button type="button" className="btn btn-danger" onClick={() => onAnswer({ kind: 'host-key', remember: false })} disabled={busy || !checked}>
+          {busy && <Spinner />}
+          Accept
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+function OtherKey({ keyType, fingerprint, source }: { keyType: string; fingerprint: string; source: string }) {
+  return (
+    <>
+      <dt>Trusted</dt>
+      <dd className="mono">
+        {keyType} {fingerprint}
+        <span className="muted small"> (in {source})</span>
+      </dd>
+    </>
+  );
+}
 type KiPrompt = Extract<Prompt, { kind: 'keyboard-interactive' }>;
 
 function SecretForm({
