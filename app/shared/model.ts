@@ -97,6 +97,8 @@ export const ErrorCode = z.enum([
   'SESSION_GONE',
   'NOT_FOUND',
   'CANCELLED',
+  /** Too much at once from one client (calls in flight); try again once some have answered. */
+  'BUSY',
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -2,22 +2,32 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_PORT, isLoopbackHost } from './server';
+import { DEFAULT_PORT } from './server';
 
 export interface CliOptions {
   host: string;
   port: number;
   dataDir: string;
   staticDir: string;
+  /** The user asked to serve an address other machines can reach. */
+  allowRemote: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
   help: boolean;
 }
 
 export const USAGE = `Usage: holdfast-web [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--data-dir DIR] [--static-dir DIR]
+                    [--allow-remote] [--tls-cert FILE --tls-key FILE]
 
-  --host        address to listen on (default 127.0.0.1; anything else lets others reach it)
-  --port        port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
-  --data-dir    where host profiles and remembered host keys are kept
-  --static-dir  the built UI (default: out/renderer beside this bundle)`;
+  --host          address to listen on (default 127.0.0.1, this computer only)
+  --port          port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --data-dir      where host profiles and remembered host keys are kept
+  --static-dir    the built UI (default: out/renderer beside this bundle)
+  --allow-remote  needed for any --host other machines can reach; the web host then speaks only HTTPS (with
+                  --tls-cert/--tls-key, or a certificate it generates and keeps in the data dir, whose
+                  fingerprint it prints), except on a Tailscale address (100.64.0.0/10), which WireGuard encrypts
+  --tls-cert      PEM certificate (chain) to serve HTTPS with
+  --tls-key       its PEM private key`;
 
 /** XDG on Linux and other Unixes, the usual places on macOS and Windows. */
 export function defaultDataDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, home = homedir()): string {
@@ -35,6 +45,9 @@ export function parseCli(argv: string[], defaults: { staticDir: string; env?: No
       port: { type: 'string' },
       'data-dir': { type: 'string' },
       'static-dir': { type: 'string' },
+      'allow-remote': { type: 'boolean' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -44,21 +57,14 @@ export function parseCli(argv: string[], defaults: { staticDir: string; env?: No
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a whole number from 0 to 65535, not "${values.port}"`);
   const host = values.host ?? '127.0.0.1';
   if (!host.trim()) throw new Error('--host must not be empty');
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new Error('--tls-cert and --tls-key go together');
   return {
     host,
     port,
     dataDir: values['data-dir'] ?? defaultDataDir(defaults.env ?? process.env, defaults.platform ?? process.platform),
     staticDir: values['static-dir'] ?? defaults.staticDir,
+    allowRemote: values['allow-remote'] ?? false,
+    ...(values['tls-cert'] !== undefined ? { tlsCert: values['tls-cert'], tlsKey: values['tls-key'] } : {}),
     help: values.help ?? false,
   };
-}
-
-/** Undefined for a loopback host; otherwise what the user must know before going on. */
-export function exposureWarning(host: string): string | undefined {
-  if (isLoopbackHost(host)) return undefined;
-  return (
-    `WARNING: listening on ${host}, not on loopback. Anyone who can reach this address and has the URL ` +
-    `(with its token) controls your SSH sessions. The connection is plain HTTP: use it only on a network you trust, ` +
-    `or put it behind SSH port forwarding instead.`
-  );
 }

@@ -10,7 +10,7 @@ import { startSshd } from '../../test/harness/sshd';
 import { WsTestClient } from '../../test/harness/wsTestClient';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const URL_LINE = /^Holdfast web host: (http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-Za-z0-9_-]+))$/m;
+const URL_LINE = /^Holdfast web host: (https?:\/\/[^:\s]+:(\d+)\/\?token=([A-Za-z0-9_-]+))$/m;
 
 describe('web host bundle', () => {
   let dir: string;

@@ -4,8 +4,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { installProcessGuards } from '../core/processGuards';
 import { createWebCore } from '../core/service';
-import { exposureWarning, parseCli, USAGE } from './cli';
+import { readFileSync as readFile } from 'node:fs';
+import { join } from 'node:path';
+import { parseCli, USAGE } from './cli';
+import { decideExposure } from './exposure';
 import { startWebHost } from './server';
+import { loadOrCreateCertificate } from './tls';
 
 function packageVersion(): string {
   try {
@@ -30,13 +34,32 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const warning = exposureWarning(options.host);
-  if (warning) console.error(warning);
+  const exposure = decideExposure(options.host, { allowRemote: options.allowRemote, userTls: options.tlsCert !== undefined });
+  if (!exposure.ok) {
+    console.error(`holdfast-web: ${exposure.error}`);
+    process.exit(2);
+  }
+  if (exposure.note) console.error(`holdfast-web: ${exposure.note}`);
+  let tls: { cert: string; key: string } | undefined;
+  try {
+    if (exposure.tls === 'user') tls = { cert: readFile(options.tlsCert!, 'utf8'), key: readFile(options.tlsKey!, 'utf8') };
+    else if (exposure.tls === 'generated') {
+      const material = await loadOrCreateCertificate(join(options.dataDir, 'tls'), [options.host]);
+      tls = material;
+      console.error(
+        `holdfast-web: HTTPS with ${material.created ? 'a new' : 'its'} self-signed certificate (kept in ${join(options.dataDir, 'tls')}). ` +
+          `Its SHA-256 fingerprint is ${material.fingerprint}: check that your browser shows the same before you trust it.`,
+      );
+    }
+  } catch (err) {
+    console.error(`holdfast-web: cannot set up TLS: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(2);
+  }
 
   const core = createWebCore({ dataDir: options.dataDir, version: packageVersion() });
   let host;
   try {
-    host = await startWebHost({ core, staticDir: options.staticDir, host: options.host, port: options.port });
+    host = await startWebHost({ core, staticDir: options.staticDir, host: options.host, port: options.port, tls });
   } catch (err) {
     core.dispose();
     console.error(`holdfast-web: cannot listen on ${options.host}:${options.port}: ${err instanceof Error ? err.message : String(err)}`);

@@ -8,7 +8,9 @@ import { HoldfastError, type CommandName, type EventName } from '../shared/contr
 import { Emitter } from '../shared/lifecycle';
 import type { Prompt } from '../shared/model';
 import { decodePaneData } from '../shared/wire';
-import { startWebHost, type IWebHostCore, type WebHost } from './server';
+import { allowedHostHeaders, startWebHost, type IWebHostCore, type WebHost } from './server';
+import { generateCertificate } from './tls';
+import { get as httpsGet } from 'node:https';
 
 class FakeCore implements IWebHostCore {
   readonly calls: { name: CommandName; input: unknown }[] = [];
@@ -88,6 +90,21 @@ class Client {
     this.ws.send(typeof value === 'string' ? value : JSON.stringify(value));
   }
 }
+
+describe('allowedHostHeaders', () => {
+  it('accepts the loopback names and the address served, with the port', () => {
+    const allowed = allowedHostHeaders('127.0.0.1', 7681, () => []);
+    expect([...allowed].sort()).toEqual(['127.0.0.1:7681', '[::1]:7681', 'localhost:7681']);
+    expect(allowedHostHeaders('10.200.1.1', 443, () => [])).toEqual(new Set(['localhost:443', 'localhost', '127.0.0.1:443', '127.0.0.1', '[::1]:443', '[::1]', '10.200.1.1:443', '10.200.1.1']));
+  });
+
+  it('accepts every local address when listening on all of them', () => {
+    const allowed = allowedHostHeaders('0.0.0.0', 8000, () => ['127.0.0.1', '10.200.9.1', 'fe80::1']);
+    expect(allowed.has('10.200.9.1:8000')).toBe(true);
+    expect(allowed.has('[fe80::1]:8000')).toBe(true);
+    expect(allowed.has('0.0.0.0:8000')).toBe(false);
+  });
+});
 
 describe('web host', () => {
   let dir: string;
@@ -189,6 +206,16 @@ describe('web host', () => {
       expect((await get(host, `/assets/missing.js?token=${host.token}`)).status).toBe(404);
     });
 
+    it('refuses a request or upgrade whose Host header names another site (DNS rebinding), token or not', async () => {
+      const reply = await get(host, `/?token=${host.token}`, { Host: `rebind.example:${host.port}` });
+      expect(reply.status).toBe(421);
+      expect(reply.body).not.toContain('root');
+      expect((await get(host, `/?token=${host.token}`, { Host: `localhost:${host.port}` })).status).toBe(200);
+      const client = new Client(wsUrl(), { Origin: `http://rebind.example:${host.port}`, Host: `rebind.example:${host.port}` });
+      clients.push(client);
+      expect(await client.refused()).toBe(421);
+    });
+
     it.each(['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/assets/%2e%2e/%2e%2e/secret.txt', '/..%5csecret.txt'])(
       'refuses to leave the static dir: %s',
       async (path) => {
@@ -197,6 +224,89 @@ describe('web host', () => {
         expect(reply.body).not.toContain('TOP-SECRET-CONTENT');
       },
     );
+  });
+
+  describe('limits per page', () => {
+    let limited: WebHost;
+    const connectTo = async (target: WebHost) => {
+      const client = new Client(`ws://127.0.0.1:${target.port}/ws?token=${target.token}`, { Origin: `http://127.0.0.1:${target.port}` });
+      clients.push(client);
+      await client.opened();
+      return client;
+    };
+    const stopReading = (client: Client) => (client.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const until = async (fn: () => boolean, what: string) => {
+      for (let i = 0; i < 400 && !fn(); i++) await new Promise((r) => setTimeout(r, 25));
+      if (!fn()) throw new Error(`Timed out waiting for ${what}`);
+    };
+
+    beforeEach(async () => {
+      limited = await startWebHost({ core, staticDir: join(dir, 'static'), port: 0, socketLimits: { maxBufferedBytes: 256 * 1024, maxCallsInFlight: 4, pingIntervalMs: 100 } });
+    });
+    afterEach(() => limited.close());
+
+    it('drops a page that stops reading once it has too much unsent, and keeps serving the others', async () => {
+      const stuck = await connectTo(limited);
+      stopReading(stuck);
+      const healthy = await connectTo(limited);
+      let received = 0;
+      healthy.ws.on('message', (data: Buffer) => (received += data.length));
+      const chunk = new Uint8Array(64 * 1024).fill(0x61);
+      let fired = 0;
+      // Far more than the bound: the stuck page is dropped long before this is sent.
+      for (; fired < 400 && limited.clientCount === 2; fired++) {
+        core.emitter.fire({ name: 'pane.data', payload: { paneId: 'p', data: chunk } });
+        await new Promise((r) => setImmediate(r));
+      }
+      expect(limited.clientCount).toBe(1);
+      expect(fired).toBeLessThan(400);
+      await until(() => received >= fired * chunk.length, 'the healthy page to get everything');
+    });
+
+    it('answers BUSY to calls beyond the in-flight limit, and serves again as they finish', async () => {
+      const page = await connectTo(limited);
+      for (let id = 1; id <= 4; id++) page.send({ t: 'call', id, name: 'sessions.list', input: { hostId: 'h' } });
+      page.send({ t: 'call', id: 5, name: 'sessions.list', input: { hostId: 'h' } });
+      expect(await page.nextJson()).toMatchObject({ t: 'result', id: 5, ok: false, error: { code: 'BUSY' } });
+      expect(core.calls.filter((c) => c.name === 'sessions.list')).toHaveLength(4);
+    });
+
+    it('drops a page that stops answering pings', async () => {
+      const page = await connectTo(limited);
+      const closed = new Promise<void>((resolve) => page.ws.once('close', () => resolve()));
+      await until(() => limited.clientCount === 1, 'the page to be counted');
+      // Still connected after several pings it answered.
+      await new Promise((r) => setTimeout(r, 350));
+      expect(limited.clientCount).toBe(1);
+      stopReading(page);
+      await until(() => limited.clientCount === 0, 'the silent page to be dropped');
+      (page.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+      await closed;
+    });
+  });
+
+  describe('HTTPS', () => {
+    it('serves the page over TLS with the certificate given, and answers no plain HTTP on that port', async () => {
+      const material = await generateCertificate(['127.0.0.1']);
+      const secure = await startWebHost({ core, staticDir: join(dir, 'static'), port: 0, tls: material });
+      try {
+        expect(secure.url).toBe(`https://127.0.0.1:${secure.port}/?token=${secure.token}`);
+        const status = await new Promise<number>((resolve, reject) => {
+          httpsGet(secure.url, { ca: material.cert }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          }).on('error', reject);
+        });
+        expect(status).toBe(200);
+        const plain = await get(secure, `/?token=${secure.token}`).then(
+          (r) => r.status,
+          (err: NodeJS.ErrnoException) => err.code,
+        );
+        expect(plain).not.toBe(200);
+      } finally {
+        await secure.close();
+      }
+    });
   });
 
   describe('WebSocket', () => {

@@ -1,11 +1,13 @@
 // The web host: the built renderer and the contract over one HTTP server, for the token holder only.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CONTENT_SECURITY_POLICY } from '../shared/bridge';
 import { isSameOrigin, newToken, presentedToken, tokenCookie } from './auth';
-import { SocketBridge, type IWebHostCore } from './socket-bridge';
+import { SocketBridge, type IWebHostCore, type SocketLimits } from './socket-bridge';
 import { serveStatic } from './static';
 
 export type { IWebHostCore } from './socket-bridge';
@@ -20,6 +22,10 @@ export interface WebHostOptions {
   port?: number;
   /** Default: a fresh random token. */
   token?: string;
+  /** Serve HTTPS with this certificate and key (PEM). */
+  tls?: { cert: string; key: string };
+  /** Overrides of the per-socket limits (tests). */
+  socketLimits?: Partial<SocketLimits>;
 }
 
 export interface WebHost {
@@ -27,6 +33,8 @@ export interface WebHost {
   readonly url: string;
   readonly token: string;
   readonly port: number;
+  /** Pages connected right now. */
+  readonly clientCount: number;
   /** Stops serving and drops every client. Does not dispose the core: its owner does. */
   close(): Promise<void>;
 }
@@ -47,8 +55,31 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 const FORBIDDEN_TEXT = 'Forbidden: open the URL that the Holdfast web host printed when it started (it carries the access token).\n';
 
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+/**
+ * The Host header values a request may carry: the names this server is reached by (the address it listens on, or
+ * every local address when it listens on all of them, and the loopback names). Anything else is refused, so that a
+ * site whose name a DNS rebinding points at 127.0.0.1 cannot talk to us from a browser, token or not.
+ */
+export function allowedHostHeaders(listenHost: string, port: number, interfaceAddresses: () => string[] = localAddresses): Set<string> {
+  const names = new Set(['localhost', '127.0.0.1', '[::1]']);
+  const bare = listenHost.replace(/^\[|\]$/g, '').toLowerCase();
+  if (bare === '0.0.0.0' || bare === '::') for (const a of interfaceAddresses()) names.add(a.includes(':') ? `[${a.toLowerCase()}]` : a);
+  else names.add(bare.includes(':') ? `[${bare}]` : bare);
+  const allowed = new Set<string>();
+  for (const name of names) {
+    allowed.add(`${name}:${port}`);
+    if (port === 80 || port === 443) allowed.add(name);
+  }
+  return allowed;
+}
+
+function localAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address.replace(/%.*$/, '')));
+}
+
+function hostHeaderAllowed(req: IncomingMessage, allowed: Set<string>): boolean {
+  const host = req.headers.host?.toLowerCase();
+  return host !== undefined && allowed.has(host);
 }
 
 function urlHost(host: string): string {
@@ -69,12 +100,19 @@ function refuseUpgrade(socket: Duplex, status: string): void {
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? newToken();
-  const bridge = new SocketBridge(options.core);
+  const bridge = new SocketBridge(options.core, options.socketLimits);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   let port = 0;
 
+  let allowedHosts = new Set<string>();
+
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    if (!hostHeaderAllowed(req, allowedHosts)) {
+      res.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(`This Holdfast web host does not answer to the name "${req.headers.host ?? ''}".\n`);
+      return;
+    }
     const { path, query } = splitUrl(req.url);
     const source = presentedToken(req, query, port, token);
     if (!source) {
@@ -95,9 +133,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     });
   };
 
-  const server = createServer(onRequest);
+  const server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest) : createHttpServer(onRequest);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    if (!hostHeaderAllowed(req, allowedHosts)) return refuseUpgrade(socket, '421 Misdirected Request');
     const { path, query } = splitUrl(req.url);
     if (path !== WS_PATH) return refuseUpgrade(socket, '404 Not Found');
     if (!presentedToken(req, query, port, token)) return refuseUpgrade(socket, '401 Unauthorized');
@@ -114,12 +153,16 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     });
   });
   port = (server.address() as AddressInfo).port;
+  allowedHosts = allowedHostHeaders(host, port);
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${urlHost(host)}:${port}/?token=${token}`,
+    url: `${options.tls ? 'https' : 'http'}://${urlHost(host)}:${port}/?token=${token}`,
     token,
     port,
+    get clientCount() {
+      return bridge.clientCount;
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
         bridge.dispose();

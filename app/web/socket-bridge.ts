@@ -18,6 +18,24 @@ export interface IWebHostCore extends IHoldfastHandlers {
 /** The id a bad message is answered with when it carries no usable id of its own. */
 export const NO_ID = -1;
 
+export interface SocketLimits {
+  /**
+   * Bytes a socket may have queued and unsent. A page that stops reading (frozen, or on a link that died without a
+   * word) would otherwise make the server hold everything sent to it; past this it is dropped, and a live page
+   * reconnects by itself.
+   */
+  maxBufferedBytes: number;
+  /** Calls one page may have in flight; more are answered BUSY at once. */
+  maxCallsInFlight: number;
+  /** How often each socket is pinged; one that has not answered the previous ping by then is dropped. */
+  pingIntervalMs: number;
+}
+
+export const DEFAULT_SOCKET_LIMITS: SocketLimits = { maxBufferedBytes: 16 * 1024 * 1024, maxCallsInFlight: 64, pingIntervalMs: 15_000 };
+
+/** Close codes the page can tell apart (4000–4999 are the application's). */
+export const CLOSE_TOO_FAR_BEHIND = 4001;
+
 function idOf(raw: unknown): number {
   if (typeof raw === 'object' && raw !== null && 'id' in raw) {
     const id = (raw as { id: unknown }).id;
@@ -34,10 +52,21 @@ export class SocketBridge extends Disposable {
   private readonly _clients = new Set<WebSocket>();
   /** The panes each page opened and has not closed. */
   private readonly _panes = new Map<WebSocket, Set<string>>();
+  private readonly _inFlight = new Map<WebSocket, number>();
+  /** Sockets that answered the last ping (or have not been pinged yet). */
+  private readonly _alive = new Set<WebSocket>();
+  private readonly _limits: SocketLimits;
+  private readonly _pinger: ReturnType<typeof setInterval>;
 
-  constructor(private readonly _core: IWebHostCore) {
+  constructor(
+    private readonly _core: IWebHostCore,
+    limits: Partial<SocketLimits> = {},
+  ) {
     super();
+    this._limits = { ...DEFAULT_SOCKET_LIMITS, ...limits };
     this._register(this._core.onEvent(({ name, payload }) => this._broadcast(name, payload)));
+    this._pinger = setInterval(() => this._pingAll(), this._limits.pingIntervalMs);
+    this._pinger.unref();
   }
 
   get clientCount(): number {
@@ -46,6 +75,8 @@ export class SocketBridge extends Disposable {
 
   attach(ws: WebSocket): void {
     this._clients.add(ws);
+    this._alive.add(ws);
+    ws.on('pong', () => this._alive.add(ws));
     ws.on('message', (data, isBinary) => void this._onMessage(ws, data, isBinary));
     ws.on('close', () => this._forget(ws));
     ws.on('error', () => this._forget(ws));
@@ -55,6 +86,8 @@ export class SocketBridge extends Disposable {
   /** The page is gone: its panes are detached (their tmux sessions keep running on the server). */
   private _forget(ws: WebSocket): void {
     this._clients.delete(ws);
+    this._alive.delete(ws);
+    this._inFlight.delete(ws);
     const panes = this._panes.get(ws);
     this._panes.delete(ws);
     for (const paneId of panes ?? []) void routeCall(this._core, 'panes.close', { paneId });
@@ -78,7 +111,34 @@ export class SocketBridge extends Disposable {
     }
   }
 
+  private _pingAll(): void {
+    for (const ws of [...this._clients]) {
+      if (!this._alive.has(ws)) {
+        // No pong since the last ping: the page is gone (a laptop closed, a phone asleep) without closing.
+        ws.terminate();
+        this._forget(ws);
+        continue;
+      }
+      this._alive.delete(ws);
+      if (ws.readyState === ws.OPEN) ws.ping();
+    }
+  }
+
+  /** Sends, and drops a socket that has fallen too far behind instead of queueing for it without bound. */
+  private _write(ws: WebSocket, data: string | Uint8Array, binary = false): void {
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > this._limits.maxBufferedBytes) {
+      ws.close(CLOSE_TOO_FAR_BEHIND, 'too far behind');
+      // A socket that does not read will not read the close frame either.
+      ws.terminate();
+      this._forget(ws);
+      return;
+    }
+    ws.send(data, { binary });
+  }
+
   override dispose(): void {
+    clearInterval(this._pinger);
     for (const ws of this._clients) ws.terminate();
     this._clients.clear();
     super.dispose();
@@ -102,7 +162,18 @@ export class SocketBridge extends Disposable {
       return;
     }
     const { id, name, input } = message.data;
-    const result = await routeCall(this._core, name, input);
+    const inFlight = this._inFlight.get(ws) ?? 0;
+    if (inFlight >= this._limits.maxCallsInFlight) {
+      this._send(ws, { t: 'result', id, ok: false, error: { code: 'BUSY', message: `Too many calls at once (${inFlight} unanswered); try again shortly.` } });
+      return;
+    }
+    this._inFlight.set(ws, inFlight + 1);
+    let result;
+    try {
+      result = await routeCall(this._core, name, input);
+    } finally {
+      if (this._clients.has(ws)) this._inFlight.set(ws, (this._inFlight.get(ws) ?? 1) - 1);
+    }
     if (result.ok) this._track(ws, name, input, result.value);
     this._send(ws, result.ok ? { t: 'result', id, ok: true, value: result.value } : { t: 'result', id, ok: false, error: result.error });
   }
@@ -116,7 +187,7 @@ export class SocketBridge extends Disposable {
       if (message.t !== 'result') return;
       text = JSON.stringify({ t: 'result', id: message.id, ok: false, error: { code: 'INTERNAL', message: `Result could not be sent: ${String(err)}` } });
     }
-    ws.send(text);
+    this._write(ws, text);
   }
 
   private _broadcast(name: EventName, payload: unknown): void {
@@ -129,10 +200,10 @@ export class SocketBridge extends Disposable {
     if (event.name === 'pane.data') {
       const { paneId, data } = event.payload as { paneId: string; data: Uint8Array };
       const frame = encodePaneData(paneId, data);
-      for (const ws of this._clients) if (ws.readyState === ws.OPEN) ws.send(frame, { binary: true });
+      for (const ws of [...this._clients]) this._write(ws, frame, true);
       return;
     }
     const text = JSON.stringify({ t: 'event', name: event.name, payload: event.payload } satisfies ServerMessage);
-    for (const ws of this._clients) if (ws.readyState === ws.OPEN) ws.send(text);
+    for (const ws of [...this._clients]) this._write(ws, text);
   }
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Fingerprint } from './fingerprint';
-import { check, hostsMatch, knownKeyTypes, matchWildcard, parseKnownHosts } from './knownHosts';
+import { check, hostsMatch, knownKeyTypes, matchHostPattern, parseKnownHosts } from './knownHosts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hf-kh-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -62,13 +62,13 @@ describe('known_hosts parsing', () => {
 
 describe('host matching', () => {
   it('matches wildcards the way OpenSSH does', () => {
-    expect(matchWildcard('web1.example.com', '*.example.com')).toBe(true);
-    expect(matchWildcard('example.com', '*.example.com')).toBe(false);
-    expect(matchWildcard('web1.example.com', 'web?.example.com')).toBe(true);
-    expect(matchWildcard('web10.example.com', 'web?.example.com')).toBe(false);
-    expect(matchWildcard('WEB1.Example.com', 'web1.example.COM')).toBe(true);
-    expect(matchWildcard('abcabcd', '*abcd')).toBe(true);
-    expect(matchWildcard('anything', '*')).toBe(true);
+    expect(matchHostPattern('web1.example.com', '*.example.com')).toBe(true);
+    expect(matchHostPattern('example.com', '*.example.com')).toBe(false);
+    expect(matchHostPattern('web1.example.com', 'web?.example.com')).toBe(true);
+    expect(matchHostPattern('web10.example.com', 'web?.example.com')).toBe(false);
+    expect(matchHostPattern('WEB1.Example.com', 'web1.example.COM')).toBe(true);
+    expect(matchHostPattern('abcabcd', '*abcd')).toBe(true);
+    expect(matchHostPattern('anything', '*')).toBe(true);
   });
 
   it('needs "[host]:port" for a non-default port and the bare name for port 22', () => {

@@ -2,6 +2,7 @@
 // negation, non-default ports as "[host]:port", and @revoked / @cert-authority markers. Read-only: Holdfast
 // never writes the user's file.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { matchWildcard } from '../wildcard';
 import { keyTypeOfBlob, sha256Fingerprint } from './fingerprint';
 
 export type KnownHostsMarker = 'revoked' | 'cert-authority';
@@ -91,30 +92,8 @@ export function hostKeyName(host: string, port: number): string {
 }
 
 /** OpenSSH's match_pattern: `*` any run of characters, `?` exactly one; case-insensitive for host names. */
-export function matchWildcard(text: string, pattern: string): boolean {
-  const s = text.toLowerCase();
-  const p = pattern.toLowerCase();
-  // Iterative glob with single-star backtracking: linear-ish, no regex built from user input.
-  let si = 0;
-  let pi = 0;
-  let starPi = -1;
-  let starSi = 0;
-  while (si < s.length) {
-    if (pi < p.length && (p[pi] === '?' || p[pi] === s[si])) {
-      si++;
-      pi++;
-    } else if (pi < p.length && p[pi] === '*') {
-      starPi = pi++;
-      starSi = si;
-    } else if (starPi >= 0) {
-      pi = starPi + 1;
-      si = ++starSi;
-    } else {
-      return false;
-    }
-  }
-  while (pi < p.length && p[pi] === '*') pi++;
-  return pi === p.length;
+export function matchHostPattern(text: string, pattern: string): boolean {
+  return matchWildcard(text, pattern, { caseInsensitive: true });
 }
 
 /** Whether an entry's host field names this host. A matching negated pattern excludes the host outright. */
@@ -127,7 +106,7 @@ export function hostsMatch(hosts: KnownHostsHosts, host: string, port: number): 
   let matched = false;
   for (const pattern of hosts.patterns) {
     const negated = pattern.startsWith('!');
-    if (matchWildcard(name, negated ? pattern.slice(1) : pattern)) {
+    if (matchHostPattern(name, negated ? pattern.slice(1) : pattern)) {
       if (negated) return false;
       matched = true;
     }

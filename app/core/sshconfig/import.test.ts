@@ -157,14 +157,21 @@ Host *
     expect(byAlias(result, 'second').user).toBe('fallback');
   });
 
-  it('resolves Include against ~/.ssh even when the config is elsewhere, and accepts ~ and absolute paths', async () => {
+  it('resolves Include against ~/.ssh even when the config is in a folder below it, and accepts ~ and absolute paths', async () => {
     write('from-ssh-dir', 'Host relative\n');
     const other = path.join(home, 'elsewhere');
     fs.mkdirSync(other);
     fs.writeFileSync(path.join(other, 'abs'), 'Host absolute\n');
-    fs.writeFileSync(path.join(other, 'config'), `Include from-ssh-dir\nInclude ~/elsewhere/abs\nInclude ${path.join(other, 'ab?')}\n`);
-    const result = await preview([], '~/elsewhere/config');
+    write('nested/config', `Include from-ssh-dir\nInclude ~/elsewhere/abs\nInclude ${path.join(other, 'ab?')}\n`);
+    const result = await preview([], '~/.ssh/nested/config');
     expect(result.candidates.map((c) => c.alias)).toEqual(['relative', 'absolute']);
+  });
+
+  it('reads no file outside ~/.ssh, so a page cannot probe the file system through it', async () => {
+    fs.writeFileSync(path.join(home, 'config'), 'Host outside\n');
+    for (const probe of ['/etc/passwd', '~/config', '~/.ssh/../config', path.join(home, '.ssh-other', 'config'), '~/.ssh']) {
+      await expect(preview([], probe)).rejects.toMatchObject({ code: 'VALIDATION', message: `Holdfast imports only ssh config files in ${ssh}` });
+    }
   });
 
   it('survives Include loops and reports them', async () => {
@@ -185,6 +192,13 @@ Host *
       expect.stringContaining('Include missing.conf'),
       expect.stringContaining('Include conf.d/*'),
     ]);
+  });
+
+  it('keeps going past an Include whose glob has a backwards class ([z-a])', async () => {
+    write('config', 'Host before\nInclude [z-a]\nHost after\n');
+    const result = await preview();
+    expect(result.candidates.map((c) => c.alias)).toEqual(['before', 'after']);
+    expect(result.warnings).toEqual([expect.stringContaining('Include [z-a]')]);
   });
 
   it('gives an empty preview with a warning when the config file does not exist', async () => {

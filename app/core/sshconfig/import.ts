@@ -1,5 +1,6 @@
 // Import from ~/.ssh/config: a preview of the hosts it defines (with what Holdfast cannot apply), then
 // profiles for the ones the user picked. Importing the same file twice adds nothing new.
+import { HoldfastError } from '../../shared/contract';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +33,15 @@ function currentUser(): string {
 export async function previewImport(options: PreviewImportOptions): Promise<ImportPreview> {
   const homeDir = options.homeDir ?? os.homedir();
   const sourcePath = path.resolve(expandHome(options.path ?? '~/.ssh/config', homeDir));
+  const sshDir = path.join(path.resolve(homeDir), '.ssh');
+  if (!sourcePath.startsWith(sshDir + path.sep)) {
+    // The path comes from a view, which may be a page on another device: it must not probe the file system.
+    throw new HoldfastError({
+      code: 'VALIDATION',
+      message: `Holdfast imports only ssh config files in ${sshDir}`,
+      fields: { path: `Choose a file in ${sshDir}` },
+    });
+  }
   const localUser = options.localUser ?? currentUser();
   // ssh resolves relative Includes against ~/.ssh in a user's config and /etc/ssh in the system-wide one.
   const systemDir = path.resolve('/etc/ssh');

@@ -19,6 +19,15 @@ describe('Host patterns', () => {
     expect(matchPatternList('web', ['!bastion'])).toBe(false);
   });
 
+  it('take time in proportion to the name, not exponential in the stars (Host *a*a*a*a*a*a*a*b)', () => {
+    // A regular expression built from this pattern backtracks for about 50 s on one such name, far past the test's
+    // timeout; the glob matcher answers at once.
+    const pattern = `${'*a'.repeat(12)}*b`;
+    const name = 'a'.repeat(60);
+    for (let i = 0; i < 100; i++) expect(matchPattern(name, pattern)).toBe(false);
+    expect(matchPattern(`${name}b`, pattern)).toBe(true);
+  });
+
   it('count only names without wildcards or negation as aliases', () => {
     expect(['web', '*', 'db?', '!x', 'a.b'].filter(isPlainAlias)).toEqual(['web', 'a.b']);
   });
@@ -43,5 +52,11 @@ describe('Include globs', () => {
     expect(await names('o*/inner')).toEqual([path.join('one', 'inner')]);
     expect(await names('nothing*')).toEqual([]);
     expect(await names('c.txt')).toEqual(['c.txt']);
+    expect(await names('[]x]1')).toEqual(['x1']);
+  });
+
+  it('treat a class written backwards ([z-a]) as matching nothing instead of failing', async () => {
+    await expect(expandGlob(path.join(dir, '[z-a]1'))).resolves.toEqual([]);
+    await expect(expandGlob(path.join(dir, '[x-y]1'))).resolves.toHaveLength(2);
   });
 });

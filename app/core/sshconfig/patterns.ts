@@ -1,18 +1,11 @@
 // ssh_config's Host patterns and Include globs.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-}
+import { matchWildcard } from '../wildcard';
 
 /** One Host pattern (`*` any run, `?` one character), compared as ssh does: case-insensitively. */
 export function matchPattern(name: string, pattern: string): boolean {
-  const source = pattern
-    .split('')
-    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : escapeRegExp(c)))
-    .join('');
-  return new RegExp(`^${source}$`, 'is').test(name);
+  return matchWildcard(name, pattern, { caseInsensitive: true });
 }
 
 /**
@@ -38,28 +31,6 @@ export function isPlainAlias(pattern: string): boolean {
 
 const GLOB_MAGIC = /[*?[]/;
 
-/** One path segment of a glob(3) pattern: `*`, `?`, `[abc]`, `[!a-z]`. Leading dots must match literally. */
-function globSegmentRegExp(segment: string): RegExp {
-  let source = '';
-  for (let i = 0; i < segment.length; i++) {
-    const c = segment[i]!;
-    if (c === '*') source += '.*';
-    else if (c === '?') source += '.';
-    else if (c === '[') {
-      const end = segment.indexOf(']', i + 2);
-      if (end === -1) {
-        source += '\\[';
-        continue;
-      }
-      let body = segment.slice(i + 1, end);
-      if (body.startsWith('!')) body = `^${body.slice(1)}`;
-      source += `[${body.replace(/\\/g, '\\\\')}]`;
-      i = end;
-    } else source += escapeRegExp(c);
-  }
-  return new RegExp(`^${source}$`, 's');
-}
-
 /** Files matching an absolute glob, sorted as glob(3) sorts them. A plain path is returned if it exists. */
 export async function expandGlob(pattern: string): Promise<string[]> {
   const { root } = path.parse(pattern);
@@ -78,10 +49,10 @@ export async function expandGlob(pattern: string): Promise<string[]> {
       } catch {
         continue;
       }
-      const re = globSegmentRegExp(segment);
       for (const entry of entries.sort()) {
+        // Leading dots must match literally, as in glob(3).
         if (entry.startsWith('.') && !segment.startsWith('.')) continue;
-        if (re.test(entry)) next.push(path.join(base, entry));
+        if (matchWildcard(entry, segment, { classes: true })) next.push(path.join(base, entry));
       }
     }
     bases = next;

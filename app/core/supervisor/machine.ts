@@ -51,6 +51,7 @@ export const RETRYABLE: Readonly<Record<ErrorCode, boolean>> = {
   VALIDATION: false,
   CANCELLED: false,
   NOT_FOUND: false,
+  BUSY: false,
 };
 
 export function isRetryable(error: HoldfastErrorData): boolean {

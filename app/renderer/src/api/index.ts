@@ -2,7 +2,7 @@
 // host's WebSocket. The UI cannot tell them apart, except that only the socket can be lost.
 import { HoldfastError, type CommandInput, type CommandName, type EventName, type EventPayload, type IHoldfastApi } from '../../../shared/contract';
 import type { Event, IDisposable } from '../../../shared/lifecycle';
-import { WsHoldfastClient, domSocketFactory, socketUrl } from './wsClient';
+import { WsHoldfastClient, addressWithoutToken, domSocketFactory, socketUrl } from './wsClient';
 
 export interface IConnection {
   readonly api: IHoldfastApi;
@@ -36,6 +36,8 @@ export function getConnection(): IConnection {
   } else {
     const client = new WsHoldfastClient(domSocketFactory(socketUrl(window.location)));
     connection = { api: client, onDidDisconnect: client.onDidClose };
+    const clean = addressWithoutToken(window.location.href);
+    if (clean !== undefined) window.history.replaceState(window.history.state, '', clean);
   }
   return connection;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HoldfastError } from '../../../shared/contract';
 import { encodePaneData } from '../../../shared/wire';
-import { CONNECTION_LOST_MESSAGE, WsHoldfastClient, socketUrl, type ISocketEvents } from './wsClient';
+import { CONNECTION_LOST_MESSAGE, WsHoldfastClient, addressWithoutToken, socketUrl, type ISocketEvents } from './wsClient';
 
 function fakeSocket() {
   const sent: unknown[] = [];
@@ -157,5 +157,13 @@ describe('socketUrl', () => {
   it('points at /ws on the same host and carries the token from the page URL', () => {
     expect(socketUrl({ protocol: 'http:', host: '127.0.0.1:4000', search: '?token=a+b/c' })).toBe('ws://127.0.0.1:4000/ws?token=a%20b%2Fc');
     expect(socketUrl({ protocol: 'https:', host: 'h', search: '' })).toBe('wss://h/ws?token=');
+  });
+});
+
+describe('addressWithoutToken', () => {
+  it('drops the token and keeps the rest of the address', () => {
+    expect(addressWithoutToken('http://127.0.0.1:7681/?token=abc')).toBe('/');
+    expect(addressWithoutToken('https://h:1/app?x=1&token=abc#tab')).toBe('/app?x=1#tab');
+    expect(addressWithoutToken('http://127.0.0.1:7681/')).toBeUndefined();
   });
 });

@@ -179,6 +179,17 @@ export function socketUrl(location: { protocol: string; host: string; search: st
   return `${scheme}//${location.host}/ws?token=${encodeURIComponent(token)}`;
 }
 
+/**
+ * The page's address without its token, for history.replaceState: the token must not stay in the address bar, the
+ * history or a bookmark. The first load set a cookie, which reloads and the socket use from then on.
+ */
+export function addressWithoutToken(href: string): string | undefined {
+  const url = new URL(href);
+  if (!url.searchParams.has('token')) return undefined;
+  url.searchParams.delete('token');
+  return `${url.pathname}${url.search}${url.hash}`;
+}
+
 /** Adapts the DOM WebSocket to ISocket. */
 export function domSocketFactory(url: string): SocketFactory {
   return (events) => {
