@@ -17,6 +17,7 @@ const needed = [
   ['/usr/sbin/nft', 'nftables'],
   ['/usr/sbin/ip', 'iproute2'],
   ['/usr/bin/ssh-agent', 'openssh-client'],
+  ['/usr/bin/fish', 'fish'],
 ];
 let missing = [...new Set(needed.filter(([bin]) => !existsSync(bin)).map(([, pkg]) => pkg))];
 if (missing.length && process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {

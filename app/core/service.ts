@@ -34,6 +34,7 @@ import {
 import { HostSupervisor } from './supervisor/driver';
 import { NetworkWatcher } from './supervisor/networkWatcher';
 import { WakeDetector } from './supervisor/wakeDetector';
+import { isReservedSessionName, reservedNameError } from './tmux/commands';
 import { listSessions } from './tmux/sessions';
 
 export interface CoreOptions {
@@ -312,12 +313,13 @@ export class HoldfastCore extends Disposable implements IHoldfastHandlers {
         return listSessions(connection);
       },
 
-      'panes.open': async ({ hostId, sessionName, create, cols, rows }) => {
+      'panes.open': async ({ hostId, sessionName, sessionId, create, cols, rows }) => {
         this._profile(hostId);
+        if (create && isReservedSessionName(sessionName)) throw reservedNameError(sessionName);
         const supervisor = this._supervisor(hostId);
         const connection = await supervisor.ensureConnected();
         const paneId = randomUUID();
-        const pane = new Pane({ paneId, hostId, sessionName, startCommand: create?.startCommand, cols, rows });
+        const pane = new Pane({ paneId, hostId, sessionName, sessionId, startCommand: create?.startCommand, cols, rows });
         const subscriptions = new DisposableStore();
         subscriptions.add(pane.onData((data) => this._emit('pane.data', { paneId, data })));
         subscriptions.add(pane.onDidChangeState((e) => this._emit('pane.state', { paneId, ...e })));

@@ -18,6 +18,7 @@ import {
   Prompt,
   PromptAnswer,
   PromptId,
+  SessionId,
   SessionName,
   TmuxSession,
 } from './model';
@@ -58,6 +59,8 @@ export const commands = {
     z.object({
       hostId: HostId,
       sessionName: SessionName,
+      /** The id the session was listed with; the pane attaches to it rather than to the name. */
+      sessionId: SessionId.optional(),
       create: z.object({ startCommand: z.string().max(4096).optional() }).optional(),
       cols: Cols,
       rows: Rows,

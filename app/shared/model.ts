@@ -13,6 +13,9 @@ export const SessionName = z
   .max(100, 'Session name is too long')
   .refine((s) => !/[:.]/.test(s), 'Session name cannot contain ":" or "."');
 
+/** A name for a session Holdfast makes: tmux would read a first `$`, `@` or `%` as an id. */
+export const NewSessionName = SessionName.refine((s) => !/^[$@%]/.test(s), 'Session name cannot start with $, @ or %');
+
 export const KeepaliveSettings = z.object({
   /** Seconds between keepalive probes (OpenSSH's ServerAliveInterval). */
   intervalSec: z.number().int().min(1).max(3600),
@@ -72,7 +75,11 @@ export const HostProfile = z.object({
 });
 export type HostProfile = z.infer<typeof HostProfile>;
 
+/** tmux's id of a session: `$` and a number, stable while the session lives (unlike its name). */
+export const SessionId = z.string().regex(/^\$\d+$/, 'Not a tmux session id');
+
 export const TmuxSession = z.object({
+  id: SessionId,
   name: z.string(),
   windows: z.number().int(),
   /** Number of clients attached right now (0 = detached). */
@@ -134,6 +141,8 @@ export const PaneInfo = z.object({
   paneId: PaneId,
   hostId: HostId,
   sessionName: z.string(),
+  /** The session's tmux id, once known; the pane targets the session by it. */
+  sessionId: SessionId.optional(),
   /** The command a recreated session starts with, e.g. "claude --continue". */
   startCommand: z.string().optional(),
   state: PaneState,

@@ -68,6 +68,8 @@ export function ensureTestUser(): { home: string } {
   }
   // useradd leaves the account locked; sshd (UsePAM no) refuses locked accounts even for keys.
   run('chpasswd', [], { input: `${TEST_USER}:${TEST_PASSWORD}\n` });
+  // A test that tries another login shell (fish) and crashed may have left it set.
+  run('usermod', ['-s', '/bin/bash', TEST_USER]);
   mkdirSync(home, { recursive: true });
   // A UTF-8 locale so tmux and the shell pass multibyte characters through.
   const profile = join(home, '.bashrc');

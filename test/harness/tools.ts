@@ -10,6 +10,8 @@ const REQUIRED: Array<{ bin: string; pkg: string }> = [
   { bin: '/usr/bin/tmux', pkg: 'tmux' },
   { bin: '/usr/sbin/ip', pkg: 'iproute2' },
   { bin: '/usr/sbin/nft', pkg: 'nftables' },
+  // A login shell that is not POSIX, which remote command lines must survive.
+  { bin: '/usr/bin/fish', pkg: 'fish' },
 ];
 
 let checked = false;

@@ -6,7 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSshd, type TestSshd } from '../../../test/harness/sshd';
 import type { ISshConnection } from '../interfaces';
 import { shellQuote } from '../tmux/commands';
-import { hasSession, listSessions } from '../tmux/sessions';
+import { listSessions, lookUpSession } from '../tmux/sessions';
+import { TERMINAL_RESET_BYTES } from './terminalReset';
 import { connectToTestServer } from '../tmux/testConnection';
 import { Pane, type PaneExit } from './Pane';
 
@@ -36,8 +37,13 @@ async function eventually<T>(check: () => T | Promise<T>, what: string, limitMs 
 class View {
   readonly term: Terminal = new Terminal({ cols: 80, rows: 24, allowProposedApi: true });
   readonly exits: PaneExit[] = [];
+  /** Every byte the pane sent, as it came: what the parsed screen cannot show (escape sequences). */
+  readonly raw: Uint8Array[] = [];
   constructor(readonly pane: Pane) {
-    pane.onData((data) => this.term.write(data, () => pane.ack(data.length)));
+    pane.onData((data) => {
+      this.raw.push(data);
+      this.term.write(data, () => pane.ack(data.length));
+    });
     pane.onExit((e) => this.exits.push(e));
   }
   screen(): string {
@@ -94,7 +100,8 @@ describe('Pane over real tmux', () => {
   afterAll(async () => {
     for (const name of sessions) {
       try {
-        server.runAsUser(`tmux kill-session -t ${shellQuote(`=${name}`)}`);
+        const id = (await listSessions(conn)).find((x) => x.name === name)?.id;
+        if (id) server.runAsUser(`tmux kill-session -t ${shellQuote(id)}`);
       } catch {
         // already gone
       }
@@ -127,14 +134,18 @@ describe('Pane over real tmux', () => {
     first.dispose();
     expect(pane.state).toBe('reconnecting');
     pane.write('typed into the dead link\r');
+    const before = view.raw.length;
 
     await pane.attach(conn);
+    await eventually(() => expect(Buffer.concat(view.raw.slice(before)).length).toBeGreaterThan(TERMINAL_RESET_BYTES.length), 'the redraw');
     await view.waitForScreen('marker-1337');
     const screen = view.screen();
     expect(screen.split('marker-1337').length - 1).toBe(1);
     expect(screen).not.toContain('typed into the dead link');
-    expect(screen).not.toContain(String.fromCharCode(0x1b));
     expect(screen).not.toMatch(/\[\?\d+[hl]/); // no escape codes shown as text
+    // The raw stream after the drop starts with the reset, before the first byte of the new tmux client.
+    const after = Buffer.concat(view.raw.slice(before));
+    expect(after.subarray(0, TERMINAL_RESET_BYTES.length)).toEqual(Buffer.from(TERMINAL_RESET_BYTES));
     expect(view.term.buffer.active.type).toBe('alternate'); // tmux's own screen again
     await eventually(async () => expect(await attachedClients(name)).toBe(1), 'the old client to be gone');
   });
@@ -146,7 +157,7 @@ describe('Pane over real tmux', () => {
     const states: string[] = [];
     pane.onDidChangeState((e) => states.push(e.state));
     await pane.attach(conn);
-    server.runAsUser(`tmux kill-session -t ${shellQuote(`=${name}`)}`);
+    server.runAsUser(`tmux kill-session -t ${shellQuote(pane.sessionId!)}`);
     await eventually(() => expect(pane.state).toBe('session-gone'), 'session-gone');
     expect(view.exits).toEqual([expect.objectContaining({ reason: 'session-gone' })]);
     // Attaching again (as after a reconnect) finds it gone too.
@@ -160,10 +171,10 @@ describe('Pane over real tmux', () => {
     makeSession(name);
     const { pane, view } = open(name);
     await pane.attach(conn);
-    server.runAsUser(`tmux detach-client -s ${shellQuote(`=${name}`)}`);
+    server.runAsUser(`tmux detach-client -s ${shellQuote(pane.sessionId!)}`);
     await eventually(() => expect(pane.state).toBe('closed'), 'closed');
     expect(view.exits).toEqual([expect.objectContaining({ reason: 'detached' })]);
-    expect(await hasSession(conn, name)).toBe(true);
+    expect(await lookUpSession(conn, { name })).toBeDefined();
   });
 
   it('creates a session with a start command, and recreates it with the same command after it was killed', async () => {
@@ -171,15 +182,57 @@ describe('Pane over real tmux', () => {
     const { pane, view } = open(name, 'echo started-$((40+2)); exec sleep 600');
     await pane.attach(conn, { create: true });
     await view.waitForScreen('started-42');
-    expect(await hasSession(conn, pane.sessionName)).toBe(true);
+    const first = pane.sessionId!;
+    expect(await lookUpSession(conn, { id: first, name: '' })).toMatchObject({ id: first, name: pane.sessionName });
     sessions.push(pane.sessionName);
 
-    server.runAsUser(`tmux kill-session -t ${shellQuote(`=${pane.sessionName}`)}`);
+    server.runAsUser(`tmux kill-session -t ${shellQuote(first)}`);
     await eventually(() => expect(pane.state).toBe('session-gone'), 'session-gone');
     await pane.recreate(conn);
     expect(pane.state).toBe('attached');
     await view.waitForScreen('started-42');
-    expect(await hasSession(conn, pane.sessionName)).toBe(true);
+    expect(pane.sessionId).not.toBe(first);
+    expect(await lookUpSession(conn, { id: pane.sessionId, name: '' })).toMatchObject({ name: pane.sessionName });
+  });
+
+  it('types into the session it was opened on even when another session is named like its id ("$0")', async () => {
+    const victim = uniqueName('victim');
+    makeSession(victim);
+    const victimId = (await lookUpSession(conn, { name: victim }))!.id;
+    // A session whose *name* is the victim's id: tmux reads `-t '=$N'` as the id, so a name target would type
+    // into the victim.
+    server.runAsUser(`tmux new-session -d -s ${shellQuote(victimId)} -x 80 -y 24`);
+    sessions.push(victimId);
+    const { pane, view } = open(victimId);
+    await pane.attach(conn);
+    expect(pane.sessionId).not.toBe(victimId);
+    pane.write('echo typed-into-$((6*7))\r');
+    await view.waitForScreen('typed-into-42');
+    expect(server.runAsUser(`tmux capture-pane -p -t ${shellQuote(pane.sessionId!)}`)).toContain('typed-into-42');
+    expect(server.runAsUser(`tmux capture-pane -p -t ${shellQuote(victimId)}`)).not.toContain('typed-into-42');
+  });
+
+  it('hands a start command that begins with "-" to the shell, not to tmux as options', async () => {
+    // As a tmux option, -d would just make a plain detached session with a shell; as a command, the shell refuses it.
+    const name = uniqueName('dash');
+    const { pane } = open(name, '-d');
+    await pane.attach(conn, { create: true }).catch(() => {});
+    sessions.push(pane.sessionName);
+    // (tmux 3.3a sometimes never learns the status of a command that exits at once; the pane is dead either way.)
+    await eventually(() => expect(server.runAsUser(`tmux display -p -t ${shellQuote(pane.sessionId!)} '#{pane_dead}'`).trim()).toBe('1'), 'the shell to refuse "-d"');
+    expect(server.runAsUser(`tmux capture-pane -p -S - -t ${shellQuote(pane.sessionId!)}`)).toMatch(/-d: invalid option|illegal option/i);
+  });
+
+  it('keeps a start command that failed on screen, with its output and exit status', async () => {
+    const name = uniqueName('failing');
+    const { pane } = open(name, 'echo about-to-fail; sleep 0.2; exit 3');
+    await pane.attach(conn, { create: true }).catch(() => {});
+    sessions.push(pane.sessionName);
+    await eventually(() => {
+      const dead = server.runAsUser(`tmux display -p -t ${shellQuote(pane.sessionId!)} '#{pane_dead} #{pane_dead_status}'`).trim();
+      expect(dead).toBe('1 3');
+    }, 'the failed command to stay as a dead pane');
+    expect(server.runAsUser(`tmux capture-pane -p -S - -t ${shellQuote(pane.sessionId!)}`)).toContain('about-to-fail');
   });
 
   it('dispose detaches the tmux client and leaves the session running', async () => {
@@ -190,6 +243,6 @@ describe('Pane over real tmux', () => {
     await eventually(async () => expect(await attachedClients(name)).toBe(1), 'the client to attach');
     pane.dispose();
     await eventually(async () => expect(await attachedClients(name)).toBe(0), 'the client to detach');
-    expect(await hasSession(conn, name)).toBe(true);
+    expect(await lookUpSession(conn, { name })).toBeDefined();
   });
 });

@@ -1,26 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { HoldfastError } from '../../shared/contract';
-import type { ExecResult } from '../interfaces';
 import { IMMEDIATE_BATCHES } from './OutputBatcher';
 import { Pane, stateAfterClientExit, type PaneExit, type PaneStateChange } from './Pane';
 import { TERMINAL_RESET } from './terminalReset';
-import { FakeSshConnection, ManualClock } from './testFakes';
+import { FakeSshConnection, FakeTmuxServer, ManualClock, tmuxArgsOf } from './testFakes';
 
 const decoder = new TextDecoder();
 
-/** A server whose tmux knows the sessions in `sessions`; has-session answers from it. */
-function fakeServer(sessions: Set<string>, options: { tmuxMissing?: boolean } = {}) {
-  return (command: string): ExecResult => {
-    if (options.tmuxMissing) return { code: 127, stdout: '', stderr: 'bash: tmux: command not found' };
-    const match = /^tmux has-session -t '=(.*)'$/.exec(command);
-    if (!match) return { code: 1, stdout: '', stderr: `unexpected command ${command}` };
-    const name = match[1]!.replace(/'\\''/g, "'");
-    return sessions.has(name) ? { code: 0, stdout: '', stderr: '' } : { code: 1, stdout: '', stderr: `can't find session: =${name}` };
-  };
-}
-
 function setup(options: { sessions?: string[]; startCommand?: string; flow?: { high: number; low: number }; tmuxMissing?: boolean } = {}) {
-  const sessions = new Set(options.sessions ?? ['my work']);
+  const tmux = new FakeTmuxServer(options.sessions ?? ['my work']);
+  tmux.tmuxMissing = options.tmuxMissing ?? false;
   const clock = new ManualClock();
   const pane = new Pane({
     paneId: 'p1',
@@ -38,9 +26,9 @@ function setup(options: { sessions?: string[]; startCommand?: string; flow?: { h
   pane.onData((d) => output.push(d));
   pane.onDidChangeState((e) => states.push(e));
   pane.onExit((e) => exits.push(e));
-  const newConnection = () => new FakeSshConnection(fakeServer(sessions, { tmuxMissing: options.tmuxMissing }));
+  const newConnection = () => new FakeSshConnection(tmux.exec);
   const text = () => output.map((d) => decoder.decode(d)).join('');
-  return { pane, clock, sessions, output, states, exits, newConnection, text };
+  return { pane, clock, tmux, output, states, exits, newConnection, text };
 }
 
 /** Lets the pane's promise chains (exec, openPty) run. */
@@ -49,28 +37,66 @@ async function settle(): Promise<void> {
 }
 
 describe('Pane attach', () => {
-  it('with create, runs new-session -A with the start command and no has-session check', async () => {
-    const { pane, newConnection } = setup({ startCommand: 'claude --continue' });
+  it('with create, makes the session detached at the view size with its start command, then attaches to its id', async () => {
+    const { pane, tmux, newConnection } = setup({ sessions: [], startCommand: 'claude --continue' });
     const conn = newConnection();
     await pane.attach(conn, { create: true });
-    expect(conn.execs).toEqual([]);
-    expect(conn.lastChannel!.options).toEqual({
-      command: "tmux -u new-session -A -s 'my work' 'claude --continue'",
-      cols: 80,
-      rows: 24,
-      term: 'xterm-256color',
-    });
+    expect(conn.execs.map((c) => tmuxArgsOf(c)?.[0])).toEqual(['new-session']);
+    const made = tmux.calls[0]!;
+    expect(made.slice(made.indexOf('-s'), made.indexOf('-s') + 6)).toEqual(['-s', 'my work', '-x', '80', '-y', '24']);
+    expect(made).toContain('claude --continue');
+    expect(tmux.attachTarget(conn.lastChannel!.options.command)).toBe('$0');
+    expect(conn.lastChannel!.options).toMatchObject({ cols: 80, rows: 24, term: 'xterm-256color' });
     expect(pane.state).toBe('attached');
-    expect(pane.info()).toEqual({ paneId: 'p1', hostId: 'host-1', sessionName: 'my work', startCommand: 'claude --continue', state: 'attached' });
+    expect(pane.info()).toEqual({ paneId: 'p1', hostId: 'host-1', sessionName: 'my work', sessionId: '$0', startCommand: 'claude --continue', state: 'attached' });
   });
 
-  it('without create, checks has-session for the exact name and then attaches to it', async () => {
-    const { pane, states, newConnection } = setup();
+  it('without create, looks the session up by its exact name and attaches to its id', async () => {
+    const { pane, tmux, states, newConnection } = setup({ sessions: ['my work-long', 'my work'] });
     const conn = newConnection();
     await pane.attach(conn);
-    expect(conn.execs).toEqual(["tmux has-session -t '=my work'"]);
-    expect(conn.lastChannel!.options.command).toBe("tmux -u attach-session -t '=my work'");
+    expect(conn.execs.map((c) => tmuxArgsOf(c)?.[0])).toEqual(['list-sessions']);
+    expect(tmux.attachTarget(conn.lastChannel!.options.command)).toBe('$1');
     expect(states.map((s) => s.state)).toEqual(['attaching', 'attached']);
+  });
+
+  it('with a known id, opens the pty together with the check (one round trip) and attaches to that id', async () => {
+    const { tmux, newConnection } = setup({ sessions: ['other', 'my work'] });
+    const pane = new Pane({ paneId: 'p2', hostId: 'h', sessionName: 'renamed since', sessionId: '$1', cols: 80, rows: 24, scheduler: new ManualClock() });
+    const conn = newConnection();
+    let ptysOpenedBeforeListing = -1;
+    const exec = conn.exec.bind(conn);
+    conn.exec = async (command) => {
+      ptysOpenedBeforeListing = conn.channels.length;
+      return exec(command);
+    };
+    await pane.attach(conn);
+    expect(ptysOpenedBeforeListing).toBe(1);
+    expect(conn.channels).toHaveLength(1);
+    expect(tmux.attachTarget(conn.lastChannel!.options.command)).toBe('$1');
+    expect(pane.sessionName).toBe('my work');
+  });
+
+  it('attaches to the session that has the name now when its old id is gone (made again after a server restart)', async () => {
+    const { tmux, newConnection } = setup({ sessions: [] });
+    const gone = tmux.add('work');
+    tmux.remove('work');
+    const again = tmux.add('work');
+    const pane = new Pane({ paneId: 'p3', hostId: 'h', sessionName: 'work', sessionId: gone.id, cols: 80, rows: 24, scheduler: new ManualClock() });
+    const conn = newConnection();
+    await pane.attach(conn);
+    expect(conn.channels[0]!.disposed).toBe(true);
+    expect(tmux.attachTarget(conn.lastChannel!.options.command)).toBe(again.id);
+    expect(pane.state).toBe('attached');
+  });
+
+  it('never attaches to a session whose name looks like its id', async () => {
+    const { tmux, newConnection } = setup({ sessions: ['real'] });
+    tmux.add('$0');
+    const pane = new Pane({ paneId: 'p4', hostId: 'h', sessionName: '$0', cols: 80, rows: 24, scheduler: new ManualClock() });
+    const conn = newConnection();
+    await pane.attach(conn);
+    expect(tmux.attachTarget(conn.lastChannel!.options.command)).toBe('$1');
   });
 
   it('without create, a missing session makes the pane session-gone with SESSION_GONE and leaves no channel open', async () => {
@@ -108,14 +134,45 @@ describe('Pane attach', () => {
     expect(states.map((s) => s.state)).not.toContain('failed');
   });
 
-  it('an attach whose channel fails on a link that still answers is a real failure, shown with its error', async () => {
-    const { pane, newConnection } = setup();
+  it('an attach whose channel is refused on a link that still answers says why and tries again on that link, with backoff', async () => {
+    const { pane, clock, states, newConnection } = setup();
     const conn = newConnection();
-    conn.openPty = async () => {
-      throw new Error('administratively prohibited: open failed');
+    const openPty = conn.openPty.bind(conn);
+    let refusals = 2;
+    conn.openPty = async (options) => {
+      if (refusals-- > 0) throw new Error('Could not open a channel on h:22: (SSH) Channel open failure: open failed');
+      return openPty(options);
     };
-    await expect(pane.attach(conn)).rejects.toThrow(/administratively prohibited/);
-    expect(pane.state).toBe('failed');
+    await pane.attach(conn);
+    await settle();
+    expect(pane.state).toBe('reconnecting');
+    expect(states[states.length - 1]!.message).toMatch(/Could not reattach on the open connection: .*open failed.*MaxSessions.*Trying again in 2 s/);
+    clock.advance(2000);
+    await settle();
+    expect(states[states.length - 1]!.message).toMatch(/Trying again in 4 s/);
+    clock.advance(3999);
+    await settle();
+    expect(pane.state).toBe('reconnecting');
+    clock.advance(1);
+    await settle();
+    expect(pane.state).toBe('attached');
+    expect(states.map((s) => s.state)).not.toContain('failed');
+  });
+
+  it('a session lookup that fails after the tmux client ended, on a link that answers, is retried on that link', async () => {
+    const { pane, clock, tmux, newConnection } = setup();
+    const conn = newConnection();
+    await pane.attach(conn);
+    const handler = conn.execHandler;
+    conn.execHandler = () => ({ code: 255, stdout: '', stderr: 'channel refused' });
+    conn.lastChannel!.close(0);
+    await settle();
+    expect(pane.state).toBe('reconnecting');
+    conn.execHandler = handler;
+    clock.advance(2000);
+    await settle();
+    expect(pane.state).toBe('attached');
+    expect(tmux.attachTarget(conn.lastChannel!.options.command)).toBe('$0');
   });
 
   it('output is batched per frame and reaches the view whole, a character split across chunks included', async () => {
@@ -170,23 +227,6 @@ describe('Pane attach', () => {
     old.emit('stale');
     clock.advance(16);
     expect(text()).not.toContain('stale');
-  });
-});
-
-describe('Pane session names', () => {
-  it('a created name that tmux keeps escaped is targeted as tmux keeps it, and recreated as typed', async () => {
-    const sessions = new Set<string>(['cost\\$HOME']);
-    const pane = new Pane({ paneId: 'p', hostId: 'h', sessionName: 'cost$HOME', cols: 80, rows: 24, scheduler: new ManualClock() });
-    const conn = new FakeSshConnection(fakeServer(sessions));
-    await pane.attach(conn, { create: true });
-    expect(conn.lastChannel!.options.command).toBe("tmux -u new-session -A -s 'cost$HOME'");
-    expect(pane.info().sessionName).toBe('cost\\$HOME');
-    pane.linkLost();
-    await pane.attach(conn);
-    expect(conn.execs).toEqual(["tmux has-session -t '=cost\\$HOME'"]);
-    expect(pane.state).toBe('attached');
-    await pane.recreate(conn);
-    expect(conn.lastChannel!.options.command).toBe("tmux -u new-session -A -s 'cost$HOME'");
   });
 });
 
@@ -264,7 +304,7 @@ describe('Pane size and flow control', () => {
   });
 
   it('a resize while the channel is opening is applied once it is open', async () => {
-    const { pane, newConnection } = setup();
+    const { pane, newConnection } = setup({ sessions: [] });
     const conn = newConnection();
     const attaching = pane.attach(conn, { create: true });
     pane.resize(132, 50);
@@ -298,7 +338,7 @@ describe('Pane when the tmux client ends', () => {
     await settle();
     expect(pane.state).toBe('reconnecting');
     expect(exits).toEqual([]);
-    expect(conn.execs).toEqual(["tmux has-session -t '=my work'"]); // only the one before attaching
+    expect(conn.execs.map((c) => tmuxArgsOf(c)?.[0])).toEqual(['list-sessions']); // only the one before attaching
   });
 
   it('linkLost drops the channel and waits for the reconnect', async () => {
@@ -321,10 +361,10 @@ describe('Pane when the tmux client ends', () => {
   });
 
   it('the link is fine and the session is gone: session-gone', async () => {
-    const { pane, exits, sessions, states, newConnection } = setup();
+    const { pane, exits, tmux, states, newConnection } = setup();
     const conn = newConnection();
     await pane.attach(conn);
-    sessions.delete('my work');
+    tmux.remove('my work');
     conn.lastChannel!.close(0);
     await settle();
     expect(pane.state).toBe('session-gone');
@@ -335,7 +375,7 @@ describe('Pane when the tmux client ends', () => {
   it('exit 127 from the pty (tmux not found by the shell) fails the pane with TMUX_MISSING', async () => {
     const { pane, states, newConnection } = setup();
     const conn = newConnection();
-    await pane.attach(conn, { create: true });
+    await pane.attach(conn);
     conn.lastChannel!.close(127);
     await settle();
     expect(pane.state).toBe('failed');
@@ -368,29 +408,33 @@ describe('Pane when the tmux client ends', () => {
 
 describe('Pane recreate, detach and dispose', () => {
   it('recreate after session-gone makes the session again with its start command, on a reset view', async () => {
-    const { pane, clock, text, sessions, newConnection } = setup({ startCommand: 'htop' });
+    const { pane, clock, text, tmux, newConnection } = setup({ startCommand: 'htop' });
     const conn = newConnection();
     await pane.attach(conn);
-    sessions.clear();
+    tmux.remove('my work');
     conn.lastChannel!.close(0);
     await settle();
     expect(pane.state).toBe('session-gone');
     await pane.recreate(conn);
     expect(pane.state).toBe('attached');
-    expect(conn.lastChannel!.options.command).toBe("tmux -u new-session -A -s 'my work' htop");
+    const made = tmux.calls[tmux.calls.length - 1]!;
+    expect([made[0], made[made.indexOf('-s') + 1], made[made.indexOf('--') + 1]]).toEqual(['new-session', 'my work', 'htop']);
+    expect(tmux.attachTarget(conn.lastChannel!.options.command)).toBe(tmux.byName('my work')!.id);
     conn.lastChannel!.emit('fresh');
     clock.advance(16);
     expect(text()).toBe(`${TERMINAL_RESET}fresh`);
   });
 
-  it('a link loss during the has-session check wins: the late answer binds no channel', async () => {
-    const { pane } = setup();
-    let answer!: (r: ExecResult) => void;
-    const conn = new FakeSshConnection(() => new Promise<ExecResult>((resolve) => (answer = resolve)));
+  it('a link loss during the session check wins: the late answer binds no channel', async () => {
+    const tmux = new FakeTmuxServer(['my work']);
+    const pane = new Pane({ paneId: 'p', hostId: 'h', sessionName: 'my work', sessionId: '$0', cols: 80, rows: 24, scheduler: new ManualClock() });
+    let answer!: () => void;
+    const conn = new FakeSshConnection((command) => new Promise((resolve) => (answer = () => resolve(tmux.exec(command)))));
     const attaching = pane.attach(conn);
     await settle();
+    expect(conn.channels).toHaveLength(1);
     pane.linkLost();
-    answer({ code: 0, stdout: '', stderr: '' });
+    answer();
     await attaching;
     await settle();
     expect(conn.channels.every((c) => c.disposed)).toBe(true);
@@ -416,13 +460,12 @@ describe('Pane recreate, detach and dispose', () => {
     expect(conn.closeListenerCount).toBe(0);
   });
 
-  it('an attach failure other than a dead link is a failed pane and a rejected promise', async () => {
-    const { pane } = setup();
-    const conn = new FakeSshConnection(() => ({ code: 0, stdout: '', stderr: '' }));
-    conn.openPty = async () => {
-      throw new HoldfastError({ code: 'INTERNAL', message: 'Channel open failure' });
-    };
-    await expect(pane.attach(conn)).rejects.toThrow(/Channel open failure/);
+  it('a new session tmux refuses to make is a failed pane and a rejected promise, not a retry', async () => {
+    const { pane, clock, newConnection } = setup();
+    const conn = newConnection();
+    await expect(pane.attach(conn, { create: true })).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/already exists/) });
     expect(pane.state).toBe('failed');
+    clock.advance(60_000);
+    expect(conn.channels).toHaveLength(0);
   });
 });

@@ -4,20 +4,25 @@
 import { HoldfastError } from '../../shared/contract';
 import { Disposable, DisposableStore, Emitter, MutableDisposable } from '../../shared/lifecycle';
 import type { HoldfastErrorData, PaneInfo, PaneState } from '../../shared/model';
-import type { IClock, IPtyChannel, ISshConnection } from '../interfaces';
-import { attachSessionCommand, newSessionCommand, tmuxMissingError, tmuxRequestedName, tmuxStoredName } from '../tmux/commands';
-import { hasSession } from '../tmux/sessions';
+import { systemClock, type IClock, type IPtyChannel, type ISshConnection } from '../interfaces';
+import { attachSessionCommand, tmuxMissingError } from '../tmux/commands';
+import { createSession, lookUpSession } from '../tmux/sessions';
 import { FlowControl, type FlowControlOptions } from './FlowControl';
 import { OutputBatcher } from './OutputBatcher';
 import { TERMINAL_RESET_BYTES } from './terminalReset';
 
 /** How long an attach that failed waits to learn whether the link is still there. */
 const ATTACH_FAILURE_PROBE_MS = 2000;
+/** Retries of an attach that failed on a link that answers: 2 s, 4 s, … up to 30 s. */
+const LIVE_LINK_RETRY_BASE_MS = 2000;
+const LIVE_LINK_RETRY_MAX_MS = 30_000;
 
 export interface PaneOptions {
   paneId: string;
   hostId: string;
   sessionName: string;
+  /** The session's tmux id, when the view knows it (it listed the session). */
+  sessionId?: string;
   /** What a (re)created session runs instead of the login shell, e.g. "claude --continue". */
   startCommand?: string;
   cols: number;
@@ -80,9 +85,12 @@ export class Pane extends Disposable {
   readonly paneId: string;
   readonly hostId: string;
   readonly startCommand: string | undefined;
+  /** The name as the user asked for it, for making the session again. */
   private readonly _givenName: string;
-  /** The name as tmux keeps it (`tmuxStoredName`), which every `-t` target uses. */
+  /** The name as tmux lists it (it may escape some characters, and the session may have been renamed). */
   private _sessionName: string;
+  /** tmux's id of the session, which every `-t` target uses; learned from a listing or from new-session. */
+  private _sessionId: string | undefined;
 
   private readonly _term: string;
   private _cols: number;
@@ -101,6 +109,9 @@ export class Pane extends Disposable {
   private readonly _channel = this._register(new MutableDisposable<DisposableStore>());
   private _channelRef: IPtyChannel | undefined;
   private readonly _connectionWatch = this._register(new MutableDisposable<DisposableStore>());
+  private readonly _scheduler: Pick<IClock, 'setTimeout'>;
+  private readonly _retryTimer = this._register(new MutableDisposable());
+  private _liveLinkRetries = 0;
 
   constructor(options: PaneOptions) {
     super();
@@ -108,11 +119,13 @@ export class Pane extends Disposable {
     this.hostId = options.hostId;
     this._givenName = options.sessionName;
     this._sessionName = options.sessionName;
+    this._sessionId = options.sessionId;
     this.startCommand = options.startCommand;
     this._cols = options.cols;
     this._rows = options.rows;
     this._term = options.term ?? 'xterm-256color';
     this._flow = new FlowControl(options.flow);
+    this._scheduler = options.scheduler ?? systemClock;
     this._batcher = this._register(new OutputBatcher({ scheduler: options.scheduler }));
     this._register(
       this._batcher.onBatch((batch) => {
@@ -143,8 +156,19 @@ export class Pane extends Disposable {
     return this._store.isDisposed;
   }
 
+  get sessionId(): string | undefined {
+    return this._sessionId;
+  }
+
   info(): PaneInfo {
-    return { paneId: this.paneId, hostId: this.hostId, sessionName: this.sessionName, startCommand: this.startCommand, state: this._state };
+    return {
+      paneId: this.paneId,
+      hostId: this.hostId,
+      sessionName: this.sessionName,
+      ...(this._sessionId ? { sessionId: this._sessionId } : {}),
+      startCommand: this.startCommand,
+      state: this._state,
+    };
   }
 
   /**
@@ -155,8 +179,6 @@ export class Pane extends Disposable {
    */
   attach(conn: ISshConnection, options: { create?: boolean } = {}): Promise<void> {
     if (this.isDisposed || (this._state === 'closed' && this._everAttached)) return Promise.resolve();
-    // With create the name is as the user typed it; tmux may keep it escaped (e.g. "a$b" as "a\$b").
-    if (options.create) this._sessionName = tmuxStoredName(this._givenName);
     return this._attach(conn, options.create === true);
   }
 
@@ -169,29 +191,49 @@ export class Pane extends Disposable {
   private async _attach(conn: ISshConnection, create: boolean): Promise<void> {
     const generation = this._beginAttach(conn);
     try {
-      const command = create ? newSessionCommand(tmuxRequestedName(this._sessionName), this.startCommand) : attachSessionCommand(this._sessionName);
       const { cols, rows } = this;
-      // The pty is opened at once and held paused, so that none of its output is lost before it is bound.
-      const opening = conn.openPty({ command, cols, rows, term: this._term }).then((channel) => {
-        channel.pause();
-        return channel;
-      });
-      // Its failure is handled where it is awaited; it must not count as unhandled while the check runs.
-      opening.catch(() => {});
-      if (!create) {
-        // The session check and the pty go out together on the open connection (one round trip, not two); the
-        // pty's output is only shown once tmux is known to have the session.
-        let exists: boolean;
+      // The pty is held paused as soon as it opens, so that none of its output is lost before it is bound.
+      const openAttach = (sessionId: string) => {
+        const opening = conn.openPty({ command: attachSessionCommand(sessionId), cols, rows, term: this._term }).then((channel) => {
+          channel.pause();
+          return channel;
+        });
+        // Its failure is handled where it is awaited; it must not count as unhandled while the check runs.
+        opening.catch(() => {});
+        return opening;
+      };
+      const discard = (opening: Promise<IPtyChannel> | undefined) => void opening?.then((channel) => channel.dispose(), () => {});
+      let opening: Promise<IPtyChannel>;
+      if (create) {
+        const made = await createSession(conn, this._givenName, { startCommand: this.startCommand, cols, rows, keepFailedCommand: this.startCommand !== undefined });
+        if (generation !== this._generation) return;
+        this._sessionId = made.id;
+        this._sessionName = made.name;
+        opening = openAttach(made.id);
+      } else {
+        // With a known id, the check and the pty go out together (one round trip, not two); the pty's output is
+        // only shown once the listing says the session is still there.
+        const guess = this._sessionId;
+        const early = guess !== undefined ? openAttach(guess) : undefined;
+        let found;
         try {
-          exists = await hasSession(conn, this.sessionName);
+          found = await lookUpSession(conn, { id: guess, name: this._sessionName });
         } catch (err) {
-          void opening.then((channel) => channel.dispose(), () => {});
+          discard(early);
           throw err;
         }
-        if (generation !== this._generation || !exists) {
-          void opening.then((channel) => channel.dispose(), () => {});
+        if (generation !== this._generation || !found) {
+          discard(early);
           if (generation === this._generation) this._setSessionGone();
           return;
+        }
+        this._sessionName = found.name;
+        this._sessionId = found.id;
+        if (early && found.id === guess) opening = early;
+        else {
+          // Made again under its name (the server restarted), or listed by name only: attach to the id it has now.
+          discard(early);
+          opening = openAttach(found.id);
         }
       }
       const channel = await opening;
@@ -214,9 +256,14 @@ export class Pane extends Disposable {
         return;
       }
       const error = HoldfastError.from(err);
-      this._generation++;
-      this._setState('failed', { error: error.toData(), message: error.message });
-      throw error;
+      if (error.code === 'TMUX_MISSING' || error.code === 'VALIDATION' || create) {
+        this._generation++;
+        this._setState('failed', { error: error.toData(), message: error.message });
+        throw error;
+      }
+      // The link is fine but the server would not run tmux for us now (sshd's MaxSessions, a busy server): try again
+      // on this connection after a while, and say why meanwhile, instead of waiting for a reconnect that never comes.
+      this._retryOnLiveLink(conn, error);
     }
   }
 
@@ -276,6 +323,7 @@ export class Pane extends Disposable {
 
   private _beginAttach(conn: ISshConnection): number {
     const generation = ++this._generation;
+    this._retryTimer.clear();
     this._dropChannel();
     this._watchConnection(conn);
     this._error = undefined;
@@ -308,6 +356,7 @@ export class Pane extends Disposable {
     this._channelRef = channel;
     this._flow.setTarget(channel);
     this._everAttached = true;
+    this._liveLinkRetries = 0;
     this._setState('attached');
   }
 
@@ -321,12 +370,20 @@ export class Pane extends Disposable {
       return;
     }
     let sessionExists: boolean | undefined;
+    let checkError: unknown;
     if (this._linkAlive) {
       try {
-        sessionExists = await hasSession(conn, this.sessionName);
-      } catch {
-        sessionExists = undefined;
+        sessionExists = (await lookUpSession(conn, { id: this._sessionId, name: this._sessionName })) !== undefined;
+      } catch (err) {
+        checkError = err;
       }
+    }
+    if (generation !== this._generation) return;
+    if (checkError !== undefined && this._linkAlive && (await conn.probe(ATTACH_FAILURE_PROBE_MS).catch(() => false))) {
+      if (generation !== this._generation) return;
+      // tmux's client ended and the session could not be looked up, though the link answers: not an outage.
+      this._retryOnLiveLink(conn, HoldfastError.from(checkError));
+      return;
     }
     if (generation !== this._generation) return;
     const next = stateAfterClientExit({ linkAlive: this._linkAlive, sessionExists });
@@ -348,7 +405,29 @@ export class Pane extends Disposable {
   private _enterReconnecting(): void {
     this._generation++;
     this._dropChannel();
+    this._retryTimer.clear();
+    this._liveLinkRetries = 0;
     this._setState('reconnecting');
+  }
+
+  /**
+   * The link answers, but attaching on it failed (the server refused a channel, tmux could not be asked). A
+   * reconnect would not come (nothing is wrong with the link), so the pane tries again itself, with backoff, and
+   * says what went wrong meanwhile.
+   */
+  private _retryOnLiveLink(conn: ISshConnection, error: HoldfastError): void {
+    this._generation++;
+    this._dropChannel();
+    const delay = Math.min(LIVE_LINK_RETRY_MAX_MS, LIVE_LINK_RETRY_BASE_MS * 2 ** this._liveLinkRetries++);
+    const refused = /channel/i.test(error.message) ? ' The server refused a new session channel; its sshd MaxSessions may be too low.' : '';
+    this._setState('reconnecting', {
+      error: error.toData(),
+      message: `Could not reattach on the open connection: ${error.message}.${refused} Trying again in ${Math.round(delay / 1000)} s.`,
+    });
+    this._retryTimer.value = this._scheduler.setTimeout(() => {
+      if (this.isDisposed || this._state !== 'reconnecting' || !this._linkAlive) return;
+      void this._attach(conn, false).catch(() => {});
+    }, delay);
   }
 
   private _setSessionGone(): void {

@@ -1,22 +1,41 @@
 // The command lines Holdfast runs on a server to talk to tmux, and how their results are read. Pure: no I/O.
 //
-// Every line is run by the user's login shell (`$SHELL -c …` over an ssh exec or pty channel), so every value
-// is quoted for a POSIX shell. tmux runs with `-u` so that it treats the client as UTF-8 whatever the remote
-// locale says: without it, `list-sessions` prints non-ASCII session names as `_` and an attached client draws
-// line characters as ASCII.
+// sshd hands every command line to the user's login shell (`$SHELL -c …`), and that shell is not always POSIX:
+// fish treats `\'` and `\\` inside single quotes as escapes. So every line is a POSIX script run by `/bin/sh`,
+// passed as one word quoted so that POSIX shells, bash, zsh and fish all read the same value (see shellQuote).
+// tmux runs with `-u` so that it treats the client as UTF-8 whatever the remote locale says: without it,
+// `list-sessions` prints non-ASCII session names as `_` and an attached client draws line characters as ASCII.
 //
 // stderr stays separate from stdout (no `exec 2>&1`): `list-sessions` output is parsed line by line, and the
 // error text is what tells "no server running" from "tmux not installed". In a pty both go to the same stream
 // anyway, which is what the user should see.
+//
+// Sessions are targeted by their id (`$3`), never by name: tmux reads a name that starts with `$`, `@` or `%` as
+// an id even after `=`, so typing could reach, and kill could end, another session. Names are matched to ids here,
+// from `list-sessions`, by plain string comparison.
 import { HoldfastError } from '../../shared/contract';
 import type { TmuxSession } from '../../shared/model';
 import type { ExecResult } from '../interfaces';
 
-/** Quotes one argument for a POSIX shell: the result is a single word whose value is exactly `value`. */
+/**
+ * Quotes one argument so that POSIX sh, bash, zsh and fish all read exactly `value`: safe runs go in single quotes,
+ * and every `'` and `\` goes outside them as `\'` and `\\`, which all of these shells read the same way. (Inside
+ * single quotes fish would read `\'` and `\\` as escapes, where POSIX shells would not.)
+ */
 export function shellQuote(value: string): string {
   // No `=` among the bare characters: zsh expands a word starting with `=` (`=name` is the path of `name`).
   if (value !== '' && /^[A-Za-z0-9_@%+:,./-]+$/.test(value)) return value;
-  return `'${value.replace(/'/g, `'\\''`)}'`;
+  let out = '';
+  let run = '';
+  for (const ch of value) {
+    if (ch === "'" || ch === '\\') {
+      if (run) out += `'${run}'`;
+      run = '';
+      out += `\\${ch}`;
+    } else run += ch;
+  }
+  if (run) out += `'${run}'`;
+  return out === '' ? "''" : out;
 }
 
 /** Joins arguments into one shell command line, quoting each. */
@@ -24,71 +43,121 @@ export function shellJoin(args: readonly string[]): string {
   return args.map(shellQuote).join(' ');
 }
 
+/** A POSIX script as one command line for any login shell: `/bin/sh` runs it, whatever `$SHELL` is. */
+export function posixCommand(script: string): string {
+  return `exec /bin/sh -c ${shellQuote(script)}`;
+}
+
+/**
+ * Where tmux often is when a non-interactive shell's PATH does not have it: Homebrew on Apple silicon and on Intel
+ * Macs (and many hand-built installs). Searched after the user's own PATH.
+ */
+export const TMUX_FALLBACK_PATH = '/opt/homebrew/bin:/usr/local/bin';
+
+/** The script line that runs tmux with `args` (`exec` replaces the shell, so signals reach tmux itself). */
+export function tmuxScript(args: readonly string[]): string {
+  return `PATH="$PATH:${TMUX_FALLBACK_PATH}"; export PATH; exec tmux -u ${shellJoin(args)}`;
+}
+
+/** A command line that runs tmux with `args` under any login shell. */
+export function tmuxCommand(args: readonly string[]): string {
+  return posixCommand(tmuxScript(args));
+}
+
 // The name goes last: it is the only free-text field, so even a name holding a tab would parse.
 // (tmux escapes tabs and newlines in session names today; this keeps parsing right if that ever changes.)
-const LIST_FIELDS = ['#{session_windows}', '#{session_attached}', '#{session_activity}', '#{session_created}', '#{session_name}'];
+const LIST_FIELDS = ['#{session_id}', '#{session_windows}', '#{session_attached}', '#{session_activity}', '#{session_created}', '#{session_name}'];
 export const LIST_SESSIONS_FORMAT = LIST_FIELDS.join('\t');
 
 export function listSessionsCommand(): string {
-  return shellJoin(['tmux', '-u', 'list-sessions', '-F', LIST_SESSIONS_FORMAT]);
+  return tmuxCommand(['list-sessions', '-F', LIST_SESSIONS_FORMAT]);
 }
 
-/** `=` makes tmux match the name exactly, not as a prefix or an fnmatch pattern. */
-export function exactTarget(sessionName: string): string {
-  return `=${sessionName}`;
+/** tmux's session ids: `$` and a number. Anything else is refused before it reaches a command line. */
+export function isSessionId(value: string): boolean {
+  return /^\$\d+$/.test(value);
 }
 
-export function hasSessionCommand(sessionName: string): string {
-  return shellJoin(['tmux', 'has-session', '-t', exactTarget(sessionName)]);
+export function checkedSessionId(sessionId: string): string {
+  if (!isSessionId(sessionId)) throw new HoldfastError({ code: 'INTERNAL', message: `Not a tmux session id: ${sessionId}` });
+  return sessionId;
 }
 
-/** Attaches to an existing session and nothing else: fails if the session is gone rather than making one. */
-export function attachSessionCommand(sessionName: string): string {
-  return shellJoin(['tmux', '-u', 'attach-session', '-t', exactTarget(sessionName)]);
+/** Attaches to an existing session by id, and nothing else: fails if it is gone rather than making one. */
+export function attachSessionCommand(sessionId: string): string {
+  return tmuxCommand(['attach-session', '-t', checkedSessionId(sessionId)]);
 }
 
-/**
- * Attaches to the session, creating it first if it does not exist (`-A`). `startCommand` is what a new session
- * runs instead of the default shell; tmux hands a single argument to the shell, so it may hold pipes and quotes.
- * `requestedName` is the name as the user typed it: tmux expands formats in `-s` (so `#` is doubled here) and
- * stores the name escaped (see `tmuxStoredName`), which is the name every later target must use.
- */
-export function newSessionCommand(requestedName: string, startCommand?: string): string {
-  const args = ['tmux', '-u', 'new-session', '-A', '-s', requestedName.replace(/#/g, '##')];
-  if (startCommand !== undefined && startCommand.trim() !== '') args.push(startCommand);
-  return shellJoin(args);
+/** tmux reads these first characters in a target as an id (session `$`, window `@`, pane `%`), even after `=`. */
+export function isReservedSessionName(name: string): boolean {
+  return /^[$@%]/.test(name);
 }
 
-const C_ESCAPES: Record<string, string> = { '\t': 't', '\n': 'n', '\r': 'r', '\x07': 'a', '\b': 'b', '\f': 'f', '\v': 'v' };
-const C_UNESCAPES: Record<string, string> = Object.fromEntries(Object.entries(C_ESCAPES).map(([raw, letter]) => [letter, raw]));
-
-/**
- * The name tmux keeps for a session created as `requestedName` (tmux's session_check_name and utf8_strvis): ':'
- * and '.' become '_', a backslash is doubled, a '$' that starts a variable gets a backslash, control characters
- * are escaped C-style or in octal. `list-sessions` prints this name and `-t =NAME` must use it.
- */
-export function tmuxStoredName(requestedName: string): string {
-  let out = '';
-  for (let i = 0; i < requestedName.length; i++) {
-    const ch = requestedName[i]!;
-    const code = ch.charCodeAt(0);
-    if (ch === ':' || ch === '.') out += '_';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '$' && /[A-Za-z_{]/.test(requestedName[i + 1] ?? '')) out += '\\$';
-    else if (C_ESCAPES[ch] !== undefined) out += `\\${C_ESCAPES[ch]}`;
-    else if (code < 0x20 || code === 0x7f) out += `\\${code.toString(8).padStart(3, '0')}`;
-    else out += ch;
-  }
-  return out;
-}
-
-/** The inverse of `tmuxStoredName`: what to pass to `new-session -s` to make a session called `storedName` again. */
-export function tmuxRequestedName(storedName: string): string {
-  return storedName.replace(/\\(\\|\$|[0-7]{3}|[tnrabfv])/g, (_m, esc: string) => {
-    if (esc === '\\' || esc === '$') return esc;
-    if (/^[0-7]{3}$/.test(esc)) return String.fromCharCode(parseInt(esc, 8));
-    return C_UNESCAPES[esc] ?? esc;
+export function reservedNameError(name: string): HoldfastError {
+  return new HoldfastError({
+    code: 'VALIDATION',
+    message: `A new session's name cannot start with "${name[0]}": tmux would take it for an id.`,
+    fields: { sessionName: 'Cannot start with $, @ or %' },
   });
+}
+
+export interface NewSessionOptions {
+  /** What the session runs instead of the login shell, e.g. "claude --continue". */
+  startCommand?: string;
+  cols: number;
+  rows: number;
+  /**
+   * Keep the window when the start command fails, so that its last output and exit status can be shown (tmux's
+   * `remain-on-exit failed`). Only applies with a start command.
+   */
+  keepFailedCommand?: boolean;
+}
+
+/** What new-session prints (`-P -F`): the new session's id and the name tmux stored (it may escape some). */
+export const NEW_SESSION_FORMAT = '#{session_id}\t#{session_name}';
+
+/**
+ * Creates a detached session, to be attached afterwards by its id, and prints `NEW_SESSION_FORMAT`. `requestedName`
+ * is the name as the user typed it: tmux expands formats in `-s`, so `#` is doubled. The start command follows
+ * `--`, so one that begins with `-` is not read as tmux options; tmux hands it to the shell as one argument, so it
+ * may hold pipes and quotes.
+ */
+export function newSessionCommand(requestedName: string, options: NewSessionOptions): string {
+  if (isReservedSessionName(requestedName)) throw reservedNameError(requestedName);
+  const args = ['new-session', '-d', '-P', '-F', NEW_SESSION_FORMAT, '-s', requestedName.replace(/#/g, '##'), '-x', String(options.cols), '-y', String(options.rows)];
+  const command = options.startCommand?.trim() ? options.startCommand : undefined;
+  if (command !== undefined) args.push('--', command);
+  // In the same command queue as new-session, so it applies before the command can have exited.
+  if (command !== undefined && options.keepFailedCommand) args.push(';', 'set-option', '-w', 'remain-on-exit', 'failed');
+  return tmuxCommand(args);
+}
+
+/** Reads what `newSessionCommand` printed: the new session's id and stored name. */
+export function parseNewSession(result: ExecResult): { id: string; name: string } {
+  if (isTmuxMissing(result)) throw tmuxMissingError();
+  const line = result.stdout.split('\n')[0]?.replace(/\r$/, '') ?? '';
+  const tab = line.indexOf('\t');
+  const id = tab > 0 ? line.slice(0, tab) : '';
+  if (result.code !== 0 || !isSessionId(id)) {
+    const reason = firstLine(result.stderr) || 'no output';
+    if (/duplicate session/i.test(reason)) {
+      throw new HoldfastError({ code: 'VALIDATION', message: `A session with this name already exists (${reason})`, fields: { sessionName: 'This name is taken' } });
+    }
+    throw new HoldfastError({ code: 'INTERNAL', message: `tmux new-session failed${result.code !== null ? ` (exit ${result.code})` : ''}: ${reason}` });
+  }
+  return { id, name: line.slice(tab + 1) };
+}
+
+/**
+ * The listed session a pane means: the one with its id while that exists (a rename keeps the id), else the one
+ * with exactly its name (a session made again after the server restarted has a new id). Undefined: it is gone.
+ */
+export function findSession(sessions: readonly TmuxSession[], wanted: { id?: string; name: string }): TmuxSession | undefined {
+  if (wanted.id !== undefined) {
+    const byId = sessions.find((s) => s.id === wanted.id);
+    if (byId) return byId;
+  }
+  return sessions.find((s) => s.name === wanted.name);
 }
 
 /** Reads `list-sessions` output in the format of `LIST_SESSIONS_FORMAT`; lines that do not fit are skipped. */
@@ -98,11 +167,13 @@ export function parseSessionList(stdout: string): TmuxSession[] {
     const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
     if (line === '') continue;
     const parts = line.split('\t');
-    if (parts.length < 5) continue;
-    const [windows, attached, activity, created] = parts.slice(0, 4).map((p) => Number(p));
-    const name = parts.slice(4).join('\t');
-    if (name === '' || ![windows, attached, activity, created].every((n) => Number.isInteger(n))) continue;
+    if (parts.length < 6) continue;
+    const id = parts[0]!;
+    const [windows, attached, activity, created] = parts.slice(1, 5).map((p) => Number(p));
+    const name = parts.slice(5).join('\t');
+    if (!isSessionId(id) || name === '' || ![windows, attached, activity, created].every((n) => Number.isInteger(n))) continue;
     sessions.push({
+      id,
       name,
       windows: windows!,
       attachedClients: attached!,
@@ -124,8 +195,8 @@ const NOT_FOUND = /command not found|\btmux: not found|unknown command:? '?tmux/
 
 export const TMUX_INSTALL_HINT =
   'Install tmux on the server, e.g. "sudo apt install tmux" (Debian/Ubuntu), "sudo dnf install tmux" (Fedora/RHEL), ' +
-  '"sudo pacman -S tmux" (Arch) or "brew install tmux" (macOS). If it is installed, make sure it is on the PATH of a ' +
-  'non-interactive login shell.';
+  '"sudo pacman -S tmux" (Arch) or "brew install tmux" (macOS). If it is installed elsewhere than /usr/bin, /opt/homebrew/bin ' +
+  'or /usr/local/bin, make sure it is on the PATH of a non-interactive shell.';
 
 export function tmuxMissingError(): HoldfastError {
   return new HoldfastError({ code: 'TMUX_MISSING', message: 'tmux is not installed on this server', hint: TMUX_INSTALL_HINT });
@@ -152,17 +223,6 @@ export function interpretListResult(result: ExecResult): TmuxSession[] {
   if (isNoServer(result)) return [];
   throw new HoldfastError({
     code: 'INTERNAL',
-    message: `tmux list-sessions failed${result.code !== null ? ` (exit ${result.code})` : ''}: ${firstLine(result.stderr) || 'no output'}`,
-  });
-}
-
-/** Turns the result of `hasSessionCommand()` into whether the session exists. */
-export function interpretHasSessionResult(result: ExecResult): boolean {
-  if (isTmuxMissing(result)) throw tmuxMissingError();
-  if (result.code === 0) return true;
-  if (result.code === 1) return false; // "can't find session", "no server running", …
-  throw new HoldfastError({
-    code: 'INTERNAL',
-    message: `tmux has-session failed${result.code !== null ? ` (exit ${result.code})` : ` (${result.signal ?? 'no exit code'})`}: ${firstLine(result.stderr) || 'no output'}`,
+    message: `tmux list-sessions failed${result.code !== null ? ` (exit ${result.code})` : ` (${result.signal ?? 'no exit code'})`}: ${firstLine(result.stderr) || 'no output'}`,
   });
 }

@@ -1,12 +1,13 @@
-// tmux over a real sshd: listing, exact has-session, no server, and tmux missing, through the same functions the
-// app uses.
+// tmux over a real sshd: listing, looking up, creating, no server, tmux missing, and a login shell that is fish,
+// through the same functions the app uses.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HoldfastError } from '../../shared/contract';
 import { startSshd, type TestSshd } from '../../../test/harness/sshd';
 import type { ISshConnection } from '../interfaces';
-import { interpretListResult, listSessionsCommand, newSessionCommand, shellQuote, tmuxStoredName } from './commands';
-import { hasSession, listSessions } from './sessions';
+import { run } from '../../../test/harness/tools';
+import { interpretListResult, listSessionsCommand, shellQuote } from './commands';
+import { createSession, listSessions, lookUpSession } from './sessions';
 import { connectToTestServer } from './testConnection';
 
 const tag = randomBytes(3).toString('hex');
@@ -29,7 +30,8 @@ describe('tmux sessions over ssh', () => {
   afterAll(async () => {
     for (const name of made) {
       try {
-        server.runAsUser(`tmux kill-session -t ${shellQuote(`=${name}`)}`);
+        const id = server.runAsUser(`tmux list-sessions -F '#{session_id}\t#{session_name}'`).split('\n').find((l) => l.slice(l.indexOf('\t') + 1) === name)?.split('\t')[0];
+        if (id) server.runAsUser(`tmux kill-session -t ${shellQuote(id)}`);
       } catch {
         // already gone
       }
@@ -53,34 +55,33 @@ describe('tmux sessions over ssh', () => {
     expect(found!.lastActivity).toBeGreaterThanOrEqual(found!.created);
   });
 
-  it('has-session matches the exact name, not a prefix', async () => {
+  it('looks a session up by exact name, not a prefix, and by id even after a rename', async () => {
     const name = `hf-exact-${tag}-long`;
     makeSession(name);
-    expect(await hasSession(conn, name)).toBe(true);
-    expect(await hasSession(conn, `hf-exact-${tag}`)).toBe(false);
-    expect(await hasSession(conn, `hf exact with 'quote' ${tag}`)).toBe(false);
+    const found = await lookUpSession(conn, { name });
+    expect(found?.name).toBe(name);
+    expect(await lookUpSession(conn, { name: `hf-exact-${tag}` })).toBeUndefined();
+    const renamed = `${name}-renamed`;
+    server.runAsUser(`tmux rename-session -t ${shellQuote(found!.id)} ${shellQuote(renamed)}`);
+    made.push(renamed);
+    expect(await lookUpSession(conn, { id: found!.id, name })).toMatchObject({ id: found!.id, name: renamed });
   });
 
   it('a name with quotes survives the shell both ways', async () => {
     const name = `it's "quoted" ${tag}`;
     makeSession(name);
-    expect(await hasSession(conn, name)).toBe(true);
     expect((await listSessions(conn)).map((s) => s.name)).toContain(name);
   });
 
-  it('tmuxStoredName predicts the name tmux keeps for what new-session was asked to create', async () => {
-    const names = ['x$y', 'x${y', 'a\\b', 't\tab', 'p#{host}', `q'uote "d"`, 'ü日', 'x$1 $'];
-    const socket = `hf-names-${tag}`;
-    // A private server (-L), so the shared one is left alone.
-    const script = [
-      ...names.map((n) => newSessionCommand(n).replace(/^tmux -u new-session -A/, `tmux -L ${socket} -u new-session -d -A`)),
-      `tmux -L ${socket} -u list-sessions -F '#{session_name}'`,
-      `tmux -L ${socket} kill-server`,
-    ].join('\n');
-    const result = await conn.exec(script);
-    expect(result.stderr).toBe('');
-    const listed = result.stdout.split('\n').filter(Boolean);
-    expect([...listed].sort()).toEqual(names.map(tmuxStoredName).sort());
+  it('creates a detached session at the given size, learning its id and the name tmux stored', async () => {
+    for (const requested of [`x$y ${tag}`, `p#{host} ${tag}`, `q'uote "d" ${tag}`, `ü日 ${tag}`]) {
+      const made_ = await createSession(conn, requested, { cols: 100, rows: 30 });
+      made.push(made_.name);
+      const listed = await lookUpSession(conn, { id: made_.id, name: '' });
+      expect(listed).toMatchObject({ id: made_.id, name: made_.name });
+      expect(server.runAsUser(`tmux display -p -t ${shellQuote(made_.id)} '#{window_width}x#{window_height}'`).trim()).toBe('100x30');
+    }
+    await expect(createSession(conn, `ü日 ${tag}`, { cols: 80, rows: 24 })).rejects.toMatchObject({ code: 'VALIDATION' });
   });
 
   it('a user without a tmux server has an empty list, not an error', async () => {
@@ -106,5 +107,27 @@ describe('tmux sessions over ssh', () => {
     expect(caught, `stderr was: ${result.stderr}`).toBeInstanceOf(HoldfastError);
     expect((caught as HoldfastError).code).toBe('TMUX_MISSING');
     expect((caught as HoldfastError).hint).toMatch(/apt install tmux/);
+  });
+
+  it('works the same when the login shell is fish', async () => {
+    run('usermod', ['-s', '/usr/bin/fish', server.user]);
+    try {
+      const fishConn = await connectToTestServer(server);
+      try {
+        expect((await fishConn.exec('echo $version')).stdout).toMatch(/^\d+\.\d+/);
+        // (tmux itself escapes `\` and `$x` in names it stores, so the name has none; the command has both.)
+        const requested = `fish 'trap' "dq" ${tag}`;
+        const made_ = await createSession(fishConn, requested, { cols: 80, rows: 24, startCommand: "printf '%s\\n' \"it's\" 'back\\slash' \"$HOME\"; exec sleep 600" });
+        made.push(made_.name);
+        expect(made_.name).toBe(requested);
+        expect((await listSessions(fishConn)).find((s) => s.id === made_.id)?.name).toBe(requested);
+        for (let i = 0; i < 100 && !server.runAsUser(`tmux capture-pane -p -t ${shellQuote(made_.id)}`).includes('slash'); i++) await new Promise((r) => setTimeout(r, 50));
+        expect(server.runAsUser(`tmux capture-pane -p -t ${shellQuote(made_.id)}`)).toContain(`it's\nback\\slash\n${server.home}`);
+      } finally {
+        fishConn.dispose();
+      }
+    } finally {
+      run('usermod', ['-s', '/bin/bash', server.user]);
+    }
   });
 });

@@ -1,7 +1,7 @@
-// Asking a host's tmux server about its sessions, over an exec channel of the host's connection.
+// Asking a host's tmux server about its sessions, and making new ones, over exec channels of the host's connection.
 import type { TmuxSession } from '../../shared/model';
 import type { ISshConnection } from '../interfaces';
-import { hasSessionCommand, interpretHasSessionResult, interpretListResult, listSessionsCommand } from './commands';
+import { findSession, interpretListResult, listSessionsCommand, newSessionCommand, parseNewSession, type NewSessionOptions } from './commands';
 
 const EXEC_TIMEOUT_MS = 15_000;
 
@@ -10,7 +10,12 @@ export async function listSessions(conn: ISshConnection): Promise<TmuxSession[]>
   return interpretListResult(await conn.exec(listSessionsCommand(), { timeoutMs: EXEC_TIMEOUT_MS }));
 }
 
-/** Whether a session with exactly this name exists. */
-export async function hasSession(conn: ISshConnection, sessionName: string): Promise<boolean> {
-  return interpretHasSessionResult(await conn.exec(hasSessionCommand(sessionName), { timeoutMs: EXEC_TIMEOUT_MS }));
+/** The session a pane means (by id, else by exact name), as listed now; undefined when it is gone. */
+export async function lookUpSession(conn: ISshConnection, wanted: { id?: string; name: string }): Promise<TmuxSession | undefined> {
+  return findSession(await listSessions(conn), wanted);
+}
+
+/** Makes a detached session and returns its id and the name tmux stored. */
+export async function createSession(conn: ISshConnection, requestedName: string, options: NewSessionOptions): Promise<{ id: string; name: string }> {
+  return parseNewSession(await conn.exec(newSessionCommand(requestedName, options), { timeoutMs: EXEC_TIMEOUT_MS }));
 }

@@ -68,10 +68,10 @@ describe('text helpers', () => {
   it('formats addresses, sessions, tags and sorts by name naturally', () => {
     expect(hostAddress({ user: 'a', host: 'h', port: 22 })).toBe('a@h');
     expect(hostAddress({ user: 'a', host: 'h', port: 2222 })).toBe('a@h:2222');
-    expect(sessionSummary({ name: 'x', windows: 1, attachedClients: 0, lastActivity: NOW - 3 * min, created: 0 }, NOW)).toBe(
+    expect(sessionSummary({ id: '$1', name: 'x', windows: 1, attachedClients: 0, lastActivity: NOW - 3 * min, created: 0 }, NOW)).toBe(
       '1 window · detached · 3 min ago',
     );
-    expect(sessionSummary({ name: 'x', windows: 3, attachedClients: 2, lastActivity: NOW, created: 0 }, NOW)).toBe('3 windows · attached ×2 · just now');
+    expect(sessionSummary({ id: '$1', name: 'x', windows: 3, attachedClients: 2, lastActivity: NOW, created: 0 }, NOW)).toBe('3 windows · attached ×2 · just now');
     expect(parseTags('prod, eu  prod')).toEqual(['prod', 'eu']);
     expect(sortHosts([{ name: 'web10' }, { name: 'Web2' }, { name: 'api' }]).map((h) => h.name)).toEqual(['api', 'Web2', 'web10']);
   });

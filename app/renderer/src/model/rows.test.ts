@@ -10,7 +10,7 @@ describe('sidebar rows', () => {
   it('lists an expanded host with its sessions and actions, a collapsed host alone', () => {
     const hosts = [host(1), host(2)];
     const sessions = new Map<string, IHostSessions>([
-      ['h1', { loading: false, sessions: [{ name: 'main', windows: 1, attachedClients: 0, lastActivity: 0, created: 0 }] }],
+      ['h1', { loading: false, sessions: [{ id: '$1', name: 'main', windows: 1, attachedClients: 0, lastActivity: 0, created: 0 }] }],
     ]);
     const rows = buildRows(hosts, new Set(['h1']), sessions, () => undefined);
     expect(rows.map((r) => r.kind)).toEqual(['host', 'session', 'actions', 'host']);
@@ -28,7 +28,7 @@ describe('sidebar rows', () => {
 
   it('keeps New session and Refresh when a refresh failed but the earlier listing is still shown', () => {
     const sessions = new Map<string, IHostSessions>([
-      ['h1', { loading: false, error: { code: 'CANCELLED', message: 'cancelled' }, sessions: [{ name: 'main', windows: 1, attachedClients: 0, lastActivity: 0, created: 0 }] }],
+      ['h1', { loading: false, error: { code: 'CANCELLED', message: 'cancelled' }, sessions: [{ id: '$1', name: 'main', windows: 1, attachedClients: 0, lastActivity: 0, created: 0 }] }],
     ]);
     const rows = buildRows([host(1)], new Set(['h1']), sessions, () => undefined);
     expect(rows.map((r) => r.kind)).toEqual(['host', 'error', 'session', 'actions']);

@@ -84,7 +84,7 @@ export function buildRows(
     if (s?.loading && !s.sessions) rows.push({ kind: 'loading', key: `l:${host.id}`, host });
     if (s?.sessions) {
       if (s.sessions.length === 0) rows.push({ kind: 'empty', key: `n:${host.id}`, host });
-      for (const session of s.sessions) rows.push({ kind: 'session', key: `s:${host.id}:${session.name}`, host, session });
+      for (const session of s.sessions) rows.push({ kind: 'session', key: `s:${host.id}:${session.id}`, host, session });
     }
     // Without a listing, New session would fail the same way; the error box's Try again is the one action.
     if (s && !s.loading && !(s.error && !s.sessions)) rows.push({ kind: 'actions', key: `a:${host.id}`, host });

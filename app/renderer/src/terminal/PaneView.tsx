@@ -16,6 +16,8 @@ export interface ITab {
   hostId: string;
   hostName: string;
   sessionName: string;
+  /** tmux's id of the session, when it was listed: the pane attaches by id, never by name. */
+  sessionId?: string;
   create?: { startCommand?: string };
   paneId?: string;
   state: PaneState | 'opening';
@@ -101,6 +103,7 @@ export function PaneView({
       .call('panes.open', {
         hostId: tab.hostId,
         sessionName: tab.sessionName,
+        ...(tab.sessionId && !tab.create ? { sessionId: tab.sessionId } : {}),
         ...(tab.create ? { create: tab.create } : {}),
         cols: clampCols(controller.cols),
         rows: clampRows(controller.rows),

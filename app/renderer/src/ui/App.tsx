@@ -138,13 +138,25 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
     document.title = activeTab ? `${titles.get(activeTab.id) ?? activeTab.sessionName} — Holdfast` : 'Holdfast';
   }, [activeTab, titles]);
 
-  const openTab = useCallback((host: HostProfile, sessionName: string, create?: { startCommand?: string }) => {
-    const existing = !create && state.current.tabs.find((t) => t.hostId === host.id && t.sessionName === sessionName && t.state !== 'failed');
+  const openTab = useCallback((host: HostProfile, sessionName: string, create?: { startCommand?: string }, sessionId?: string) => {
+    const existing =
+      !create &&
+      state.current.tabs.find(
+        (t) => t.hostId === host.id && (sessionId !== undefined && t.sessionId !== undefined ? t.sessionId === sessionId : t.sessionName === sessionName) && t.state !== 'failed',
+      );
     if (existing) {
       setActiveTabId(existing.id);
       return;
     }
-    const tab: ITab = { id: `tab-${nextTabId++}`, hostId: host.id, hostName: host.name, sessionName, state: 'opening', ...(create ? { create } : {}) };
+    const tab: ITab = {
+      id: `tab-${nextTabId++}`,
+      hostId: host.id,
+      hostName: host.name,
+      sessionName,
+      state: 'opening',
+      ...(sessionId ? { sessionId } : {}),
+      ...(create ? { create } : {}),
+    };
     setTabs((ts) => [...ts, tab]);
     setActiveTabId(tab.id);
   }, []);
@@ -205,7 +217,7 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
       onDeleteHost: (host) => setDialog({ kind: 'delete', host }),
       onRetryNow: (host) => retryNow(host.id),
       onReplaceHostKey: (host) => setDialog({ kind: 'forget-key', hostId: host.id }),
-      onOpenSession: (host: HostProfile, session: TmuxSession) => openTab(host, session.name),
+      onOpenSession: (host: HostProfile, session: TmuxSession) => openTab(host, session.name, undefined, session.id),
       onNewSession: (host) => setDialog({ kind: 'new-session', host }),
     }),
     [api, listSessions, notify, openTab, refreshHosts, retryNow],
@@ -214,7 +226,11 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
   const paneCallbacks = useMemo<IPaneCallbacks>(
     () => ({
       onOpened: (tabId: string, info: PaneInfo) => {
-        setTabs((ts) => ts.map((t) => (t.id === tabId ? { ...t, paneId: info.paneId, state: info.state, error: undefined } : t)));
+        setTabs((ts) =>
+          ts.map((t) =>
+            t.id === tabId ? { ...t, paneId: info.paneId, state: info.state, sessionName: info.sessionName, ...(info.sessionId ? { sessionId: info.sessionId } : {}), error: undefined } : t,
+          ),
+        );
         // A new session now shows in its host's list.
         const tab = state.current.tabs.find((t) => t.id === tabId);
         const host = tab && state.current.hostsById.get(tab.hostId);

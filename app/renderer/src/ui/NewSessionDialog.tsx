@@ -1,6 +1,6 @@
 // New session on a host: a name and an optional command the session starts with (e.g. `claude --continue`).
 import { useState, type FormEvent } from 'react';
-import { SessionName } from '../../../shared/model';
+import { NewSessionName } from '../../../shared/model';
 import { Modal } from './common';
 
 export function NewSessionDialog({
@@ -19,7 +19,7 @@ export function NewSessionDialog({
   const [error, setError] = useState<string>();
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const parsed = SessionName.safeParse(name);
+    const parsed = NewSessionName.safeParse(name);
     if (!parsed.success) {
       setError(parsed.error.issues[0]?.message ?? 'Invalid session name');
       return;
