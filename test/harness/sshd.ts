@@ -18,7 +18,7 @@ export interface SshdOptions {
   listenAddress?: string;
   port?: number;
   logLevel?: 'INFO' | 'VERBOSE' | 'DEBUG';
-  /** Extra sshd_config lines. */
+  /** Extra sshd_config lines; they come first, so they override the harness's defaults. */
   extraConfig?: string;
 }
 
@@ -154,6 +154,8 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   writeFileSync(
     configPath,
     [
+      // First: sshd keeps the first value it reads for an option, so a test's own settings win over the defaults below.
+      options.extraConfig ?? '',
       `Port ${port}`,
       `ListenAddress ${host}`,
       `HostKey ${hostKeyPath}`,
@@ -175,7 +177,6 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
       'ClientAliveInterval 0',
       'PrintMotd no',
       'AcceptEnv LANG LC_*',
-      options.extraConfig ?? '',
       '',
     ].join('\n'),
   );

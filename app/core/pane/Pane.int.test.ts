@@ -246,3 +246,31 @@ describe('Pane over real tmux', () => {
     expect(await lookUpSession(conn, { name })).toBeDefined();
   });
 });
+
+describe('Pane on a server that limits sessions per connection (MaxSessions)', () => {
+  it('says why it cannot attach while every channel is taken, and attaches on the same connection once one is free', async () => {
+    const limited = await startSshd({ extraConfig: 'MaxSessions 1' });
+    const conn = await connectToTestServer(limited);
+    const connections = limited.connectionCount();
+    const name = uniqueName('maxsessions');
+    limited.runAsUser(`tmux new-session -d -s ${shellQuote(name)} -x 80 -y 24`);
+    const pane = new Pane({ paneId: 'max', hostId: 'h', sessionName: name, cols: 80, rows: 24 });
+    const states: Array<{ state: string; message?: string }> = [];
+    pane.onDidChangeState((e) => states.push(e));
+    try {
+      // Another tab's channel holds the one slot sshd allows on this connection.
+      const hog = await conn.openPty({ command: 'exec sleep 600', cols: 80, rows: 24 });
+      await pane.attach(conn);
+      expect(pane.state).toBe('reconnecting');
+      expect(states[states.length - 1]?.message).toMatch(/Could not reattach on the open connection.*MaxSessions/);
+      hog.dispose();
+      await eventually(() => expect(pane.state).toBe('attached'), 'the pane to attach on the same connection', 40_000);
+      expect(limited.connectionCount()).toBe(connections);
+    } finally {
+      pane.dispose();
+      conn.dispose();
+      limited.runAsUser('tmux kill-server 2>/dev/null; true');
+      await limited.dispose();
+    }
+  }, 60_000);
+});
