@@ -39,6 +39,8 @@ const npx = (args, env = {}) => spawnSync('npx', args, { stdio: 'inherit', env: 
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const lines = [];
+/** The full name of every failed test, printed above the closing line, so a red run names what to look at. */
+const failures = [];
 
 function vitest(project) {
   const out = `.tmp/${project}.json`;
@@ -51,6 +53,13 @@ function vitest(project) {
   }
   const report = JSON.parse(readFileSync(out, 'utf8'));
   const passed = report.numPassedTests ?? 0;
+  for (const file of report.testResults ?? []) {
+    const path = (file.name ?? '').replace(`${root}`, '');
+    if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) failures.push(`${project}: ${path}: the file failed to load (${(file.message ?? '').split('\n')[0]})`);
+    for (const test of file.assertionResults ?? []) {
+      if (test.status === 'failed') failures.push(`${project}: ${path} > ${test.fullName ?? [...(test.ancestorTitles ?? []), test.title].join(' > ')}`);
+    }
+  }
   // A suite that failed to load counts as a failure even though none of its tests ran.
   const failedSuites = (report.testResults ?? []).filter((r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0).length;
   const failed = (report.numFailedTests ?? 0) + failedSuites;
@@ -78,7 +87,17 @@ function e2e() {
     lines.push(`e2e: the runner did not finish (exit ${result.status})`);
     return;
   }
-  const stats = JSON.parse(readFileSync(out, 'utf8')).stats ?? {};
+  const report = JSON.parse(readFileSync(out, 'utf8'));
+  const stats = report.stats ?? {};
+  const walk = (suite, titles) => {
+    for (const spec of suite.specs ?? []) {
+      for (const test of spec.tests ?? []) {
+        if (test.status === 'unexpected') failures.push(`e2e: ${spec.file ?? suite.file ?? ''} > ${[...titles, spec.title].filter(Boolean).join(' > ')}`);
+      }
+    }
+    for (const child of suite.suites ?? []) walk(child, [...titles, child.title === child.file ? '' : child.title]);
+  };
+  for (const suite of report.suites ?? []) walk(suite, []);
   const passed = (stats.expected ?? 0) + (stats.flaky ?? 0);
   const failed = stats.unexpected ?? 0;
   const skipped = stats.skipped ?? 0;
@@ -93,5 +112,6 @@ if (want('integration')) vitest('integration');
 if (want('e2e')) e2e();
 
 console.log('\n' + lines.join('\n'));
+if (failures.length) console.log(`\nFailed:\n${failures.map((f) => `  ${f}`).join('\n')}`);
 console.log(`${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
 process.exit(totals.failed ? 1 : 0);

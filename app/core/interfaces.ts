@@ -95,6 +95,8 @@ export interface ISshConnection extends IDisposable {
   openPty(options: PtyOptions): Promise<IPtyChannel>;
   /** A round trip to the server with a short timeout: false if it did not answer (used after a wake). */
   probe(timeoutMs: number): Promise<boolean>;
+  /** The last round trip measured (by a probe), in ms; undefined before the first. */
+  readonly roundTripMs?: number;
 }
 
 /** Opens connections for a profile: host key check, authentication (with prompts), jump hosts, keepalives. */

@@ -32,6 +32,7 @@ import {
   validateProfileInput,
 } from './stores';
 import { HostSupervisor } from './supervisor/driver';
+import { EchoWatchdog } from './supervisor/echoWatchdog';
 import { NetworkWatcher } from './supervisor/networkWatcher';
 import { WakeDetector } from './supervisor/wakeDetector';
 import { isReservedSessionName, reservedNameError } from './tmux/commands';
@@ -64,7 +65,7 @@ export class HoldfastCore extends Disposable implements IHoldfastHandlers {
   readonly onEvent: Event<CoreEvent> = this._onEvent.event;
 
   private readonly _prompts = this._register(new PromptBroker());
-  private readonly _hosts = new Map<string, { supervisor: HostSupervisor; subscriptions: DisposableStore }>();
+  private readonly _hosts = new Map<string, { supervisor: HostSupervisor; watchdog: EchoWatchdog; subscriptions: DisposableStore }>();
   private readonly _panes = new Map<string, { pane: Pane; subscriptions: DisposableStore }>();
   private readonly _connector: IConnector;
   private readonly _clock: IClock;
@@ -163,9 +164,11 @@ export class HoldfastCore extends Disposable implements IHoldfastHandlers {
       connect: ({ unattended, signal }) => this._connector.connect(this._profile(hostId), { unattended, signal }),
     });
     const subscriptions = new DisposableStore();
+    const watchdog = subscriptions.add(new EchoWatchdog(this._clock, () => supervisor.echoOverdue()));
     subscriptions.add(supervisor.onDidChangeStatus((status) => this._emit('host.status', status)));
     subscriptions.add(
       supervisor.onDidConnect(({ connection, reattach }) => {
+        watchdog.reset();
         if (!reattach) return;
         for (const { pane } of this._panes.values()) {
           if (pane.hostId === hostId) void pane.attach(connection).catch(() => {});
@@ -174,12 +177,13 @@ export class HoldfastCore extends Disposable implements IHoldfastHandlers {
     );
     subscriptions.add(
       supervisor.onDidLoseConnection(() => {
+        watchdog.reset();
         for (const { pane } of this._panes.values()) {
           if (pane.hostId === hostId) pane.linkLost();
         }
       }),
     );
-    this._hosts.set(hostId, { supervisor, subscriptions });
+    this._hosts.set(hostId, { supervisor, watchdog, subscriptions });
     return supervisor;
   }
 
@@ -321,7 +325,12 @@ export class HoldfastCore extends Disposable implements IHoldfastHandlers {
         const paneId = randomUUID();
         const pane = new Pane({ paneId, hostId, sessionName, sessionId, startCommand: create?.startCommand, cols, rows });
         const subscriptions = new DisposableStore();
-        subscriptions.add(pane.onData((data) => this._emit('pane.data', { paneId, data })));
+        subscriptions.add(
+          pane.onData((data) => {
+            this._hosts.get(hostId)?.watchdog.outputReceived();
+            this._emit('pane.data', { paneId, data });
+          }),
+        );
         subscriptions.add(pane.onDidChangeState((e) => this._emit('pane.state', { paneId, ...e })));
         this._panes.set(paneId, { pane, subscriptions });
         this._updatePaneCount(hostId);
@@ -337,7 +346,9 @@ export class HoldfastCore extends Disposable implements IHoldfastHandlers {
       'panes.list': async () => [...this._panes.values()].map(({ pane }) => pane.info() as PaneInfo),
 
       'panes.write': async ({ paneId, data }) => {
-        this._pane(paneId).write(data);
+        const pane = this._pane(paneId);
+        if (pane.state === 'attached') this._hosts.get(pane.hostId)?.watchdog.inputSent();
+        pane.write(data);
         return undefined;
       },
 
@@ -402,7 +413,7 @@ function openChannelsOf(connection: ISshConnection | undefined): number | undefi
  * Core as the web host runs it: profiles and remembered host keys as JSON files (via `conf`) in the data dir,
  * secrets in memory only (no OS keychain), and notices about unreadable settings shown to the first view.
  */
-export function createWebCore(options: { dataDir: string; version: string; homeDir?: string; knownHostsFiles?: string[] }): HoldfastCore {
+export function createWebCore(options: { dataDir: string; version: string; homeDir?: string; knownHostsFiles?: string[]; clock?: IClock }): HoldfastCore {
   const early: Notice[] = [];
   const onNotice = (notice: Notice) => early.push(notice);
   const profiles = new ProfileStore(createConfBacking({ cwd: options.dataDir, configName: 'profiles' }), { onNotice });
@@ -415,6 +426,7 @@ export function createWebCore(options: { dataDir: string; version: string; homeD
     secrets: new MemorySecretStore(),
     homeDir: options.homeDir,
     knownHostsFiles: options.knownHostsFiles,
+    clock: options.clock,
   });
   for (const notice of early) core.notice(notice);
   return core;

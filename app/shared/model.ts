@@ -24,8 +24,11 @@ export const KeepaliveSettings = z.object({
 });
 export type KeepaliveSettings = z.infer<typeof KeepaliveSettings>;
 
-/** Detects a dead link within about 15 s. */
-export const DEFAULT_KEEPALIVE: KeepaliveSettings = { intervalSec: 5, countMax: 3 };
+/**
+ * Detects a silent link in 6–9 s (ssh2 gives up (countMax + 1) × interval after the last answer); a key typed with no
+ * echo is noticed sooner (EchoWatchdog).
+ */
+export const DEFAULT_KEEPALIVE: KeepaliveSettings = { intervalSec: 3, countMax: 2 };
 
 export const AuthMethod = z.enum(['agent', 'publickey', 'keyboard-interactive', 'password']);
 export type AuthMethod = z.infer<typeof AuthMethod>;

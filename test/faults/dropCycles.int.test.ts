@@ -49,12 +49,15 @@ async function soak(label: string, cycles: number, drop: (paneId: string, from: 
   const { paneId } = await rig.core.handle('panes.open', { hostId: host.id, sessionName: 'cycles', create: { startCommand: COUNTER }, cols: 80, rows: 24 });
   await waitFor(() => maxTick(rig.paneText(paneId)) >= 1, 'the counter to tick in the pane');
 
+  // The record is emptied every cycle (the soak must not measure the test's own memory), so what must never
+  // happen is counted as it goes.
+  const hostStatesSeen = new Set<string>();
   const cycle = async (n: number) => {
     const from = rig.lastSeq();
     await drop(paneId, from);
     await waitFor(() => paneStateSince(paneId, 'reconnecting', from), `cycle ${n}: the pane to see the drop`);
     await waitFor(() => paneStateSince(paneId, 'attached', from), `cycle ${n}: the pane to reattach`, 30_000);
-    // Keep the record short: the soak must not measure the test's own memory.
+    for (const state of rig.hostStates(host.id)) hostStatesSeen.add(state);
     rig.events.length = 0;
   };
   await cycle(0);
@@ -65,13 +68,20 @@ async function soak(label: string, cycles: number, drop: (paneId: string, from: 
     heap: heapAfterGc(),
     listeners: rig.core.stats.eventListeners,
     accepted: rig.server.acceptedCount(),
+    attempts: rig.core.stats.supervisors[0]!.attemptsMade,
   };
 
   for (let n = 1; n <= cycles; n++) await cycle(n);
 
-  // One authenticated connection per drop: no parallel or duplicate reconnects.
-  expect(rig.server.acceptedCount() - baseline.accepted).toBe(cycles);
-  expect(rig.hostStates(host.id)).not.toContain('failed');
+  // At least one authenticated connection per drop, and never one the supervisor did not ask for: an attempt it
+  // restarts (a handshake slower than a second when the network watcher fires) may have got as far as that.
+  const accepted = rig.server.acceptedCount() - baseline.accepted;
+  const attempts = rig.core.stats.supervisors[0]!.attemptsMade - baseline.attempts;
+  console.log(`${label}: ${accepted} authenticated connections, ${attempts} attempts for ${cycles} drops`);
+  expect(accepted).toBeGreaterThanOrEqual(cycles);
+  expect(accepted).toBeLessThanOrEqual(attempts);
+  expect(hostStatesSeen).toContain('reconnecting');
+  expect(hostStatesSeen).not.toContain('failed');
   const [supervisor] = rig.core.stats.supervisors;
   expect(supervisor).toMatchObject({ liveTimers: 0, liveConnections: 1, connectionListeners: 1, waiters: 0, openChannels: 1 });
   expect(rig.core.stats).toMatchObject({ hosts: 1, panes: 1, eventListeners: baseline.listeners });
@@ -147,7 +157,6 @@ describe('drops while the pane is attaching again', () => {
     }
     const states = rig.paneStates(paneId);
     // Each round really hit an attach: it went from attaching back to reconnecting before it got through.
-    console.log("attach-drop states:", states.join(" "));
     const interrupted = states.filter((s, i) => s === 'attaching' && states[i + 1] === 'reconnecting').length;
     expect(interrupted).toBeGreaterThanOrEqual(rounds);
     expect(states.at(-1)).toBe('attached');
@@ -158,5 +167,5 @@ describe('drops while the pane is attaching again', () => {
     expect(supervisor).toMatchObject({ liveTimers: 0, liveConnections: 1, connectionListeners: 1, openChannels: 1 });
     const from = rig.lastSeq();
     await waitFor(() => maxTick(rig.paneText(paneId, from)) >= 0, 'output after the last round');
-  });
+  }, 60_000 + Math.max(1, Math.round(CYCLES / 5)) * 5_000);
 });

@@ -95,10 +95,14 @@ describe('link down for 30 s, then up', () => {
       expect(afterReattach.startsWith(TERMINAL_RESET)).toBe(true);
       expect(maxTick(afterReattach)).toBeGreaterThan(seenBeforeOutage);
 
-      // Exactly one new authenticated connection, and one live connection from us.
-      expect(rig.server.acceptedCount()).toBe(acceptedBefore + 1);
-      expect(rig.server.connectionCount()).toBe(connectionsBefore + 1);
-      expect(rig.liveSshConnections()).toBe(1);
+      // One live connection from us, made by one of the supervisor's own attempts. (An attempt stuck on the dead
+      // link is restarted when the link returns; the old one's retransmitted SYN may still reach the server, so
+      // the server may count more connections than the one that stayed, never more than the attempts.)
+      const accepted = rig.server.acceptedCount() - acceptedBefore;
+      expect(accepted).toBeGreaterThanOrEqual(1);
+      expect(accepted).toBeLessThanOrEqual(attempts);
+      expect(rig.server.connectionCount() - connectionsBefore).toBeLessThanOrEqual(attempts);
+      await waitFor(() => rig.liveSshConnections() === 1, 'one live connection from us');
 
       // The keys typed into the dead link never reached the server (the pty would have echoed them on screen).
       const history = rig.tmux("tmux capture-pane -p -S - -t '=link:'");

@@ -40,15 +40,7 @@ export interface FaultRig {
   dispose(): Promise<void>;
 }
 
-export async function waitFor<T>(fn: () => T | undefined | false | null, what: string, timeoutMs = 20_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = fn();
-    if (value) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
+export { waitFor } from '../harness/wait';
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

@@ -44,8 +44,14 @@ function usedSubnets(): Set<number> {
 }
 
 /** Creates a namespace joined to the root namespace, or to `parent` only (reachable from root only through it). */
+let cleanedUp = false;
+
 export function createNetns(options: { parent?: TestNetns } = {}): TestNetns {
   ensureTools();
+  if (!cleanedUp) {
+    cleanedUp = true;
+    removeStaleNamespaces();
+  }
   const used = usedSubnets();
   let subnet = (process.pid * 7 + counter++) % 250;
   for (let i = 0; i < 250 && used.has(subnet); i++) subnet = (subnet + 1) % 250;
@@ -115,15 +121,38 @@ export function createNetns(options: { parent?: TestNetns } = {}): TestNetns {
   return self;
 }
 
-/** Removes namespaces left behind by a test run that crashed. */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Removes what a test run that crashed left behind: its namespaces (named after a process that is gone) and the
+ * routes of last resort the fault rig adds for 10.200.x.0/30 subnets that no longer have a link.
+ */
 export function removeStaleNamespaces(): void {
   const names = existsSync('/run/netns') ? readdirSync('/run/netns') : [];
   for (const n of names) {
     if (!n.startsWith(PREFIX)) continue;
     const pid = Number(/^hft(\d+)-/.exec(n)?.[1]);
-    if (pid === process.pid % 100000) continue;
+    // Names carry the pid modulo 100000: a live process with that pid may still own it.
+    if (!Number.isFinite(pid) || pid === process.pid % 100000 || processAlive(pid)) continue;
     try {
       sh('ip', ['netns', 'del', n]);
+    } catch {
+      /* ignore */
+    }
+  }
+  const linked = new Set(sh('ip', ['-o', 'addr', 'show']).match(/10\.200\.\d+\.\d+/g)?.map((a) => a.replace(/\.\d+$/, '.0')) ?? []);
+  for (const line of sh('ip', ['route', 'show', 'type', 'unreachable']).split('\n')) {
+    const m = /^unreachable (10\.200\.\d+\.0)\/30 metric 4000/.exec(line.trim());
+    if (!m || linked.has(m[1]!)) continue;
+    try {
+      sh('ip', ['route', 'del', 'unreachable', `${m[1]}/30`, 'metric', '4000']);
     } catch {
       /* ignore */
     }

@@ -1,8 +1,8 @@
 // A real OpenSSH sshd for tests: its own host key, config, log and authorized keys in a temp dir, a dedicated
 // local user, listening on loopback (or inside a network namespace). Removed again by dispose().
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync, chmodSync, appendFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync, mkdirSync, chmodSync, appendFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureTools, run } from './tools';
@@ -58,9 +58,75 @@ export interface TestSshd {
 
 let userReady = false;
 
+/** Every process below `pid` (children, their children, …), read from /proc. */
+export function descendantsOf(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The ppid is the 2nd field after the parenthesised command name, which may itself hold spaces.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      /* gone while we looked */
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const child of children.get(p) ?? []) {
+      out.push(child);
+      walk(child);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+/** A process's start time (in clock ticks since boot): with the pid, it names one process even if the pid is reused. */
+function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function killAll(pids: readonly number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+/**
+ * sshd session processes of the test user that outlived a run that crashed: their listener is gone, so they were
+ * handed to init. Killed once per test process, before the first server starts.
+ */
+function killOrphanedSessions(): void {
+  const orphans: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === 1 && cmdline.startsWith(`sshd: ${TEST_USER}`)) orphans.push(Number(entry), ...descendantsOf(Number(entry)));
+    } catch {
+      /* gone while we looked */
+    }
+  }
+  killAll(orphans);
+}
+
 export function ensureTestUser(): { home: string } {
   const home = `/home/${TEST_USER}`;
   if (userReady) return { home };
+  killOrphanedSessions();
   try {
     run('id', [TEST_USER]);
   } catch {
@@ -108,30 +174,6 @@ export function generateKey(path: string, type: 'ed25519' | 'rsa' | 'ecdsa' = 'e
   run('ssh-keygen', args);
 }
 
-async function waitForPort(host: string, port: number, netns: string | undefined, child: ChildProcess, logPath: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) {
-      throw new Error(`sshd exited with ${child.exitCode}: ${existsSync(logPath) ? readFileSync(logPath, 'utf8') : ''}`);
-    }
-    if (netns) {
-      // From the root namespace the address may be unreachable by design (jump tests); ask sshd's log instead.
-      if (existsSync(logPath) && /Server listening/.test(readFileSync(logPath, 'utf8'))) return;
-    } else {
-      const ok = await new Promise<boolean>((resolve) => {
-        const socket = connect({ host, port });
-        socket.once('connect', () => {
-          socket.destroy();
-          resolve(true);
-        });
-        socket.once('error', () => resolve(false));
-      });
-      if (ok) return;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`sshd did not start listening on ${host}:${port}`);
-}
-
 export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   ensureTools();
   const { home } = ensureTestUser();
@@ -145,13 +187,13 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   const logPath = join(dir, 'sshd.log');
   const configPath = join(dir, 'sshd_config');
   const host = options.listenAddress ?? '127.0.0.1';
-  const port = options.port ?? (options.netns ? 2222 : await freePort());
+  let port = options.port ?? (options.netns ? 2222 : await freePort());
 
   generateKey(hostKeyPath, hostKeyType);
   generateKey(clientKeyPath, 'ed25519');
   writeFileSync(authorizedKeysPath, readFileSync(`${clientKeyPath}.pub`));
   chmodSync(authorizedKeysPath, 0o644);
-  writeFileSync(
+  const writeConfig = () => writeFileSync(
     configPath,
     [
       // First: sshd keeps the first value it reads for an option, so a test's own settings win over the defaults below.
@@ -180,34 +222,41 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
       '',
     ].join('\n'),
   );
+  writeConfig();
 
   let child: ChildProcess | undefined;
   let fingerprint = fingerprintOf(`${hostKeyPath}.pub`);
+  /** Session processes of earlier listeners (stopped or restarted), by pid with their start time; dispose() ends them. */
+  const sessionsLeft = new Map<number, string | undefined>();
+  const remember = (pids: number[]) => {
+    for (const pid of pids) sessionsLeft.set(pid, startTimeOf(pid));
+  };
 
+  const listeningLines = () => (existsSync(logPath) ? (readFileSync(logPath, 'utf8').match(/Server listening/g) ?? []).length : 0);
+  /** Starts sshd and waits for a new "Server listening" line in its log (no probe connection is made to it). */
   const start = async () => {
     if (child && child.exitCode === null) return;
     const sshdArgs = ['-D', '-f', configPath, '-E', logPath];
-    child = options.netns
+    const listeningBefore = listeningLines();
+    const proc = options.netns
       ? spawn('ip', ['netns', 'exec', options.netns, '/usr/sbin/sshd', ...sshdArgs], { stdio: 'ignore' })
       : spawn('/usr/sbin/sshd', sshdArgs, { stdio: 'ignore' });
-    const listeningBefore = existsSync(logPath) ? (readFileSync(logPath, 'utf8').match(/Server listening/g) ?? []).length : 0;
-    if (options.netns) {
-      // Wait for a new "Server listening" line, not an old one from before a restart.
-      for (let i = 0; i < 200; i++) {
-        const count = existsSync(logPath) ? (readFileSync(logPath, 'utf8').match(/Server listening/g) ?? []).length : 0;
-        if (count > listeningBefore) return;
-        if (child.exitCode !== null) throw new Error(`sshd exited: ${readFileSync(logPath, 'utf8')}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error('sshd did not start in its namespace');
+    child = proc;
+    for (let i = 0; i < 400; i++) {
+      if (listeningLines() > listeningBefore) return;
+      if (proc.exitCode !== null) throw new Error(`sshd exited with ${proc.exitCode}: ${readFileSync(logPath, 'utf8').slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 25));
     }
-    await waitForPort(host, port, undefined, child, logPath);
+    throw new Error(`sshd did not start listening on ${host}:${port}`);
   };
 
   const stop = async () => {
     const proc = child;
     child = undefined;
     if (!proc || proc.exitCode !== null) return;
+    // sshd leaves the per-connection processes running when its listener stops (as a real restart does); they
+    // are remembered so that dispose() can end them: a test run leaves nothing behind.
+    if (proc.pid !== undefined) remember(descendantsOf(proc.pid));
     await new Promise<void>((resolve) => {
       proc.once('exit', () => resolve());
       proc.kill('SIGTERM');
@@ -215,7 +264,18 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
     });
   };
 
-  await start();
+  // The free port was released before sshd could bind it, and something else may have taken it meanwhile.
+  for (let tries = 1; ; tries++) {
+    try {
+      await start();
+      break;
+    } catch (err) {
+      const taken = /Address already in use/.test(String(err));
+      if (!taken || options.port !== undefined || options.netns || tries >= 10) throw err;
+      port = await freePort();
+      writeConfig();
+    }
+  }
 
   const log = () => (existsSync(logPath) ? readFileSync(logPath, 'utf8') : '');
   const established = (): string[] => {
@@ -270,7 +330,10 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
       return pids.length;
     },
     async dispose() {
+      if (child?.pid !== undefined) remember(descendantsOf(child.pid));
       await stop();
+      // Only the same processes: a pid remembered earlier may have been reused since.
+      killAll([...sessionsLeft].filter(([pid, started]) => started !== undefined && startTimeOf(pid) === started).map(([pid]) => pid));
       rmSync(dir, { recursive: true, force: true });
     },
   };

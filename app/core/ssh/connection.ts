@@ -33,6 +33,7 @@ export class SshConnection implements ISshConnection {
   private readonly _closedClients = new Set<Client>();
   private _lastError: ErrorWithLevel | undefined;
   private _closed = false;
+  private _roundTripMs: number | undefined;
 
   /** `links` in connection order: the first hop first, the target last. */
   constructor(
@@ -70,6 +71,10 @@ export class SshConnection implements ISshConnection {
 
   get isClosed(): boolean {
     return this._closed;
+  }
+
+  get roundTripMs(): number | undefined {
+    return this._roundTripMs;
   }
 
   exec(command: string, options: { timeoutMs?: number } = {}): Promise<ExecResult> {
@@ -161,12 +166,14 @@ export class SshConnection implements ISshConnection {
         () => false,
       );
     }
+    const started = performance.now();
     return new Promise<boolean>((resolve) => {
       let done = false;
       const finish = (ok: boolean) => {
         if (done) return;
         done = true;
         clearTimeout(timer);
+        if (ok) this._roundTripMs = performance.now() - started;
         resolve(ok);
       };
       const timer = setTimeout(() => finish(false), timeoutMs);

@@ -9,6 +9,7 @@ import { Server as Ssh2Server } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, generateKey, startSshd, type TestSshd } from '../../../test/harness/sshd';
 import { run } from '../../../test/harness/tools';
+import { waitFor } from '../../../test/harness/wait';
 import { HoldfastError } from '../../shared/contract';
 import type { HostProfile, PromptAnswer } from '../../shared/model';
 import type { ISshConnection } from '../interfaces';
@@ -91,12 +92,10 @@ async function expectError(promise: Promise<unknown>, code: string): Promise<Hol
 async function logDuring(sshd: TestSshd, fn: () => Promise<unknown>): Promise<string> {
   const before = sshd.log().length;
   await fn();
-  for (let i = 0; i < 100; i++) {
+  return waitFor(() => {
     const part = sshd.log().slice(before);
-    if (/Connection closed|Disconnected|disconnect/i.test(part)) return part;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return sshd.log().slice(before);
+    return /Connection closed|Disconnected|disconnect/i.test(part) && part;
+  }, 'sshd to log the end of the connection');
 }
 
 describe('SshConnector against OpenSSH', () => {
@@ -144,13 +143,17 @@ describe('SshConnector against OpenSSH', () => {
     const { connector } = setup();
     const conn = await connector.connect(profile({ privateKeyPath: server.clientKeyPath }), {});
     try {
-      const pty = await conn.openPty({ command: 'read line; stty size; echo "got:$line"', cols: 80, rows: 24 });
+      // The remote side reports its size once the window-change has reached the pty, then reads a line.
+      const pty = await conn.openPty({
+        command: 'until [ "$(stty size)" = "40 100" ]; do sleep 0.02; done; echo "size:$(stty size)"; read line; echo "got:$line"',
+        cols: 80,
+        rows: 24,
+      });
       let text = '';
       pty.onData((d) => (text += Buffer.from(d).toString('utf8')));
       const closed = new Promise<void>((resolve) => pty.onClose(() => resolve()));
       pty.resize(100, 40);
-      // Give the window-change a moment to reach the pty before `stty size` reads it.
-      await new Promise((r) => setTimeout(r, 200));
+      await waitFor(() => text.includes('size:'), 'the pty to see the new size');
       pty.write('hello\r');
       await closed;
       expect(text).toContain('40 100');
@@ -211,8 +214,7 @@ describe('SshConnector against OpenSSH', () => {
     const conn = (await connector.connect(profile({ privateKeyPath: server.clientKeyPath }), {})) as SshConnection;
     try {
       await expectError(conn.exec('sleep 20', { timeoutMs: 300 }), 'TIMEOUT');
-      for (let i = 0; i < 50 && conn.openChannels > 0; i++) await new Promise((r) => setTimeout(r, 20));
-      expect(conn.openChannels).toBe(0);
+      await waitFor(() => conn.openChannels === 0, 'the timed-out channel to close');
       expect((await conn.exec('echo still-here')).stdout).toBe('still-here\n');
     } finally {
       conn.dispose();
@@ -250,7 +252,7 @@ describe('SshConnector against OpenSSH', () => {
     const socket = join(work, 'agent.sock');
     const agent: ChildProcess = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
     try {
-      for (let i = 0; i < 100 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 20));
+      await waitFor(() => existsSync(socket), 'ssh-agent to listen');
       run('env', [`SSH_AUTH_SOCK=${socket}`, 'ssh-add', keyPath]);
       const { connector, prompter } = setup({ agentSocket: socket });
       const log = await logDuring(server, async () => {
@@ -359,10 +361,38 @@ describe('SshConnector network errors', () => {
     expect(err.message).toContain(`127.0.0.1:${port}`);
   });
 
-  it('maps a name that does not resolve to HOST_NOT_FOUND', async () => {
-    const { connector } = setup();
-    const err = await expectError(connector.connect(makeProfile({ host: 'holdfast-test.invalid', port: 22, user: 'x' }), { readyTimeoutMs: 10_000 }), 'HOST_NOT_FOUND');
-    expect(err.message).toContain('holdfast-test.invalid');
+  it.each(['ENOTFOUND', 'EAI_AGAIN'])('maps a name the resolver does not know (%s) to HOST_NOT_FOUND, naming it', async (code) => {
+    // The resolver is ours to give: what this machine's DNS says about any name is not the test's business.
+    const asked: string[] = [];
+    const connector = new SshConnector({
+      profiles: new MemoryProfiles(),
+      secrets: new MemorySecrets(),
+      prompter: new ScriptedPrompter(() => ({ kind: 'cancel' })),
+      knownHosts: new MemoryKnownHosts(),
+      knownHostsFiles: [],
+      agentSocket: '',
+      homeDir: emptyHome,
+      lookup: async (host) => {
+        asked.push(host);
+        throw Object.assign(new Error(`getaddrinfo ${code} ${host}`), { code });
+      },
+    });
+    const err = await expectError(connector.connect(makeProfile({ host: 'build.example.invalid', port: 22, user: 'x' }), {}), 'HOST_NOT_FOUND');
+    expect(err.message).toContain('build.example.invalid');
+    expect(asked).toEqual(['build.example.invalid']);
+  });
+
+  it('connects by a name the resolver maps to the server, and trusts its key under that name', async () => {
+    const { connector, prompter, knownHosts } = setup();
+    const local = new SshConnector({
+      ...(connector as unknown as { _options: ConstructorParameters<typeof SshConnector>[0] })._options,
+      lookup: async () => ({ address: server.host }),
+    });
+    const conn = await local.connect(profile({ host: 'box.example.test', privateKeyPath: server.clientKeyPath }), {});
+    conn.dispose();
+    // The host key is asked about, and kept, for the name the user gave, not the address it resolved to.
+    expect(prompter.asked).toMatchObject([{ kind: 'host-key', host: 'box.example.test' }]);
+    expect(knownHosts.entries.map((e) => e.host)).toEqual(['box.example.test']);
   });
 
   describe('against a server that accepts and then says nothing', () => {
@@ -396,8 +426,7 @@ describe('SshConnector network errors', () => {
       const attempt = connector.connect(makeProfile({ host: '127.0.0.1', port, user: 'x' }), { signal: controller.signal, readyTimeoutMs: 60_000 });
       setTimeout(() => controller.abort(), 50);
       await expectError(attempt, 'CANCELLED');
-      for (let i = 0; i < 50 && sockets.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
-      expect(sockets.size).toBe(0);
+      await waitFor(() => sockets.size === 0, 'the cancelled attempt to close its socket');
     });
   });
 });

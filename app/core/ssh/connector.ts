@@ -1,5 +1,6 @@
 // Opens an ISshConnection for a profile: each hop of its jump chain in turn (host key check, authentication),
 // the next hop carried over the previous one's direct-tcpip channel, keepalives from the profile.
+import { lookup } from 'node:dns/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ClientChannel, ConnectConfig } from 'ssh2';
@@ -29,6 +30,8 @@ export interface SshConnectorOptions {
   /** ssh-agent socket. Default: defaultAgentSocket(); an empty string turns the agent off. */
   agentSocket?: string;
   homeDir?: string;
+  /** Resolves a host name (the first hop's; jump hosts resolve the next hops themselves). Default: the OS resolver. */
+  lookup?: (host: string) => Promise<{ address: string }>;
 }
 
 /** ssh2's host key algorithms, in its default order; those for key types the user already trusts go first. */
@@ -299,11 +302,18 @@ export class SshConnector implements IConnector {
           authenticator.handler(methodsLeft, partialSuccess, next);
         },
       };
-      try {
-        client.connect(config);
-      } catch (err) {
-        fail(mapConnectError(err, target));
-      }
+      const start = (address: string) => {
+        if (settled) return;
+        try {
+          client.connect({ ...config, host: address });
+        } catch (err) {
+          fail(mapConnectError(err, target));
+        }
+      };
+      // The name is resolved here rather than inside ssh2, so that a lookup that fails (or hangs on a broken
+      // resolver) is one more cause the deadline and the abort signal cover, and tests can give their own resolver.
+      if (sock) start(hop.host);
+      else (this._options.lookup ?? defaultLookup)(hop.host).then((found) => start(found.address), (err: unknown) => fail(mapConnectError(err, target)));
     });
   }
 }
@@ -319,6 +329,10 @@ export function defaultKnownHostsFiles(homeDir: string): string[] {
     '/etc/ssh/ssh_known_hosts',
     '/etc/ssh/ssh_known_hosts2',
   ];
+}
+
+function defaultLookup(host: string): Promise<{ address: string }> {
+  return lookup(host);
 }
 
 /** Where the user's agent is: $SSH_AUTH_SOCK, else on Windows PuTTY's Pageant (which ssh2 speaks as 'pageant'). */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HostProfile, ImportPreview } from '../../shared/model';
+import { DEFAULT_KEEPALIVE, HostProfile, ImportPreview } from '../../shared/model';
 import { applyImport, previewImport } from './import';
 
 let home: string;
@@ -327,7 +327,7 @@ Host chain2
     expect(first.map((p) => p.name)).toEqual(['bastion', 'app', 'chain', 'chain2']);
     for (const p of first) expect(HostProfile.parse(p)).toEqual(p);
     expect(first[0]).toMatchObject({ importedFrom: 'bastion', host: 'bastion.example.com', user: 'ops', keepalive: { intervalSec: 15, countMax: 3 }, createdAt: 1000, hasPassword: false });
-    expect(first[1]!.keepalive).toEqual({ intervalSec: 5, countMax: 3 });
+    expect(first[1]!.keepalive).toEqual(DEFAULT_KEEPALIVE);
 
     const again = await preview(first);
     expect(again.candidates.every((c) => c.alreadyImported)).toBe(true);

@@ -142,7 +142,7 @@ describe('HostSupervisor', () => {
     expect(t.supervisor.stats.liveTimers).toBe(0);
   });
 
-  it('wake while connected probes; a failed probe drops the connection and reconnects at once', async () => {
+  it('wake while connected probes; a failed probe drops the connection and the dial made alongside reconnects', async () => {
     const t = await connectedHost(1, { probeTimeoutMs: 1500 });
     t.first.probeResult = false;
     t.supervisor.wake();
@@ -158,19 +158,48 @@ describe('HostSupervisor', () => {
     expect(t.connects.at(-1)?.reattach).toBe(true);
   });
 
-  it('a probe that answers keeps the connection', async () => {
+  it('a wake dials a new connection beside the probe; the old one answering first keeps it and the dial is dropped', async () => {
     const t = await connectedHost(1);
     t.supervisor.wake();
+    expect(t.connector.calls).toHaveLength(2);
+    const dial = t.connector.last;
+    expect(dial.unattended).toBe(true);
     await flush();
     expect(t.first.disposed).toBe(false);
+    expect(dial.signal.aborted).toBe(true);
     expect(t.supervisor.stats.liveTimers).toBe(0);
-    expect(t.connector.calls).toHaveLength(1);
+    const late = dial.resolve();
+    await flush();
+    expect(late.disposed).toBe(true);
+    expect(t.supervisor.connection).toBe(t.first);
+    expect(t.connects).toHaveLength(1);
+  });
+
+  it('a wake on a silently dead link: the new connection answers first, takes over, and the panes reattach once, on it', async () => {
+    const t = await connectedHost(2);
+    t.first.probeResult = () => new Promise<boolean>(() => {});
+    t.supervisor.wake();
+    const fresh = t.connector.last.resolve();
+    await flush();
+    expect(t.first.disposed).toBe(true);
+    expect(t.first.listenerCount).toBe(0);
+    expect(t.supervisor.connection).toBe(fresh);
+    expect(t.losses()).toBe(1);
+    expect(t.connects.map((c) => [c.connection === fresh, c.reattach])).toEqual([
+      [false, false],
+      [true, true],
+    ]);
+    // The old probe's guard was dropped with the old connection.
+    expect(t.supervisor.stats).toMatchObject({ liveTimers: 0, liveConnections: 1, connectionListeners: 1 });
+    t.clock.advance(10_000);
+    await flush();
+    expect(t.supervisor.connection).toBe(fresh);
   });
 
   it('a probe that never settles counts as failed once its guard runs out', async () => {
     const t = await connectedHost(1);
     t.first.probeResult = () => new Promise<boolean>(() => {});
-    t.supervisor.wake();
+    t.supervisor.networkChanged();
     expect(t.supervisor.stats.liveTimers).toBe(1);
     t.clock.advance(2999);
     expect(t.first.disposed).toBe(false);

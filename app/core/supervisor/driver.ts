@@ -36,6 +36,8 @@ export interface HostSupervisorStats {
   attemptsMade: number;
   /** Callers of ensureConnected still waiting. */
   waiters: number;
+  /** A connection attempt is under way (a reconnect, or a dial beside a wake's probe). */
+  attemptInFlight: boolean;
 }
 
 interface Waiter {
@@ -45,6 +47,8 @@ interface Waiter {
 
 /** Extra time beyond the probe's own timeout before the driver stops waiting for a probe that never answers. */
 const PROBE_GUARD_MS = 1000;
+/** A probe waits at least this many measured round trips. */
+const SLOW_LINK_FACTOR = 3;
 
 export class HostSupervisor extends Disposable {
   readonly hostId: string;
@@ -113,6 +117,7 @@ export class HostSupervisor extends Disposable {
       connectionListeners: this._connectionListeners,
       attemptsMade: this._attemptsMade,
       waiters: this._waiters.length,
+      attemptInFlight: this._inFlight !== undefined,
     };
   }
 
@@ -152,6 +157,11 @@ export class HostSupervisor extends Disposable {
   /** The set of local addresses changed while some remain. */
   networkChanged(): void {
     this._dispatch({ type: 'NetworkChanged' });
+  }
+
+  /** A key went out and nothing came back (see EchoWatchdog): check the link now. */
+  echoOverdue(): void {
+    this._dispatch({ type: 'EchoOverdue' });
   }
 
   disconnect(): void {
@@ -317,11 +327,15 @@ export class HostSupervisor extends Disposable {
       this._probeGuard.clear();
       this._dispatch(ok ? { type: 'ProbeOk', probeId } : { type: 'ProbeFailed', probeId });
     };
+    // A link measured to be slow (a satellite, a congested tether) gets longer than the policy's short timeout, so
+    // that a probe does not tear down a connection that is merely far away.
+    const measured = connection.roundTripMs;
+    const timeout = Math.max(timeoutMs, measured !== undefined ? Math.ceil(SLOW_LINK_FACTOR * measured) : 0);
     // The connection's probe has its own timeout; the guard only covers a probe that never settles.
-    this._probeGuard.value = this._setTimer(() => settle(false), timeoutMs + PROBE_GUARD_MS);
+    this._probeGuard.value = this._setTimer(() => settle(false), timeout + PROBE_GUARD_MS);
     let probe: Promise<boolean>;
     try {
-      probe = connection.probe(timeoutMs);
+      probe = connection.probe(timeout);
     } catch (err) {
       probe = Promise.reject(err);
     }

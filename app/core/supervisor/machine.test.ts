@@ -46,6 +46,7 @@ function inFlightId(state: SupervisorState): number {
   const p = state.phase;
   if (p.kind === 'connecting') return p.inFlight.attemptId;
   if (p.kind === 'reconnecting' && p.pending.kind === 'attempt') return p.pending.inFlight.attemptId;
+  if (p.kind === 'connected' && p.standby) return p.standby.attemptId;
   throw new Error(`no attempt in flight in ${p.kind}`);
 }
 
@@ -73,6 +74,7 @@ const ev = {
   lost: (s: SupervisorState, now = T0): SupervisorEvent => ({ type: 'LinkLost', now, connectionId: connectionId(s), reason: 'keepalive' }),
   timer: (now = T0): SupervisorEvent => ({ type: 'RetryTimer', now }),
   wake: (now = T0): SupervisorEvent => ({ type: 'Wake', now }),
+  echo: (now = T0): SupervisorEvent => ({ type: 'EchoOverdue', now }),
   up: (now = T0): SupervisorEvent => ({ type: 'NetworkUp', now }),
   down: (now = T0): SupervisorEvent => ({ type: 'NetworkDown', now }),
   changed: (now = T0): SupervisorEvent => ({ type: 'NetworkChanged', now }),
@@ -111,8 +113,10 @@ function samples(): Array<{ name: string; state: SupervisorState }> {
   add('connected, no panes', c);
   c = connectedWithPanes();
   add('connected with panes', c);
-  const probing = run(c, ev.wake()).state;
+  const probing = run(c, ev.changed()).state;
   add('connected, probe out', probing);
+  add('connected, probe out and a new connection dialled alongside (wake)', run(c, ev.wake()).state);
+  add('connected without panes, probe out after a wake', run(run(connecting, ev.connected(connecting)).state, ev.wake()).state);
   add('reconnecting, attempt in flight', reconnectingInFlight());
   add('reconnecting, timer', reconnectingOnTimer());
   add('reconnecting, attended attempt', run(reconnectingOnTimer(), ev.retryNow()).state);
@@ -154,6 +158,7 @@ function everyEvent(s: SupervisorState): SupervisorEvent[] {
     ],
     RetryTimer: [{ type: 'RetryTimer', now }],
     Wake: [{ type: 'Wake', now }],
+    EchoOverdue: [{ type: 'EchoOverdue', now }],
     NetworkUp: [{ type: 'NetworkUp', now }],
     NetworkDown: [{ type: 'NetworkDown', now }],
     NetworkChanged: [{ type: 'NetworkChanged', now }],
@@ -336,16 +341,72 @@ describe('retrying at once', () => {
 });
 
 describe('wake and probe', () => {
-  it('a wake while connected probes with a short timeout instead of waiting for keepalives', () => {
+  it('a wake while connected probes the connection and dials a new one at the same time', () => {
     const r = run(connectedWithPanes(), ev.wake());
+    expect(types(r.effects)).toEqual(['Probe', 'Connect']);
     expect(only(r.effects, 'Probe').timeoutMs).toBe(2000);
-    expect(r.state.phase.kind).toBe('connected');
-    // A second wake signal for the same resume does not start a second probe.
+    expect(only(r.effects, 'Connect').unattended).toBe(true);
+    expect(statusOf(r.state)).toEqual({ state: 'connected' });
+    // A second wake signal for the same resume starts neither a second probe nor a second dial.
     expect(run(r.state, ev.wake()).effects).toEqual([]);
   });
 
-  it('a failed probe drops the connection, marks the panes lost and reconnects at once', () => {
+  it('the old connection answering first keeps it and stops the dial', () => {
+    let s = run(connectedWithPanes(), ev.wake()).state;
+    const dial = inFlightId(s);
+    const r = run(s, ev.probeOk(s));
+    expect(r.effects).toEqual([{ type: 'AbortConnect', attemptId: dial }]);
+    s = r.state;
+    expect(s.phase).toEqual({ kind: 'connected', connectionId: connectionId(s) });
+    // The dial's late success is stale: the driver disposes the connection.
+    expect(run(s, { type: 'Connected', now: T0, attemptId: dial }).effects).toEqual([]);
+  });
+
+  it('the new connection answering first replaces the old one: the panes leave the old one, then reattach on the new', () => {
     const s = run(connectedWithPanes(), ev.wake()).state;
+    const old = connectionId(s);
+    const r = run(s, ev.connected(s));
+    expect(types(r.effects)).toEqual(['DropConnection', 'MarkPanesLost', 'UseConnection', 'Reattach']);
+    expect(connectionId(r.state)).not.toBe(old);
+    expect(statusOf(r.state)).toEqual({ state: 'connected' });
+    // The old probe's late answer changes nothing.
+    expect(run(r.state, { type: 'ProbeFailed', now: T0, probeId: probeId(s) }).effects).toEqual([]);
+  });
+
+  it('a failed probe with a dial under way makes that dial the first reconnect attempt, without starting another', () => {
+    const s = run(connectedWithPanes(), ev.wake()).state;
+    const dial = inFlightId(s);
+    const r = run(s, ev.probeFailed(s));
+    expect(types(r.effects)).toEqual(['DropConnection', 'MarkPanesLost', 'EmitStatus']);
+    expect(statusOf(r.state)).toEqual({ state: 'reconnecting', attempt: 1 });
+    const back = run(r.state, { type: 'Connected', now: T0, attemptId: dial });
+    expect(types(back.effects)).toEqual(['UseConnection', 'Reattach', 'EmitStatus']);
+  });
+
+  it('a dial that fails while the probe is out changes nothing; the probe still decides', () => {
+    const s = run(connectedWithPanes(), ev.wake()).state;
+    const r = run(s, ev.failed(s));
+    expect(r.effects).toEqual([]);
+    expect(r.state.phase).toEqual({ kind: 'connected', connectionId: connectionId(s), probeId: probeId(s) });
+    const lost = run(r.state, ev.probeFailed(r.state));
+    expect(types(lost.effects)).toEqual(['DropConnection', 'MarkPanesLost', 'Connect', 'EmitStatus']);
+  });
+
+  it('a wake on a host without panes only probes: nothing there needs a second connection', () => {
+    let s = run(initialState(), ev.request()).state;
+    s = run(s, ev.connected(s)).state;
+    expect(types(run(s, ev.wake()).effects)).toEqual(['Probe']);
+  });
+
+  it('the last pane closing or a disconnect stops the dial', () => {
+    const s = run(connectedWithPanes(), ev.wake()).state;
+    const dial = inFlightId(s);
+    expect(run(s, ev.panes(0)).effects).toEqual([{ type: 'AbortConnect', attemptId: dial }]);
+    expect(types(run(s, ev.disconnect()).effects)).toEqual(['AbortConnect', 'DropConnection', 'MarkPanesLost', 'EmitStatus']);
+  });
+
+  it('a failed probe drops the connection, marks the panes lost and reconnects at once', () => {
+    const s = run(connectedWithPanes(), ev.changed()).state;
     const r = run(s, ev.probeFailed(s));
     expect(types(r.effects).slice(0, 3)).toEqual(['DropConnection', 'MarkPanesLost', 'Connect']);
     expect(only(r.effects, 'Connect').unattended).toBe(true);
@@ -353,23 +414,32 @@ describe('wake and probe', () => {
   });
 
   it('a probe that answers keeps the connection, and the next wake probes again', () => {
-    let s = run(connectedWithPanes(), ev.wake()).state;
+    let s = run(connectedWithPanes(), ev.changed()).state;
     const r = run(s, ev.probeOk(s));
     expect(r.effects).toEqual([]);
     s = r.state;
     expect(s.phase).toEqual({ kind: 'connected', connectionId: connectionId(s) });
-    expect(types(run(s, ev.wake()).effects)).toEqual(['Probe']);
+    expect(types(run(s, ev.changed()).effects)).toEqual(['Probe']);
   });
 
   it('the answer of an old probe is ignored', () => {
-    const s = run(connectedWithPanes(), ev.wake()).state;
+    const s = run(connectedWithPanes(), ev.changed()).state;
     const old = probeId(s) - 1;
     expect(run(s, { type: 'ProbeFailed', now: T0, probeId: old }).effects).toEqual([]);
   });
 
-  it('a network change while connected probes too', () => {
+  it('a network change while connected probes, without dialling (an interface that flaps must not churn connections)', () => {
     expect(types(run(connectedWithPanes(), ev.changed()).effects)).toEqual(['Probe']);
     expect(types(run(connectedWithPanes(), ev.up()).effects)).toEqual(['Probe']);
+  });
+
+  it('a key with no echo probes the connection with the shorter echo timeout, once', () => {
+    const r = run(connectedWithPanes(), ev.echo());
+    expect(only(r.effects, 'Probe').timeoutMs).toBe(DEFAULT_POLICY.echoProbeTimeoutMs);
+    expect(run(r.state, ev.echo()).effects).toEqual([]);
+    expect(types(run(r.state, ev.probeFailed(r.state)).effects).slice(0, 3)).toEqual(['DropConnection', 'MarkPanesLost', 'Connect']);
+    // Nothing to probe when not connected.
+    expect(run(reconnectingOnTimer(), ev.echo()).effects).toEqual([]);
   });
 });
 

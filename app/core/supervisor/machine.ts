@@ -12,8 +12,13 @@ export interface SupervisorPolicy {
   readonly maxDelayMs: number;
   /** ± fraction applied to each delay, so that many hosts do not retry in lockstep. */
   readonly jitter: number;
-  /** Round-trip check after a wake or a network change, instead of waiting ~15 s for keepalives. */
+  /** Round-trip check after a wake or a network change, instead of waiting for keepalives. */
   readonly probeTimeoutMs: number;
+  /**
+   * Round-trip check when a key typed into a pane got no echo and no output at all for a while (EchoOverdue): the
+   * user is waiting on this link right now. The driver lengthens it on a link measured to be slow.
+   */
+  readonly echoProbeTimeoutMs: number;
   /**
    * An unattended attempt older than this is abandoned and restarted when the machine wakes or the network
    * changes (its socket may be stuck on a route that is gone). Younger ones are kept, so that two wake signals
@@ -27,6 +32,7 @@ export const DEFAULT_POLICY: SupervisorPolicy = {
   maxDelayMs: 30_000,
   jitter: 0.2,
   probeTimeoutMs: 2000,
+  echoProbeTimeoutMs: 1500,
   restartAttemptAfterMs: 1000,
 };
 
@@ -85,8 +91,11 @@ export type Phase =
   | { readonly kind: 'idle'; readonly error?: HoldfastErrorData }
   /** A connect the user asked for while nothing was lost. */
   | { readonly kind: 'connecting'; readonly inFlight: InFlight }
-  /** `probeId` is set while a round-trip check is out. The connection's id is the attempt that made it. */
-  | { readonly kind: 'connected'; readonly connectionId: number; readonly probeId?: number }
+  /**
+   * `probeId` is set while a round-trip check is out. The connection's id is the attempt that made it. `standby` is
+   * a new connection dialled alongside the probe after a wake: whichever answers first wins.
+   */
+  | { readonly kind: 'connected'; readonly connectionId: number; readonly probeId?: number; readonly standby?: InFlight }
   /** Getting a host with panes back: either an attempt is in flight or a retry timer is set. */
   | {
       readonly kind: 'reconnecting';
@@ -139,6 +148,8 @@ export type SupervisorEvent =
   | { readonly type: 'NetworkChanged'; readonly now: number }
   | { readonly type: 'ProbeOk'; readonly now: number; readonly probeId: number }
   | { readonly type: 'ProbeFailed'; readonly now: number; readonly probeId: number }
+  /** A key went out to a pane and neither its echo nor any other output came back for a while. */
+  | { readonly type: 'EchoOverdue'; readonly now: number }
   | { readonly type: 'PanesChanged'; readonly now: number; readonly count: number }
   | { readonly type: 'DisconnectRequested'; readonly now: number };
 
@@ -225,6 +236,7 @@ export function transition(state: SupervisorState, event: SupervisorEvent, polic
 function inFlightOf(phase: Phase): InFlight | undefined {
   if (phase.kind === 'connecting') return phase.inFlight;
   if (phase.kind === 'reconnecting' && phase.pending.kind === 'attempt') return phase.pending.inFlight;
+  if (phase.kind === 'connected') return phase.standby;
   return undefined;
 }
 
@@ -265,7 +277,22 @@ function recover(s: SupervisorState, now: number, fx: Effect[], lastError?: Hold
 /** The current connection is gone (closed, failed probe): drop it, mark panes, and recover. */
 function lose(s: SupervisorState, now: number, fx: Effect[]): SupervisorState {
   fx.push({ type: 'DropConnection' }, { type: 'MarkPanesLost' });
-  return recover({ ...s, panesLost: s.panesLost || s.paneCount > 0 }, now, fx);
+  const lost: SupervisorState = { ...s, panesLost: s.panesLost || s.paneCount > 0 };
+  const standby = s.phase.kind === 'connected' ? s.phase.standby : undefined;
+  if (standby) {
+    // A new connection is already being dialled (after a wake): it is the reconnect's first attempt.
+    if (s.paneCount > 0) return { ...lost, phase: { kind: 'reconnecting', attempt: 1, pending: { kind: 'attempt', inFlight: standby } } };
+    return { ...lost, phase: { kind: 'connecting', inFlight: standby } };
+  }
+  return recover(lost, now, fx);
+}
+
+/** A round-trip check of the connection in use (at most one out at a time). */
+function probeConnected(s: SupervisorState, fx: Effect[], timeoutMs: number): SupervisorState {
+  const phase = s.phase;
+  if (phase.kind !== 'connected' || phase.probeId !== undefined) return s;
+  fx.push({ type: 'Probe', probeId: s.nextId, timeoutMs });
+  return { ...s, nextId: s.nextId + 1, phase: { ...phase, probeId: s.nextId } };
 }
 
 /** The user wants a connection now (ConnectRequested, RetryNow): attended. */
@@ -302,7 +329,7 @@ function userConnect(s: SupervisorState, e: { now: number }, fx: Effect[]): Supe
  * the outage afresh; a mere change of addresses keeps the count, so that an interface that keeps flapping (a VPN,
  * a container bridge) cannot hold the backoff at its shortest delay.
  */
-function freshStart(s: SupervisorState, e: { now: number }, fx: Effect[], p: SupervisorPolicy, resetBackoff = true): SupervisorState {
+function freshStart(s: SupervisorState, e: { now: number }, fx: Effect[], p: SupervisorPolicy, resetBackoff = true, dialAlongside = false): SupervisorState {
   const phase = s.phase;
   switch (phase.kind) {
     case 'idle':
@@ -310,8 +337,12 @@ function freshStart(s: SupervisorState, e: { now: number }, fx: Effect[], p: Sup
       return s;
     case 'connected': {
       if (phase.probeId !== undefined) return s;
-      fx.push({ type: 'Probe', probeId: s.nextId, timeoutMs: p.probeTimeoutMs });
-      return { ...s, nextId: s.nextId + 1, phase: { ...phase, probeId: s.nextId } };
+      const probing = probeConnected(s, fx, p.probeTimeoutMs);
+      // After a wake the old socket is as likely dead as not, and a probe can only tell by timing out: dial a new
+      // connection at the same time, and keep whichever answers first. Only for a host whose panes need it.
+      if (!dialAlongside || s.paneCount === 0 || s.network === 'down' || probing.phase.kind !== 'connected') return probing;
+      const issued = issue(probing, e.now, true, fx);
+      return { ...issued.s, phase: { ...probing.phase, standby: issued.inFlight } };
     }
     case 'waiting-network':
       // After a wake the network knowledge may be stale: one attempt tells; if it fails for want of a
@@ -354,6 +385,13 @@ const HANDLERS: HandlerTable = {
   Connected(s, e, fx) {
     const inFlight = inFlightOf(s.phase);
     if (!inFlight || inFlight.attemptId !== e.attemptId) return s; // stale: the driver disposes it
+    if (s.phase.kind === 'connected') {
+      // The connection dialled after a wake answered before the old one's probe did: the old one goes, and the
+      // panes move over (they are detached from the old connection first, so none is ever attached twice).
+      fx.push({ type: 'DropConnection' }, { type: 'MarkPanesLost' }, { type: 'UseConnection', attemptId: e.attemptId });
+      if (s.paneCount > 0) fx.push({ type: 'Reattach' });
+      return { ...s, network: 'up', panesLost: false, phase: { kind: 'connected', connectionId: e.attemptId } };
+    }
     fx.push({ type: 'UseConnection', attemptId: e.attemptId });
     if (s.panesLost && s.paneCount > 0) fx.push({ type: 'Reattach' });
     return { ...s, network: 'up', panesLost: false, phase: { kind: 'connected', connectionId: e.attemptId } };
@@ -363,6 +401,10 @@ const HANDLERS: HandlerTable = {
     const phase = s.phase;
     const inFlight = inFlightOf(phase);
     if (!inFlight || inFlight.attemptId !== e.attemptId) return s;
+    if (phase.kind === 'connected') {
+      // The dial alongside a probe failed; the old connection's probe still decides.
+      return { ...s, phase: { kind: 'connected', connectionId: phase.connectionId, ...(phase.probeId !== undefined ? { probeId: phase.probeId } : {}) } };
+    }
     fx.push({ type: 'AttemptFailed', error: e.error });
     if (!isRetryable(e.error)) {
       // A cancelled prompt on a host nobody needs up is just "not connected"; everything else needs the user.
@@ -389,7 +431,7 @@ const HANDLERS: HandlerTable = {
     return startReconnecting(s, e.now, phase.attempt, true, fx, phase.lastError);
   },
 
-  Wake: freshStart,
+  Wake: (s, e, fx, p) => freshStart(s, e, fx, p, true, true),
   NetworkChanged: (s, e, fx, p) => freshStart(s, e, fx, p, false),
   NetworkUp: (s, e, fx, p) => freshStart({ ...s, network: 'up' }, e, fx, p),
 
@@ -402,9 +444,16 @@ const HANDLERS: HandlerTable = {
     return { ...down, phase: phase.lastError ? { kind: 'waiting-network', lastError: phase.lastError } : { kind: 'waiting-network' } };
   },
 
-  ProbeOk(s, e) {
+  ProbeOk(s, e, fx) {
     if (s.phase.kind !== 'connected' || s.phase.probeId !== e.probeId) return s;
+    // The old connection answered first: keep it, and stop dialling a new one.
+    if (s.phase.standby) fx.push({ type: 'AbortConnect', attemptId: s.phase.standby.attemptId });
     return { ...s, phase: { kind: 'connected', connectionId: s.phase.connectionId } };
+  },
+
+  EchoOverdue(s, _e, fx, p) {
+    if (s.phase.kind !== 'connected') return s;
+    return probeConnected(s, fx, p.echoProbeTimeoutMs);
   },
 
   ProbeFailed(s, e, fx) {
@@ -418,6 +467,11 @@ const HANDLERS: HandlerTable = {
     if (count > 0) return next;
     // Nothing left to keep up: stop reconnecting.
     const kind = s.phase.kind;
+    if (s.phase.kind === 'connected' && s.phase.standby) {
+      fx.push({ type: 'AbortConnect', attemptId: s.phase.standby.attemptId });
+      const { standby: _dropped, ...kept } = s.phase;
+      return { ...next, panesLost: false, phase: kept };
+    }
     if (kind !== 'reconnecting' && kind !== 'waiting-network') return { ...next, panesLost: false };
     stopPending(s, fx, NO_PANES);
     return { ...next, panesLost: false, phase: { kind: 'idle' } };
@@ -425,6 +479,7 @@ const HANDLERS: HandlerTable = {
 
   DisconnectRequested(s, _e, fx) {
     if (s.phase.kind === 'connected') {
+      if (s.phase.standby) fx.push({ type: 'AbortConnect', attemptId: s.phase.standby.attemptId });
       fx.push({ type: 'DropConnection' }, { type: 'MarkPanesLost' });
       return { ...s, panesLost: s.panesLost || s.paneCount > 0, phase: { kind: 'idle' } };
     }
@@ -444,6 +499,7 @@ export function checkState(s: SupervisorState): string[] {
   if (phase.kind === 'connected') {
     if (phase.connectionId >= s.nextId) problems.push('connection id not yet issued');
     if (phase.probeId !== undefined && phase.probeId >= s.nextId) problems.push('probe id not yet issued');
+    if (phase.standby && phase.probeId === undefined) problems.push('a standby connection without a probe to race');
   }
   if (phase.kind === 'reconnecting') {
     if (!Number.isInteger(phase.attempt) || phase.attempt < 1) problems.push('attempt must be ≥ 1');
