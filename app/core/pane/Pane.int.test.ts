@@ -253,8 +253,10 @@ describe('Pane on a server that limits sessions per connection (MaxSessions)', (
     const conn = await connectToTestServer(limited);
     const connections = limited.connectionCount();
     const name = uniqueName('maxsessions');
-    limited.runAsUser(`tmux new-session -d -s ${shellQuote(name)} -x 80 -y 24`);
-    const pane = new Pane({ paneId: 'max', hostId: 'h', sessionName: name, cols: 80, rows: 24 });
+    // The view knows the session's id from its listing: the pane would open its pty and the check at once, which is
+    // two channels where this server allows one.
+    const sessionId = limited.runAsUser(`tmux new-session -d -P -F '#{session_id}' -s ${shellQuote(name)} -x 80 -y 24`).trim();
+    const pane = new Pane({ paneId: 'max', hostId: 'h', sessionName: name, sessionId, cols: 80, rows: 24 });
     const states: Array<{ state: string; message?: string }> = [];
     pane.onDidChangeState((e) => states.push(e));
     try {
@@ -265,6 +267,7 @@ describe('Pane on a server that limits sessions per connection (MaxSessions)', (
       expect(states[states.length - 1]?.message).toMatch(/Could not reattach on the open connection.*MaxSessions/);
       hog.dispose();
       await eventually(() => expect(pane.state).toBe('attached'), 'the pane to attach on the same connection', 40_000);
+      expect(pane.sessionId).toBe(sessionId);
       expect(limited.connectionCount()).toBe(connections);
     } finally {
       pane.dispose();

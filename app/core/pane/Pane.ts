@@ -188,7 +188,11 @@ export class Pane extends Disposable {
     return this._attach(conn, true);
   }
 
-  private async _attach(conn: ISshConnection, create: boolean): Promise<void> {
+  /**
+   * `oneChannelAtATime`: look the session up before opening the pty rather than alongside it (one round trip more),
+   * for retries after the server refused a channel: two at once may be more than it allows.
+   */
+  private async _attach(conn: ISshConnection, create: boolean, oneChannelAtATime = false): Promise<void> {
     const generation = this._beginAttach(conn);
     try {
       const { cols, rows } = this;
@@ -214,7 +218,7 @@ export class Pane extends Disposable {
         // With a known id, the check and the pty go out together (one round trip, not two); the pty's output is
         // only shown once the listing says the session is still there.
         const guess = this._sessionId;
-        const early = guess !== undefined ? openAttach(guess) : undefined;
+        const early = guess !== undefined && !oneChannelAtATime ? openAttach(guess) : undefined;
         let found;
         try {
           found = await lookUpSession(conn, { id: guess, name: this._sessionName });
@@ -426,7 +430,7 @@ export class Pane extends Disposable {
     });
     this._retryTimer.value = this._scheduler.setTimeout(() => {
       if (this.isDisposed || this._state !== 'reconnecting' || !this._linkAlive) return;
-      void this._attach(conn, false).catch(() => {});
+      void this._attach(conn, false, true).catch(() => {});
     }, delay);
   }
 

@@ -431,6 +431,54 @@ describe('SshConnector network errors', () => {
   });
 });
 
+describe('keyboard-interactive against OpenSSH with PAM', () => {
+  let pam: TestSshd;
+  beforeAll(async () => {
+    // PAM asks for the password through keyboard-interactive, as on most Linux servers; plain password auth is off.
+    pam = await startSshd({ extraConfig: 'UsePAM yes\nKbdInteractiveAuthentication yes\nPasswordAuthentication no' });
+  });
+  afterAll(async () => {
+    await pam?.dispose();
+  });
+
+  function pamSetup(answers: string[]) {
+    const prompter = new ScriptedPrompter((prompt) => {
+      if (prompt.kind === 'host-key') return { kind: 'host-key', remember: true };
+      if (prompt.kind === 'keyboard-interactive') return { kind: 'keyboard-interactive', responses: prompt.prompts.map(() => answers.shift() ?? '') };
+      return { kind: 'cancel' };
+    });
+    const knownHosts = new MemoryKnownHosts();
+    const connector = new SshConnector({ profiles: new MemoryProfiles(), secrets: new MemorySecrets(), prompter, knownHosts, knownHostsFiles: [], agentSocket: '', homeDir: emptyHome });
+    return { connector, prompter, knownHosts };
+  }
+
+  it("shows PAM's own prompt, signs in with the answer, and asks again after a wrong one", async () => {
+    const { connector, prompter } = pamSetup(['not-the-password', pam.password]);
+    const conn = await connector.connect(makeProfile({ host: pam.host, port: pam.port, user: pam.user }), {});
+    try {
+      expect((await conn.exec('whoami')).stdout.trim()).toBe(pam.user);
+    } finally {
+      conn.dispose();
+    }
+    const asked = prompter.asked.filter((p) => p.kind === 'keyboard-interactive');
+    expect(asked).toHaveLength(2);
+    expect(asked[0]).toMatchObject({ user: pam.user, prompts: [{ prompt: expect.stringMatching(/^Password: ?$/), echo: false }] });
+    expect(pam.log()).toMatch(/Accepted keyboard-interactive\/pam for holdfast-test/);
+  });
+
+  it('an automatic reconnect never shows the prompt: it fails, and says why', async () => {
+    const { connector, prompter } = pamSetup([]);
+    const err = await expectError(connector.connect(makeProfile({ host: pam.host, port: pam.port, user: pam.user }), { unattended: true }), 'HOST_KEY_REJECTED');
+    expect(err.message).toMatch(/automatic reconnect/);
+    const trusted = pamSetup([]);
+    trusted.knownHosts.add({ host: pam.host, port: pam.port, keyType: pam.hostKeyType === 'ed25519' ? 'ssh-ed25519' : pam.hostKeyType, key: readFileSync(join(pam.dir, 'host_key.pub'), 'utf8').split(/\s+/)[1]!, addedAt: 0 });
+    const auth = await expectError(trusted.connector.connect(makeProfile({ host: pam.host, port: pam.port, user: pam.user }), { unattended: true }), 'AUTH_FAILED');
+    expect(auth.message).toMatch(/keyboard-interactive needs a person/);
+    expect(trusted.prompter.asked).toEqual([]);
+    expect(prompter.asked).toEqual([]);
+  });
+});
+
 describe('keyboard-interactive (ssh2 Server)', () => {
   let kiServer: Ssh2Server;
   let port: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterHosts, hostAddress, hostStatusView, msUntilNextTick, parseTags, relativeTime, sessionSummary, sortHosts, tabTitles } from './format';
+import { filterHosts, hostAddress, msUntilNextTick, parseTags, relativeTime, sessionSummary, sortHosts, tabTitles } from './format';
 
 const NOW = 1_700_000_000_000;
 const min = 60_000;
@@ -13,28 +13,6 @@ describe('relativeTime', () => {
     expect(relativeTime(NOW - 120 * min, NOW)).toBe('2 h ago');
     expect(relativeTime(NOW - 24 * 60 * min, NOW)).toBe('yesterday');
     expect(relativeTime(NOW - 5 * 24 * 60 * min, NOW)).toBe('5 days ago');
-  });
-});
-
-describe('hostStatusView', () => {
-  it('shows attempt and seconds to the next try while reconnecting, with Retry now', () => {
-    const v = hostStatusView({ hostId: 'h', state: 'reconnecting', attempt: 3, nextRetryAt: NOW + 4_200 }, NOW);
-    expect(v.text).toBe('reconnecting · attempt 3 · next try in 5s');
-    expect(v.canRetry).toBe(true);
-  });
-
-  it('shows a failed host with its error and hint', () => {
-    const v = hostStatusView(
-      { hostId: 'h', state: 'failed', error: { code: 'CONNECTION_REFUSED', message: 'Connection refused', hint: 'is sshd running on h:22?' } },
-      NOW,
-    );
-    expect(v).toMatchObject({ text: 'failed', tone: 'error', canRetry: true, detail: 'Connection refused — is sshd running on h:22?' });
-  });
-
-  it('offers no retry when connected or idle', () => {
-    expect(hostStatusView({ hostId: 'h', state: 'connected' }, NOW).canRetry).toBe(false);
-    expect(hostStatusView(undefined, NOW).text).toBe('not connected');
-    expect(hostStatusView({ hostId: 'h', state: 'waiting-network' }, NOW).text).toBe('waiting for network');
   });
 });
 

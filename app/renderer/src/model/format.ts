@@ -1,5 +1,5 @@
 // Pure text for the UI: relative times, host status lines, host filtering. No DOM, so unit tests run in Node.
-import type { HostProfile, HostStatus, TmuxSession } from '../../../shared/model';
+import type { HostProfile, TmuxSession } from '../../../shared/model';
 
 /** "just now", "3 min ago", "2 h ago", "5 days ago"; future times (clock skew) read as "just now". */
 export function relativeTime(thenMs: number, nowMs: number): string {
@@ -24,51 +24,6 @@ export function msUntilNextTick(nowMs: number, intervalMs: number): number {
 /** Whole seconds until `atMs`, never negative. */
 export function secondsUntil(atMs: number, nowMs: number): number {
   return Math.max(0, Math.ceil((atMs - nowMs) / 1000));
-}
-
-export interface IStatusView {
-  /** Short text under the host's name. */
-  text: string;
-  /** For the status dot and colours. */
-  tone: 'idle' | 'busy' | 'ok' | 'warn' | 'error';
-  /** Whether "Retry now" helps in this state. */
-  canRetry: boolean;
-  /** The error and its hint, when the host failed. */
-  detail?: string;
-}
-
-export function hostStatusView(status: HostStatus | undefined, nowMs: number): IStatusView {
-  switch (status?.state) {
-    case undefined:
-    case 'idle':
-      return { text: 'not connected', tone: 'idle', canRetry: false };
-    case 'connecting':
-      return { text: 'connecting…', tone: 'busy', canRetry: false };
-    case 'connected':
-      return { text: 'connected', tone: 'ok', canRetry: false };
-    case 'reconnecting': {
-      const parts = ['reconnecting'];
-      if (status.attempt) parts.push(`attempt ${status.attempt}`);
-      if (status.nextRetryAt !== undefined) {
-        const s = secondsUntil(status.nextRetryAt, nowMs);
-        parts.push(s > 0 ? `next try in ${s}s` : 'trying now');
-      }
-      return { text: parts.join(' · '), tone: 'warn', canRetry: true };
-    }
-    case 'waiting-network':
-      return { text: 'waiting for network', tone: 'warn', canRetry: true };
-    case 'failed':
-      return {
-        text: 'failed',
-        tone: 'error',
-        canRetry: true,
-        ...(status.error ? { detail: errorDetail(status.error.message, status.error.hint) } : {}),
-      };
-  }
-}
-
-export function errorDetail(message: string, hint: string | undefined): string {
-  return hint ? `${message} — ${hint}` : message;
 }
 
 /** "alice@example.com:2222" (the port only when it is not 22). */

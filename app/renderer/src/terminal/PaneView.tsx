@@ -4,7 +4,8 @@ import { useEffect, useRef, useState } from 'react';
 import type { IHoldfastApi } from '../../../shared/contract';
 import { DisposableStore } from '../../../shared/lifecycle';
 import type { HoldfastErrorData, HostStatus, PaneInfo, PaneState } from '../../../shared/model';
-import { hostStatusView } from '../model/format';
+import { describeHost } from '../model/hostState';
+import { HostStateCard } from '../ui/HostState';
 import { ErrorBox, Spinner, toErrorData, useNow } from '../ui/common';
 import { AckBatcher, frameScheduler } from './ackBatcher';
 import { isMacPlatform } from './keys';
@@ -35,6 +36,7 @@ export interface IPaneCallbacks {
   onReopen(tabId: string): void;
   onRetryNow(hostId: string): void;
   onReplaceHostKey(hostId: string): void;
+  onEditHost(hostId: string): void;
 }
 
 export function PaneView({
@@ -215,28 +217,21 @@ function PaneOverlay({
         </div>
       );
     case 'reconnecting': {
-      const status = hostStatus?.state === 'reconnecting' || hostStatus?.state === 'waiting-network' || hostStatus?.state === 'failed' ? hostStatusView(hostStatus, now) : undefined;
-      const detail = [];
-      if (hostStatus?.attempt) detail.push(`attempt ${hostStatus.attempt}`);
-      if (hostStatus?.nextRetryAt !== undefined) {
-        const s = Math.max(0, Math.ceil((hostStatus.nextRetryAt - now) / 1000));
-        detail.push(s > 0 ? `next try in ${s}s` : 'trying now');
-      }
-      if (hostStatus?.state === 'waiting-network') detail.push('waiting for network');
+      // The host's state decides what this says: the same card, words and actions as the sidebar's. A host that
+      // failed never spins here, and its actions (Replace stored key, Edit host, Retry now) are right here.
+      const view = describeHost(hostStatus ?? { hostId: tab.hostId, state: 'reconnecting' }, now);
+      const failed = view.kind === 'failed';
+      const title = failed ? `Cannot reconnect to ${tab.hostName}` : view.kind === 'connected' ? `Reattaching to “${tab.sessionName}”…` : `Reconnecting to ${tab.hostName}…`;
       return (
-        <div className="pane-overlay" data-testid="pane-overlay">
-          <div className="overlay-card" role="status">
-            <div className="overlay-title">
-              <Spinner /> Reconnecting to {tab.hostName}…
-            </div>
-            {detail.length > 0 && <div className="muted">{detail.join(' · ')}</div>}
-            {status?.detail && <div className="muted">{status.detail}</div>}
+        <div className="pane-overlay" data-testid="pane-overlay" data-host-state={view.kind}>
+          <div className="overlay-card">
+            <HostStateCard
+              view={view.kind === 'connected' ? { ...view, busy: true, label: tab.message ?? 'attaching again on the open connection', actions: ['retry'] } : view}
+              title={title}
+              handlers={{ onRetry: () => callbacks.onRetryNow(tab.hostId), onReplaceKey: () => callbacks.onReplaceHostKey(tab.hostId), onEditHost: () => callbacks.onEditHost(tab.hostId) }}
+              testId="pane-host-state"
+            />
             <div className="muted small">Keys typed now are not sent; the session keeps running on the server.</div>
-            <div className="overlay-actions">
-              <button type="button" className="btn btn-primary" onClick={() => callbacks.onRetryNow(tab.hostId)}>
-                Retry now
-              </button>
-            </div>
           </div>
         </div>
       );

@@ -246,6 +246,10 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
       onReopen: (tabId: string) => setTabs((ts) => ts.map((t) => (t.id === tabId ? { ...t, paneId: undefined, state: 'opening', error: undefined } : t))),
       onRetryNow: retryNow,
       onReplaceHostKey: (hostId: string) => setDialog({ kind: 'forget-key', hostId }),
+      onEditHost: (hostId: string) => {
+        const profile = state.current.hostsById.get(hostId);
+        if (profile) setDialog({ kind: 'host-form', profile });
+      },
     }),
     [closeTab, listSessions, relistIfShown, retryNow],
   );

@@ -1,9 +1,11 @@
 // The host list: filter, virtualized rows (hosts, their status, their tmux sessions), per-host actions.
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { HostProfile, HostStatus, TmuxSession } from '../../../shared/model';
-import { filterHosts, hostAddress, hostStatusView, sessionSummary } from '../model/format';
+import { filterHosts, hostAddress, sessionSummary } from '../model/format';
+import { describeHost, sessionsAreLive } from '../model/hostState';
 import { buildRows, RowHeights, visibleRange, type IHostSessions, type SidebarRow } from '../model/rows';
-import { ErrorBox, Spinner, useNow } from './common';
+import { Spinner, useNow } from './common';
+import { HostStateCard } from './HostState';
 
 export interface ISidebarActions {
   onAddHost(): void;
@@ -45,10 +47,9 @@ export function Sidebar({
   const rows = useMemo(
     () =>
       buildRows(filtered, expanded, sessions, (host) => {
-        const status = statuses.get(host.id);
-        if (!status || status.state === 'idle' || status.state === 'connected' || status.state === 'connecting') return undefined;
-        const view = hostStatusView(status, 0);
-        return { failed: status.state === 'failed', ...(view.detail ? { detail: view.detail } : {}) };
+        const view = describeHost(statuses.get(host.id), 0);
+        if (view.kind === 'idle' || view.kind === 'connected' || view.kind === 'connecting') return undefined;
+        return { failed: view.kind === 'failed', ...(view.detail ? { detail: view.detail } : {}) };
       }),
     [filtered, expanded, sessions, statuses],
   );
@@ -179,12 +180,12 @@ const Row = memo(function Row({
   const host = row.host;
   switch (row.kind) {
     case 'host': {
-      const view = hostStatusView(status, now);
+      const view = describeHost(status, now);
       return (
         <div className={`host-row ${expanded ? 'is-expanded' : ''}`} data-testid="host-row" data-host-id={host.id} data-host-name={host.name}>
           <button type="button" className="host-main" aria-expanded={expanded} onClick={() => actions.onToggleHost(host)} title={`${host.name} — ${hostAddress(host)}`}>
             <span className={`chevron ${expanded ? 'open' : ''}`} aria-hidden="true" />
-            <span className={`status-dot tone-${view.tone}`} aria-hidden="true" />
+            <span className={`status-dot tone-${view.tone}`} aria-hidden="true" title={view.label} />
             <span className="host-text">
               <span className="host-name">{host.name}</span>
               <span className="host-sub">
@@ -195,18 +196,18 @@ const Row = memo(function Row({
             {busy && <Spinner />}
           </button>
           <span className="host-actions">
-            <button type="button" className="icon-btn" aria-label="Edit" title="Edit this profile" onClick={() => actions.onEditHost(host)}>
+            <button type="button" className="icon-btn" aria-label={`Edit ${host.name}`} title="Edit this profile" onClick={() => actions.onEditHost(host)}>
               <svg viewBox="0 0 16 16" aria-hidden="true">
                 <path d="M11 2.5l2.5 2.5L6 12.5 3 13l.5-3z" />
               </svg>
             </button>
-            <button type="button" className="icon-btn" aria-label="Duplicate" title="Duplicate this profile" onClick={() => actions.onDuplicateHost(host)}>
+            <button type="button" className="icon-btn" aria-label={`Duplicate ${host.name}`} title="Duplicate this profile" onClick={() => actions.onDuplicateHost(host)}>
               <svg viewBox="0 0 16 16" aria-hidden="true">
                 <rect x="5" y="5" width="8.5" height="8.5" rx="1.5" />
                 <path d="M3 10.5V3.5A1 1 0 0 1 4 2.5h6.5" />
               </svg>
             </button>
-            <button type="button" className="icon-btn danger" aria-label="Delete" title="Delete this profile" onClick={() => actions.onDeleteHost(host)}>
+            <button type="button" className="icon-btn danger" aria-label={`Delete ${host.name}`} title="Delete this profile" onClick={() => actions.onDeleteHost(host)}>
               <svg viewBox="0 0 16 16" aria-hidden="true">
                 <path d="M3 4.5h10M6.5 4.5V3h3v1.5M4.5 4.5l.7 9h5.6l.7-9" />
               </svg>
@@ -216,18 +217,15 @@ const Row = memo(function Row({
       );
     }
     case 'status': {
-      const view = hostStatusView(status, now);
+      const view = describeHost(status, now);
       return (
-        <div className={`host-status tone-${view.tone}`} data-testid="host-status" data-host-id={host.id} role="status">
-          <div className="host-status-line">
-            <span>{view.text}</span>
-            {view.canRetry && !hideRetry && (
-              <button type="button" className="btn btn-small" onClick={() => actions.onRetryNow(host)}>
-                Retry now
-              </button>
-            )}
-          </div>
-          {row.detail && <div className="host-status-detail">{row.detail}</div>}
+        <div className="host-status-row" data-testid="host-status" data-host-id={host.id}>
+          <HostStateCard
+            compact
+            view={view}
+            handlers={{ onRetry: () => actions.onRetryNow(host), onReplaceKey: () => actions.onReplaceHostKey(host), onEditHost: () => actions.onEditHost(host) }}
+            hideActions={hideRetry ? new Set(['retry']) : undefined}
+          />
         </div>
       );
     }
@@ -237,41 +235,43 @@ const Row = memo(function Row({
           <Spinner /> Connecting and listing sessions…
         </div>
       );
-    case 'error':
+    case 'error': {
+      // The listing failed: the same card as any failure of the host, with the same verb.
+      const view = describeHost({ hostId: host.id, state: 'failed', error: row.error }, now);
       return (
-        <div className="session-error" data-testid="sessions-error" data-host-id={host.id}>
-          <ErrorBox
+        <div className="session-error" data-testid="sessions-error" data-host-id={host.id} data-error-code={row.error.code}>
+          <HostStateCard
             compact
-            error={row.error}
-            onReplaceHostKey={() => actions.onReplaceHostKey(host)}
-            actions={
-              <button type="button" className="btn btn-small" onClick={() => actions.onRefreshSessions(host)}>
-                Try again
-              </button>
-            }
+            view={view}
+            handlers={{ onRetry: () => actions.onRefreshSessions(host), onReplaceKey: () => actions.onReplaceHostKey(host), onEditHost: () => actions.onEditHost(host) }}
           />
         </div>
       );
+    }
     case 'empty':
       return <div className="session-note muted">No tmux sessions on this host yet.</div>;
-    case 'session':
+    case 'session': {
+      // While the host is not connected the row shows what was last seen, and says so: no green "attached".
+      const live = sessionsAreLive(status);
       return (
         <button
           type="button"
-          className="session-row"
+          className={`session-row ${live ? '' : 'is-stale'}`}
           data-testid="session-row"
           data-host-id={host.id}
           data-session-name={row.session.name}
+          data-live={live}
           onClick={() => actions.onOpenSession(host, row.session)}
-          title={`Attach to ${row.session.name}`}
+          title={live ? `Attach to ${row.session.name}` : `Attach to ${row.session.name} (as last seen: Holdfast is not connected to ${host.name} now)`}
         >
-          <span className={`session-dot ${row.session.attachedClients > 0 ? 'attached' : ''}`} aria-hidden="true" />
+          <span className={`session-dot ${live && row.session.attachedClients > 0 ? 'attached' : ''}`} aria-hidden="true" />
           <span className="session-text">
             <span className="session-name">{row.session.name}</span>
-            <span className="session-sub">{sessionSummary(row.session, now)}</span>
+            <span className="session-sub">{live ? sessionSummary(row.session, now) : `${sessionSummary(row.session, now)} · as last seen`}</span>
           </span>
         </button>
       );
+    }
     case 'actions':
       return (
         <div className="session-actions">
