@@ -73,8 +73,12 @@ test('refuses a changed host key with a warning, and asks again only after the u
     const logBefore = server.log().length;
     await page.goto(await webHost.restart());
     await page.getByTestId('host-row').filter({ hasText: 'rekeyed' }).getByRole('button', { name: 'rekeyed' }).first().click();
-    const error = page.getByTestId('sessions-error').locator('[data-error-code]');
+    const error = page.getByTestId('sessions-error');
     await expect(error).toHaveAttribute('data-error-code', 'HOST_KEY_CHANGED');
+    await expect(error).toContainText('the host key changed');
+    // The fingerprints are one click away, not a wall of text in the sidebar.
+    await expect(error).not.toContainText(server.hostKeyFingerprint);
+    await error.getByRole('button', { name: 'Details' }).click();
     await expect(error).toContainText(server.hostKeyFingerprint);
     // Refused before authentication: the server saw no login attempt.
     expect(server.acceptedCount()).toBe(acceptedBefore);
@@ -86,6 +90,48 @@ test('refuses a changed host key with a warning, and asks again only after the u
     await page.getByTestId('confirm-dialog').getByRole('button', { name: 'Forget stored key' }).click();
     // Forgetting the key reconnects, and the new key is shown for the user to check: nothing is trusted silently.
     await expect(page.getByTestId('host-key-fingerprint')).toHaveText(server.hostKeyFingerprint);
+  } finally {
+    await server.dispose();
+  }
+});
+
+test('a host key changed while reconnecting is one failed state, shown the same in the pane and the sidebar, with its actions right there', async ({ page, webHost }) => {
+  const server = await startSshd();
+  try {
+    server.runAsUser('tmux has-session -t =e2e-rekey-live 2>/dev/null || tmux new-session -d -s e2e-rekey-live');
+    await page.goto(webHost.url);
+    await addHost(page, { name: 'rekey live', host: server.host, port: server.port, user: server.user, privateKey: server.clientKeyPath });
+    await page.getByTestId('host-row').filter({ hasText: 'rekey live' }).getByRole('button', { name: 'rekey live' }).first().click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Accept and remember' }).click();
+    await page.getByTestId('session-row').filter({ hasText: 'e2e-rekey-live' }).click();
+    const pane = page.locator('[data-testid="pane"]:not([hidden])');
+    await expect(pane).toHaveAttribute('data-pane-state', 'attached');
+
+    // The server comes back with another key: the automatic reconnect must stop and say so.
+    await server.restart({ newHostKey: true });
+    server.dropConnections();
+    const overlay = pane.getByTestId('pane-host-state');
+    await expect(overlay).toHaveAttribute('data-state', 'failed');
+    await expect(overlay).toContainText('Cannot reconnect to rekey live');
+    await expect(overlay).toContainText('failed: the host key changed');
+    // A failed state never spins, and the action its message names is a button right here.
+    await expect(pane.getByTestId('pane-overlay').locator('.spinner')).toHaveCount(0);
+    await expect(overlay.getByRole('button', { name: 'Replace stored key' })).toBeVisible();
+    await expect(overlay.getByRole('button', { name: 'Retry now' })).toBeVisible();
+    // The sidebar says the same, in the same words, and the session row is not shown as live and attached.
+    const sidebar = page.getByTestId('host-status').filter({ has: page.locator(`[data-state="failed"]`) });
+    await expect(sidebar).toContainText('failed: the host key changed');
+    const row = page.getByTestId('session-row').filter({ hasText: 'e2e-rekey-live' });
+    await expect(row).toHaveAttribute('data-live', 'false');
+    await expect(row.locator('.session-dot.attached')).toHaveCount(0);
+    if (process.env.HOLDFAST_SCREENSHOTS) await page.screenshot({ path: `${process.env.HOLDFAST_SCREENSHOTS}/rekeyed-on-reconnect.png` });
+
+    await overlay.getByRole('button', { name: 'Replace stored key' }).click();
+    await page.getByTestId('confirm-dialog').getByRole('button', { name: 'Forget stored key' }).click();
+    // Forgetting reconnects at once, and the new key is shown for the user to check.
+    await expect(page.getByTestId('host-key-fingerprint')).toHaveText(server.hostKeyFingerprint);
+    await page.getByRole('dialog').getByRole('button', { name: 'Accept', exact: true }).click();
+    await expect(pane).toHaveAttribute('data-pane-state', 'attached');
   } finally {
     await server.dispose();
   }

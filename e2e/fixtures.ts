@@ -122,3 +122,13 @@ export async function terminalText(page: Page): Promise<string> {
     return read ? read() : '';
   });
 }
+
+/** The last raw bytes the active terminal was given (escape sequences included), through the pane's test handle. */
+export async function terminalRawTail(page: Page): Promise<Buffer> {
+  const bytes = await page.evaluate(() => {
+    const pane = document.querySelector<HTMLElement>('[data-testid="pane"]:not([hidden])');
+    const read = (pane as unknown as { holdfastRawTail?: () => number[] } | null)?.holdfastRawTail;
+    return read ? read() : [];
+  });
+  return Buffer.from(bytes);
+}

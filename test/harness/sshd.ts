@@ -41,7 +41,8 @@ export interface TestSshd {
   acceptedCount(): number;
   /** Number of TCP connections the server has received so far ("Connection from …"). */
   connectionCount(): number;
-  restart(options?: { newHostKey?: boolean }): Promise<void>;
+  /** Stops and starts sshd; `newHostKey` makes a new host key first (of `hostKeyType`, else the same type as before). */
+  restart(options?: { newHostKey?: boolean; hostKeyType?: 'ed25519' | 'rsa' | 'ecdsa' }): Promise<void>;
   stop(): Promise<void>;
   start(): Promise<void>;
   /** Runs a shell command as the test user (e.g. tmux commands) and returns its stdout. */
@@ -180,7 +181,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   mkdirSync('/run/sshd', { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), 'hf-sshd-'));
   chmodSync(dir, 0o755);
-  const hostKeyType = options.hostKeyType ?? 'ed25519';
+  let hostKeyType = options.hostKeyType ?? 'ed25519';
   const hostKeyPath = join(dir, 'host_key');
   const clientKeyPath = join(dir, 'client_key');
   const authorizedKeysPath = join(dir, 'authorized_keys');
@@ -293,7 +294,9 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
     home,
     dir,
     authorizedKeysPath,
-    hostKeyType,
+    get hostKeyType() {
+      return hostKeyType;
+    },
     get hostKeyFingerprint() {
       return fingerprint;
     },
@@ -304,6 +307,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
     async restart(restartOptions = {}) {
       await stop();
       if (restartOptions.newHostKey) {
+        if (restartOptions.hostKeyType) hostKeyType = restartOptions.hostKeyType;
         generateKey(hostKeyPath, hostKeyType);
         fingerprint = fingerprintOf(`${hostKeyPath}.pub`);
       }

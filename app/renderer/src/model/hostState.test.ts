@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionsFor, describeHost, firstSentence, sessionsAreLive } from './hostState';
+import { actionsFor, describeHost, errorDetail, firstSentence, sessionsAreLive, tabTone } from './hostState';
 
 const NOW = 1_700_000_000_000;
 const changed = {
@@ -50,6 +50,19 @@ describe('helpers', () => {
   it('firstSentence keeps one sentence, whole', () => {
     expect(firstSentence('Host x could not be found (looking up x:22). Check DNS.')).toBe('Host x could not be found (looking up x:22).');
     expect(firstSentence('no period here')).toBe('no period here');
+  });
+
+  it('the detail adds only what the summary left out', () => {
+    expect(errorDetail({ message: 'tmux is not installed on this server', hint: 'Install tmux.' })).toBe('Install tmux.');
+    expect(errorDetail({ message: 'One. Two.' })).toBe('One. Two.');
+    expect(errorDetail({ message: 'Only one.' })).toBeUndefined();
+  });
+
+  it("a tab's dot turns red when its host failed, whatever its pane says", () => {
+    expect(tabTone('reconnecting', { hostId: 'h', state: 'failed', error: changed })).toBe('error');
+    expect(tabTone('reconnecting', { hostId: 'h', state: 'reconnecting' })).toBe('warn');
+    expect(tabTone('attached', { hostId: 'h', state: 'connected' })).toBe('ok');
+    expect(tabTone('session-gone', undefined)).toBe('error');
   });
 
   it('sessions are live only while the host is connected', () => {

@@ -43,8 +43,11 @@ export function firstSentence(text: string): string {
   return (match ? match[1]! : text.trim()).replace(/\s+/g, ' ');
 }
 
-export function errorDetail(error: Pick<HoldfastErrorData, 'message' | 'hint'>): string {
-  return error.hint ? `${error.message}\n\n${error.hint}` : error.message;
+/** The full text behind a one-sentence summary: the message (unless the summary already is all of it) and the hint. */
+export function errorDetail(error: Pick<HoldfastErrorData, 'message' | 'hint'>): string | undefined {
+  const message = firstSentence(error.message) === error.message.trim() ? undefined : error.message;
+  const parts = [message, error.hint].filter((p): p is string => !!p);
+  return parts.length ? parts.join('\n\n') : undefined;
 }
 
 /** The actions that help with an error, in the order they are offered. */
@@ -63,6 +66,15 @@ export function actionsFor(error: HoldfastErrorData | undefined): HostAction[] {
 function failureSummary(error: HoldfastErrorData): string {
   if (error.code === 'HOST_KEY_CHANGED') return "The server's host key is not the one Holdfast knows. Nothing was sent to it.";
   return firstSentence(error.message);
+}
+
+/** The colour of a tab's dot: its pane's state, unless its host has failed (then the pane cannot come back alone). */
+export function tabTone(paneState: string, host: HostStatus | undefined): 'ok' | 'warn' | 'error' | 'idle' {
+  if (host?.state === 'failed' && paneState !== 'attached') return 'error';
+  if (paneState === 'attached') return 'ok';
+  if (paneState === 'failed' || paneState === 'session-gone') return 'error';
+  if (paneState === 'closed') return 'idle';
+  return 'warn';
 }
 
 export function describeHost(status: HostStatus | undefined, nowMs: number): IHostStateView {
@@ -90,7 +102,7 @@ export function describeHost(status: HostStatus | undefined, nowMs: number): IHo
         tone: 'warn',
         busy: true,
         label: parts.join(' · '),
-        ...(status.error ? { summary: `Last try: ${firstSentence(status.error.message)}`, detail: errorDetail(status.error) } : {}),
+        ...(status.error ? { summary: `Last try: ${firstSentence(status.error.message)}`, ...withDetail(status.error) } : {}),
         actions: ['retry'],
       };
     }
@@ -101,12 +113,17 @@ export function describeHost(status: HostStatus | undefined, nowMs: number): IHo
         busy: false,
         label: 'waiting for the network',
         summary: 'Holdfast tries again as soon as the network is back.',
-        ...(status.error ? { detail: errorDetail(status.error) } : {}),
+        ...(status.error ? withDetail(status.error) : {}),
         actions: ['retry'],
       };
     case 'failed':
       return failed(status.error);
   }
+}
+
+function withDetail(error: HoldfastErrorData): { detail?: string } {
+  const detail = errorDetail(error);
+  return detail ? { detail } : {};
 }
 
 function failed(error: HoldfastErrorData | undefined): IHostStateView {
@@ -116,7 +133,7 @@ function failed(error: HoldfastErrorData | undefined): IHostStateView {
     tone: 'error',
     busy: false,
     label: `failed: ${what}`,
-    ...(error ? { summary: failureSummary(error), detail: errorDetail(error) } : {}),
+    ...(error ? { summary: failureSummary(error), ...withDetail(error) } : {}),
     actions: actionsFor(error),
   };
 }

@@ -71,8 +71,11 @@ export function PaneView({
     const store = new DisposableStore();
     // A read-only handle on the visible screen text, for end-to-end tests and accessibility tooling: with the
     // WebGL renderer the text is not in the DOM.
-    const paneElement = container.parentElement as (HTMLElement & { holdfastReadScreen?: () => string }) | null;
-    if (paneElement) paneElement.holdfastReadScreen = () => readScreen(controller);
+    const paneElement = container.parentElement as (HTMLElement & { holdfastReadScreen?: () => string; holdfastRawTail?: () => number[] }) | null;
+    if (paneElement) {
+      paneElement.holdfastReadScreen = () => readScreen(controller);
+      paneElement.holdfastRawTail = () => [...controller.rawTail.bytes()];
+    }
     store.add(
       controller.onInput((data) => {
         const paneId = tabRef.current.paneId;

@@ -7,6 +7,7 @@ import { Unicode11Addon } from '@xterm/addon-unicode11';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { SearchAddon, type ISearchOptions } from '@xterm/addon-search';
 import { Disposable, Emitter, toDisposable } from '../../../shared/lifecycle';
+import { ByteTail } from './byteTail';
 import { terminalKeyAction } from './keys';
 
 export const TERMINAL_THEME: ITheme = {
@@ -50,6 +51,8 @@ export class TerminalController extends Disposable {
   private readonly _search = new SearchAddon();
   private _webgl: WebglAddon | undefined;
   private _fitFrame = 0;
+  /** What the terminal was given, raw (for diagnostics and tests; the screen shows the parsed result). */
+  readonly rawTail = new ByteTail();
 
   private readonly _onInput = this._register(new Emitter<string>());
   /** Keys and pastes typed into the terminal. */
@@ -114,6 +117,7 @@ export class TerminalController extends Disposable {
 
   /** Writes output; `onProcessed` runs once xterm has parsed it (flow control acks from there). */
   write(data: Uint8Array, onProcessed: () => void): void {
+    this.rawTail.push(data);
     this.term.write(data, onProcessed);
   }
 

@@ -4,6 +4,7 @@ import type { IHoldfastApi } from '../../../shared/contract';
 import { DisposableStore, type Event } from '../../../shared/lifecycle';
 import type { AppInfo, HoldfastErrorData, HostProfile, HostStatus, Notice, PaneInfo, Prompt, TmuxSession } from '../../../shared/model';
 import { sortHosts, tabTitles } from '../model/format';
+import { tabTone } from '../model/hostState';
 import type { IHostSessions } from '../model/rows';
 import { PaneRouter } from '../terminal/paneRouter';
 import { PaneView, type IPaneCallbacks, type ITab } from '../terminal/PaneView';
@@ -300,7 +301,7 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
                     }}
                     title={`${t.sessionName} on ${t.hostName}`}
                   >
-                    <span className={`tab-dot state-${t.state}`} aria-hidden="true" />
+                    <span className={`tab-dot tone-${tabTone(t.state, statuses.get(t.hostId))}`} aria-hidden="true" />
                     {titles.get(t.id)}
                   </button>
                   <button type="button" className="tab-close" aria-label={`Detach ${titles.get(t.id) ?? ''}`} title="Close tab (the tmux session keeps running)" onClick={() => closeTab(t.id)}>
@@ -408,9 +409,11 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
           onConfirm={async () => {
             await api.call('hosts.forgetHostKey', { hostId: dialog.hostId });
             setDialog(undefined);
-            notify('info', 'The stored key was forgotten. The next connection asks you to check the new key.');
+            notify('info', 'The stored key was forgotten. Check the new key when Holdfast asks.');
             const host = hostsById.get(dialog.hostId);
+            // Connect again at once (attended), so the new key is shown now, for the panes as for the list.
             if (host && expanded.has(host.id)) void listSessions(host);
+            else if (tabs.some((t) => t.hostId === dialog.hostId)) retryNow(dialog.hostId);
           }}
         />
       )}

@@ -1,0 +1,24 @@
+import { it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSshd } from '../harness/sshd';
+import { WsTestClient } from '../harness/wsTestClient';
+it('status', async () => {
+  const sshd = await startSshd();
+  const dir = mkdtempSync(join(tmpdir(), 'hf-st-'));
+  const child = spawn(process.execPath, ['out/web/main.js', '--port', '0', '--data-dir', dir], { env: { ...process.env, HOME: dir, SSH_AUTH_SOCK: '' } });
+  const url = await new Promise<string>((r) => child.stdout.on('data', (d) => { const m = /(http\S+)/.exec(String(d)); if (m) r(m[1]!); }));
+  const c = new WsTestClient(url); await c.opened();
+  const saved = await c.call('hosts.save', { name: 'x', host: sshd.host, port: sshd.port, user: sshd.user, privateKey: undefined, privateKeyPath: sshd.clientKeyPath });
+  const id = (saved.value as any).id;
+  const p = c.call('sessions.list', { hostId: id });
+  const pr = await c.waitForEvent((e) => e.name === 'prompt.show', 'prompt');
+  await c.call('prompts.answer', { promptId: (pr.payload as any).promptId, answer: { kind: 'host-key', remember: true } });
+  console.log('list', JSON.stringify(await p).slice(0, 100));
+  await new Promise((r) => setTimeout(r, 1500));
+  console.log(JSON.stringify(c.events.filter((e) => e.name === 'host.status')));
+  console.log(JSON.stringify(await c.call('hosts.status', {})));
+  c.close(); child.kill(); await sshd.dispose();
+}, 30000);
