@@ -32,6 +32,7 @@ import {
   validateProfileInput,
 } from './stores';
 import { HostSupervisor } from './supervisor/driver';
+import type { SupervisorPolicy } from './supervisor/machine';
 import { EchoWatchdog } from './supervisor/echoWatchdog';
 import { NetworkWatcher } from './supervisor/networkWatcher';
 import { WakeDetector } from './supervisor/wakeDetector';
@@ -53,6 +54,8 @@ export interface CoreOptions {
   /** Watch for sleep (clock jumps) and network changes. On by default; tests of other things turn it off. */
   watchSystem?: boolean;
   probeTimeoutMs?: number;
+  /** Overrides of the reconnect policy (benchmarks compare policies in one run). */
+  supervisorPolicy?: Partial<SupervisorPolicy>;
 }
 
 export type CoreEvent = { [K in EventName]: { name: K; payload: EventPayload<K> } }[EventName];
@@ -161,6 +164,7 @@ export class HoldfastCore extends Disposable implements IHoldfastHandlers {
       hostId,
       clock: this._clock,
       probeTimeoutMs: this._options.probeTimeoutMs,
+      policy: this._options.supervisorPolicy,
       connect: ({ unattended, signal }) => this._connector.connect(this._profile(hostId), { unattended, signal }),
     });
     const subscriptions = new DisposableStore();
@@ -413,7 +417,14 @@ function openChannelsOf(connection: ISshConnection | undefined): number | undefi
  * Core as the web host runs it: profiles and remembered host keys as JSON files (via `conf`) in the data dir,
  * secrets in memory only (no OS keychain), and notices about unreadable settings shown to the first view.
  */
-export function createWebCore(options: { dataDir: string; version: string; homeDir?: string; knownHostsFiles?: string[]; clock?: IClock }): HoldfastCore {
+export function createWebCore(options: {
+  dataDir: string;
+  version: string;
+  homeDir?: string;
+  knownHostsFiles?: string[];
+  clock?: IClock;
+  supervisorPolicy?: Partial<SupervisorPolicy>;
+}): HoldfastCore {
   const early: Notice[] = [];
   const onNotice = (notice: Notice) => early.push(notice);
   const profiles = new ProfileStore(createConfBacking({ cwd: options.dataDir, configName: 'profiles' }), { onNotice });
@@ -427,6 +438,7 @@ export function createWebCore(options: { dataDir: string; version: string; homeD
     homeDir: options.homeDir,
     knownHostsFiles: options.knownHostsFiles,
     clock: options.clock,
+    supervisorPolicy: options.supervisorPolicy,
   });
   for (const notice of early) core.notice(notice);
   return core;

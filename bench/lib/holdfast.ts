@@ -9,6 +9,8 @@ import { AckBatcher } from '../../app/renderer/src/terminal/ackBatcher';
 import { createWebCore, type HoldfastCore } from '../../app/core/service';
 import type { ISshConnection } from '../../app/core/interfaces';
 import type { IDisposable } from '../../app/shared/lifecycle';
+import type { KeepaliveSettings } from '../../app/shared/model';
+import type { SupervisorPolicy } from '../../app/core/supervisor/machine';
 
 const { Terminal } = headless;
 type HeadlessTerminal = InstanceType<typeof Terminal>;
@@ -28,15 +30,26 @@ export interface BenchCore {
   dispose(): void;
 }
 
-export async function startCore(server: ServerAddress, name = 'bench'): Promise<BenchCore> {
+export async function startCore(
+  server: ServerAddress,
+  name = 'bench',
+  options: { keepalive?: KeepaliveSettings; policy?: Partial<SupervisorPolicy> } = {},
+): Promise<BenchCore> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hf-bench-core-'));
-  const core = createWebCore({ dataDir, version: 'bench', homeDir: dataDir, knownHostsFiles: [] });
+  const core = createWebCore({ dataDir, version: 'bench', homeDir: dataDir, knownHostsFiles: [], supervisorPolicy: options.policy });
   core.onEvent((e) => {
     if (e.name === 'prompt.show' && e.payload.kind === 'host-key') {
       void core.handle('prompts.answer', { promptId: e.payload.promptId, answer: { kind: 'host-key', remember: true } });
     }
   });
-  const profile = await core.handle('hosts.save', { name, host: server.host, port: server.port, user: server.user, privateKeyPath: server.clientKeyPath });
+  const profile = await core.handle('hosts.save', {
+    name,
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    privateKeyPath: server.clientKeyPath,
+    ...(options.keepalive ? { keepalive: options.keepalive } : {}),
+  });
   return {
     core,
     hostId: profile.id,

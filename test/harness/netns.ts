@@ -17,6 +17,13 @@ export interface TestNetns {
   /** Drops every packet in and out of the namespace's link, silently (no RST, no ICMP), like a dead Wi-Fi. */
   blackhole(): void;
   unblackhole(): void;
+  /**
+   * Silently drops every packet of the TCP connection whose client side uses `clientPort`, and only those: that
+   * connection is dead without a word (as when a NAT forgets it), while new connections get through.
+   */
+  dropConnection(clientPort: number): void;
+  /** Undoes every dropConnection. */
+  undropConnections(): void;
   /** Runs a command inside the namespace. */
   exec(cmd: string, args: string[]): string;
   dispose(): void;
@@ -82,6 +89,7 @@ export function createNetns(options: { parent?: TestNetns } = {}): TestNetns {
   }
 
   let blackholed = false;
+  let dropping = false;
   const self: TestNetns = {
     name,
     parentAddr,
@@ -103,6 +111,21 @@ export function createNetns(options: { parent?: TestNetns } = {}): TestNetns {
       if (!blackholed) return;
       inNs(name, 'nft', ['delete', 'table', 'inet', 'hfblackhole']);
       blackholed = false;
+    },
+    dropConnection(clientPort) {
+      if (!dropping) {
+        inNs(name, 'nft', ['add', 'table', 'inet', 'hfdrop']);
+        inNs(name, 'nft', ['add', 'chain', 'inet', 'hfdrop', 'in', '{ type filter hook input priority -10 ; policy accept ; }']);
+        inNs(name, 'nft', ['add', 'chain', 'inet', 'hfdrop', 'out', '{ type filter hook output priority -10 ; policy accept ; }']);
+        dropping = true;
+      }
+      inNs(name, 'nft', ['add', 'rule', 'inet', 'hfdrop', 'in', 'tcp', 'sport', String(clientPort), 'drop']);
+      inNs(name, 'nft', ['add', 'rule', 'inet', 'hfdrop', 'out', 'tcp', 'dport', String(clientPort), 'drop']);
+    },
+    undropConnections() {
+      if (!dropping) return;
+      inNs(name, 'nft', ['delete', 'table', 'inet', 'hfdrop']);
+      dropping = false;
     },
     exec: (cmd, args) => inNs(name, cmd, args),
     dispose() {

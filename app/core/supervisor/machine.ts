@@ -25,6 +25,8 @@ export interface SupervisorPolicy {
    * for one resume (powerMonitor and the clock-jump detector) do not restart each other's attempt.
    */
   readonly restartAttemptAfterMs: number;
+  /** After a wake, dial a new connection beside the old one's probe (whichever answers first stays). */
+  readonly dialOnWake: boolean;
 }
 
 export const DEFAULT_POLICY: SupervisorPolicy = {
@@ -34,6 +36,7 @@ export const DEFAULT_POLICY: SupervisorPolicy = {
   probeTimeoutMs: 2000,
   echoProbeTimeoutMs: 1500,
   restartAttemptAfterMs: 1000,
+  dialOnWake: true,
 };
 
 /**
@@ -431,7 +434,7 @@ const HANDLERS: HandlerTable = {
     return startReconnecting(s, e.now, phase.attempt, true, fx, phase.lastError);
   },
 
-  Wake: (s, e, fx, p) => freshStart(s, e, fx, p, true, true),
+  Wake: (s, e, fx, p) => freshStart(s, e, fx, p, true, p.dialOnWake),
   NetworkChanged: (s, e, fx, p) => freshStart(s, e, fx, p, false),
   NetworkUp: (s, e, fx, p) => freshStart({ ...s, network: 'up' }, e, fx, p),
 
