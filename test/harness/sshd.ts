@@ -104,6 +104,24 @@ function killAll(pids: readonly number[]): void {
   }
 }
 
+/** Whether a process still runs (a zombie, dead and waiting to be reaped, does not). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Kills and waits until none of them runs any more (SIGKILL is delivered, not awaited, by kill(2)). */
+async function killAndWait(pids: readonly number[]): Promise<void> {
+  killAll(pids);
+  for (let i = 0; i < 200 && pids.some(running); i++) await new Promise((r) => setTimeout(r, 10));
+  const left = pids.filter(running);
+  if (left.length) throw new Error(`sshd session processes did not end: ${left.join(', ')}`);
+}
+
 /**
  * sshd session processes of the test user that outlived a run that crashed: their listener is gone, so they were
  * handed to init. Killed once per test process, before the first server starts.
@@ -337,7 +355,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
       if (child?.pid !== undefined) remember(descendantsOf(child.pid));
       await stop();
       // Only the same processes: a pid remembered earlier may have been reused since.
-      killAll([...sessionsLeft].filter(([pid, started]) => started !== undefined && startTimeOf(pid) === started).map(([pid]) => pid));
+      await killAndWait([...sessionsLeft].filter(([pid, started]) => started !== undefined && startTimeOf(pid) === started).map(([pid]) => pid));
       rmSync(dir, { recursive: true, force: true });
     },
   };
