@@ -262,8 +262,12 @@ export class HoldfastCore extends Disposable implements IHoldfastHandlers {
           else await secrets.keepForSession(`password:${profile.id}`, input.password);
         }
         if (moved) {
-          // Where to connect changed: the old connection belongs to the old address.
-          this._hosts.get(profile.id)?.supervisor.disconnect();
+          // Where to connect changed: the old connection belongs to the old address. Open tabs follow the profile
+          // to its new address at once (attended: the new server's key and password may need asking), as Retry
+          // now would; a host without panes just waits for the next time it is used.
+          const supervisor = this._hosts.get(profile.id)?.supervisor;
+          supervisor?.disconnect();
+          if (supervisor && [...this._panes.values()].some(({ pane }) => pane.hostId === profile.id)) supervisor.retryNow();
         }
         this._emit('hosts.changed', {});
         return this._hostView(profile);
@@ -367,14 +371,18 @@ export class HoldfastCore extends Disposable implements IHoldfastHandlers {
       },
 
       'panes.close': async ({ paneId }) => {
+        const pane = this._panes.get(paneId)?.pane;
+        // A session whose start command ended at once is clutter on the server: closing its tab ends it.
+        const connection = pane?.state === 'exited' ? this._hosts.get(pane.hostId)?.supervisor.connection : undefined;
+        if (pane && connection) await pane.endDeadSession(connection);
         this._closePane(paneId);
         return undefined;
       },
 
-      'panes.recreate': async ({ paneId }) => {
+      'panes.recreate': async ({ paneId, startCommand }) => {
         const pane = this._pane(paneId);
         const connection = await this._supervisor(pane.hostId).ensureConnected();
-        await pane.recreate(connection);
+        await pane.recreate(connection, startCommand);
         return pane.info();
       },
 

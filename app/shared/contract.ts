@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { IDisposable } from './lifecycle';
 import {
   AppInfo,
+  CommandExit,
   HostId,
   HostProfile,
   HostProfileInput,
@@ -74,8 +75,11 @@ export const commands = {
   'panes.ack': command(z.object({ paneId: PaneId, bytes: z.number().int().min(0) }), Void),
   /** Detaches; the tmux session keeps running on the server. */
   'panes.close': command(z.object({ paneId: PaneId }), Void),
-  /** After "session gone": create the session again with its start command and attach. */
-  'panes.recreate': command(z.object({ paneId: PaneId }), PaneInfo),
+  /**
+   * After "session gone" or "exited": make the session again (with its start command, or the one given here, which
+   * then becomes the pane's) and attach. A session whose command has exited is ended first.
+   */
+  'panes.recreate': command(z.object({ paneId: PaneId, startCommand: z.string().max(4096).optional() }), PaneInfo),
 
   'prompts.answer': command(z.object({ promptId: PromptId, answer: PromptAnswer }), Void),
 
@@ -85,7 +89,7 @@ export const commands = {
 
 export const events = {
   'pane.data': z.object({ paneId: PaneId, data: Bytes }),
-  'pane.state': z.object({ paneId: PaneId, state: PaneState, error: HoldfastErrorData.optional(), message: z.string().optional() }),
+  'pane.state': z.object({ paneId: PaneId, state: PaneState, error: HoldfastErrorData.optional(), message: z.string().optional(), exit: CommandExit.optional() }),
   'host.status': HostStatus,
   'hosts.changed': z.object({}),
   'prompt.show': Prompt,

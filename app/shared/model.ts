@@ -137,8 +137,19 @@ export const HostStatus = z.object({
 });
 export type HostStatus = z.infer<typeof HostStatus>;
 
-export const PaneState = z.enum(['attaching', 'attached', 'reconnecting', 'session-gone', 'failed', 'closed']);
+/** `exited`: the command a session was made with ended at once (its window is kept so its output can be read). */
+export const PaneState = z.enum(['attaching', 'attached', 'reconnecting', 'session-gone', 'exited', 'failed', 'closed']);
 export type PaneState = z.infer<typeof PaneState>;
+
+/** How a session's start command ended, and its last lines of output. */
+export const CommandExit = z.object({
+  /** Its exit status, when tmux learned it (a command that ends at once sometimes leaves none). */
+  status: z.number().int().optional(),
+  signal: z.string().optional(),
+  /** The last lines it printed, as text. */
+  output: z.string(),
+});
+export type CommandExit = z.infer<typeof CommandExit>;
 
 export const PaneInfo = z.object({
   paneId: PaneId,
@@ -149,6 +160,8 @@ export const PaneInfo = z.object({
   /** The command a recreated session starts with, e.g. "claude --continue". */
   startCommand: z.string().optional(),
   state: PaneState,
+  /** Set while `exited`. */
+  exit: CommandExit.optional(),
 });
 export type PaneInfo = z.infer<typeof PaneInfo>;
 

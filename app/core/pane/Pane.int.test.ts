@@ -223,16 +223,25 @@ describe('Pane over real tmux', () => {
     expect(server.runAsUser(`tmux capture-pane -p -S - -t ${shellQuote(pane.sessionId!)}`)).toMatch(/-d: invalid option|illegal option/i);
   });
 
-  it('keeps a start command that failed on screen, with its output and exit status', async () => {
-    const name = uniqueName('failing');
-    const { pane } = open(name, 'echo about-to-fail; sleep 0.2; exit 3');
-    await pane.attach(conn, { create: true }).catch(() => {});
+  it('says when a start command ends at once, with its output and status; an edited command makes the session again', async () => {
+    const name = uniqueName('typo');
+    const { pane } = open(name, 'echo about-to-fail; sleep 0.2; claud-no-such-command --continue');
+    const states: Array<{ state: string; exit?: { status?: number; output: string } }> = [];
+    pane.onDidChangeState((e) => states.push(e));
+    await pane.attach(conn, { create: true });
     sessions.push(pane.sessionName);
-    await eventually(() => {
-      const dead = server.runAsUser(`tmux display -p -t ${shellQuote(pane.sessionId!)} '#{pane_dead} #{pane_dead_status}'`).trim();
-      expect(dead).toBe('1 3');
-    }, 'the failed command to stay as a dead pane');
-    expect(server.runAsUser(`tmux capture-pane -p -S - -t ${shellQuote(pane.sessionId!)}`)).toContain('about-to-fail');
+    await eventually(() => expect(pane.state).toBe('exited'), 'the pane to see the command end');
+    const exit = states.at(-1)!.exit!;
+    expect(exit.status).toBe(127);
+    expect(exit.output).toMatch(/about-to-fail\n.*claud-no-such-command: command not found/s);
+    expect(exit.output).not.toMatch(/Pane is dead/);
+    const dead = pane.sessionId!;
+
+    await pane.recreate(conn, 'echo fixed-$((40+2)); exec sleep 600');
+    expect(pane.state).toBe('attached');
+    expect(pane.sessionId).not.toBe(dead);
+    expect(await lookUpSession(conn, { id: dead, name: '\u0000' })).toBeUndefined();
+    await eventually(() => expect(server.runAsUser(`tmux capture-pane -p -t ${shellQuote(pane.sessionId!)}`)).toContain('fixed-42'), 'the new command to run');
   });
 
   it('dispose detaches the tmux client and leaves the session running', async () => {

@@ -230,6 +230,58 @@ describe('Pane attach', () => {
   });
 });
 
+describe('Pane when a start command ends at once', () => {
+  it('shows how it ended and its last lines, stops the channel, and is not pulled back by a reconnect', async () => {
+    const { pane, clock, tmux, states, newConnection } = setup({ sessions: [], startCommand: 'claud --continue' });
+    const conn = newConnection();
+    await pane.attach(conn, { create: true });
+    tmux.byName('my work')!.dead = { status: 127, output: 'bash: claud: command not found' };
+    clock.advance(300);
+    await settle();
+    expect(pane.state).toBe('exited');
+    expect(conn.lastChannel!.disposed).toBe(true);
+    const last = states[states.length - 1]!;
+    expect(last.exit).toEqual({ status: 127, output: 'bash: claud: command not found' });
+    expect(last.message).toMatch(/ended at once with status 127/);
+    expect(pane.info()).toMatchObject({ state: 'exited', exit: { status: 127 } });
+    pane.linkLost();
+    await pane.attach(newConnection());
+    expect(pane.state).toBe('exited');
+  });
+
+  it('stops looking once the command has run a while', async () => {
+    const { pane, clock, tmux, newConnection } = setup({ sessions: [], startCommand: 'sleep 1000' });
+    const conn = newConnection();
+    await pane.attach(conn, { create: true });
+    for (const step of [300, 1200, 3500]) {
+      clock.advance(step);
+      await settle();
+    }
+    const checks = tmux.calls.filter((c) => c[0] === 'display-message').length;
+    expect(checks).toBe(3);
+    clock.advance(60_000);
+    await settle();
+    expect(tmux.calls.filter((c) => c[0] === 'display-message').length).toBe(checks);
+    expect(pane.state).toBe('attached');
+  });
+
+  it('recreate with an edited command ends the dead session and makes a new one with the new command', async () => {
+    const { pane, clock, tmux, newConnection } = setup({ sessions: [], startCommand: 'claud' });
+    const conn = newConnection();
+    await pane.attach(conn, { create: true });
+    const first = tmux.byName('my work')!;
+    first.dead = { status: 127, output: 'not found' };
+    clock.advance(300);
+    await settle();
+    await pane.recreate(conn, 'claude --continue');
+    expect(tmux.sessions.find((x) => x.id === first.id)).toBeUndefined();
+    const made = tmux.calls.filter((c) => c[0] === 'new-session').at(-1)!;
+    expect(made[made.indexOf('--') + 1]).toBe('claude --continue');
+    expect(pane.startCommand).toBe('claude --continue');
+    expect(pane.state).toBe('attached');
+  });
+});
+
 describe('Pane input', () => {
   it('goes to the channel while attached', async () => {
     const { pane, newConnection } = setup();

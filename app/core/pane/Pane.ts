@@ -3,16 +3,21 @@
 // sees onData, onDidChangeState, onExit, write, resize and ack.
 import { HoldfastError } from '../../shared/contract';
 import { Disposable, DisposableStore, Emitter, MutableDisposable } from '../../shared/lifecycle';
-import type { HoldfastErrorData, PaneInfo, PaneState } from '../../shared/model';
+import type { CommandExit, HoldfastErrorData, PaneInfo, PaneState } from '../../shared/model';
 import { systemClock, type IClock, type IPtyChannel, type ISshConnection } from '../interfaces';
 import { attachSessionCommand, tmuxMissingError } from '../tmux/commands';
-import { createSession, lookUpSession } from '../tmux/sessions';
+import { createSession, deadPane, killSession, lookUpSession } from '../tmux/sessions';
 import { FlowControl, type FlowControlOptions } from './FlowControl';
 import { OutputBatcher } from './OutputBatcher';
 import { TERMINAL_RESET_BYTES } from './terminalReset';
 
 /** How long an attach that failed waits to learn whether the link is still there. */
 const ATTACH_FAILURE_PROBE_MS = 2000;
+/**
+ * When to look whether a new session's start command has already ended (a typo exits at once; tmux keeps its
+ * window with remain-on-exit so that its output can be shown).
+ */
+const EXIT_CHECKS_MS = [300, 1500, 5000];
 /** Retries of an attach that failed on a link that answers: 2 s, 4 s, … up to 30 s. */
 const LIVE_LINK_RETRY_BASE_MS = 2000;
 const LIVE_LINK_RETRY_MAX_MS = 30_000;
@@ -38,6 +43,7 @@ export interface PaneStateChange {
   state: PaneState;
   message?: string;
   error?: HoldfastErrorData;
+  exit?: CommandExit;
 }
 
 /** Why the tmux client ended while the link was fine. */
@@ -67,6 +73,7 @@ const DISCARD_MESSAGES: Partial<Record<PaneState, string>> = {
   reconnecting: 'Input discarded while reconnecting',
   attaching: 'Input discarded while attaching',
   'session-gone': 'Input discarded: the session no longer exists',
+  exited: 'Input discarded: the start command has ended',
 };
 
 /** tmux could not be run at all: the shell's "command not found". */
@@ -84,7 +91,7 @@ export class Pane extends Disposable {
 
   readonly paneId: string;
   readonly hostId: string;
-  readonly startCommand: string | undefined;
+  private _startCommand: string | undefined;
   /** The name as the user asked for it, for making the session again. */
   private readonly _givenName: string;
   /** The name as tmux lists it (it may escape some characters, and the session may have been renamed). */
@@ -111,6 +118,8 @@ export class Pane extends Disposable {
   private readonly _connectionWatch = this._register(new MutableDisposable<DisposableStore>());
   private readonly _scheduler: Pick<IClock, 'setTimeout'>;
   private readonly _retryTimer = this._register(new MutableDisposable());
+  private readonly _exitTimer = this._register(new MutableDisposable());
+  private _exit: CommandExit | undefined;
   private _liveLinkRetries = 0;
 
   constructor(options: PaneOptions) {
@@ -120,7 +129,7 @@ export class Pane extends Disposable {
     this._givenName = options.sessionName;
     this._sessionName = options.sessionName;
     this._sessionId = options.sessionId;
-    this.startCommand = options.startCommand;
+    this._startCommand = options.startCommand;
     this._cols = options.cols;
     this._rows = options.rows;
     this._term = options.term ?? 'xterm-256color';
@@ -160,14 +169,20 @@ export class Pane extends Disposable {
     return this._sessionId;
   }
 
+  /** What the session runs when (re)made, e.g. "claude --continue". */
+  get startCommand(): string | undefined {
+    return this._startCommand;
+  }
+
   info(): PaneInfo {
     return {
       paneId: this.paneId,
       hostId: this.hostId,
       sessionName: this.sessionName,
       ...(this._sessionId ? { sessionId: this._sessionId } : {}),
-      startCommand: this.startCommand,
+      startCommand: this._startCommand,
       state: this._state,
+      ...(this._state === 'exited' && this._exit ? { exit: this._exit } : {}),
     };
   }
 
@@ -178,14 +193,28 @@ export class Pane extends Disposable {
    * detached from elsewhere ('closed') stays closed: a reconnect does not pull it back.
    */
   attach(conn: ISshConnection, options: { create?: boolean } = {}): Promise<void> {
-    if (this.isDisposed || (this._state === 'closed' && this._everAttached)) return Promise.resolve();
+    // Closed from elsewhere, or showing a command that exited: a reconnect does not pull it back.
+    if (this.isDisposed || (this._state === 'closed' && this._everAttached) || this._state === 'exited') return Promise.resolve();
     return this._attach(conn, options.create === true);
   }
 
-  /** After session-gone: creates the session again (with its start command) and attaches. */
-  recreate(conn: ISshConnection): Promise<void> {
-    if (this.isDisposed) return Promise.resolve();
+  /**
+   * After session-gone or exited: makes the session again and attaches. A new `startCommand` replaces the pane's
+   * (the user edited it). A session left with the dead command's window is ended first.
+   */
+  async recreate(conn: ISshConnection, startCommand?: string): Promise<void> {
+    if (this.isDisposed) return;
+    if (startCommand !== undefined) this._startCommand = startCommand.trim() ? startCommand : undefined;
+    await this.endDeadSession(conn);
     return this._attach(conn, true);
+  }
+
+  /** Ends the session this pane made if its command has exited (Close, or before making it again). */
+  async endDeadSession(conn: ISshConnection): Promise<void> {
+    if (this._state !== 'exited' || !this._sessionId) return;
+    const id = this._sessionId;
+    // Only while it is still the dead one: a session with this id that runs is not ours to end.
+    if ((await deadPane(conn, id).catch(() => undefined)) !== undefined) await killSession(conn, id).catch(() => {});
   }
 
   /**
@@ -209,7 +238,7 @@ export class Pane extends Disposable {
       const discard = (opening: Promise<IPtyChannel> | undefined) => void opening?.then((channel) => channel.dispose(), () => {});
       let opening: Promise<IPtyChannel>;
       if (create) {
-        const made = await createSession(conn, this._givenName, { startCommand: this.startCommand, cols, rows, keepFailedCommand: this.startCommand !== undefined });
+        const made = await createSession(conn, this._givenName, { startCommand: this._startCommand, cols, rows, keepFailedCommand: this._startCommand !== undefined });
         if (generation !== this._generation) return;
         this._sessionId = made.id;
         this._sessionName = made.name;
@@ -249,6 +278,7 @@ export class Pane extends Disposable {
       if (!this._flow.paused) channel.resume();
       // The view may have been resized while the channel was opening.
       if (this._cols !== cols || this._rows !== rows) channel.resize(this._cols, this._rows);
+      if (create && this._startCommand !== undefined) this._watchForExit(conn, generation);
     } catch (err) {
       if (generation !== this._generation) return;
       // A channel can fail before the connection reports its own end: only a live link makes this a real failure.
@@ -303,7 +333,7 @@ export class Pane extends Disposable {
   /** The host's connection died: drop the channel and wait for the reconnect to attach again. */
   linkLost(): void {
     this._linkAlive = false;
-    if (this.isDisposed || this._state === 'closed' || this._state === 'session-gone' || this._state === 'reconnecting') return;
+    if (this.isDisposed || this._state === 'closed' || this._state === 'session-gone' || this._state === 'exited' || this._state === 'reconnecting') return;
     this._enterReconnecting();
   }
 
@@ -328,6 +358,7 @@ export class Pane extends Disposable {
   private _beginAttach(conn: ISshConnection): number {
     const generation = ++this._generation;
     this._retryTimer.clear();
+    this._exitTimer.clear();
     this._dropChannel();
     this._watchConnection(conn);
     this._error = undefined;
@@ -406,6 +437,37 @@ export class Pane extends Disposable {
     }
   }
 
+  /** Looks, a few times soon after the session was made, whether its start command already ended. */
+  private _watchForExit(conn: ISshConnection, generation: number): void {
+    const id = this._sessionId;
+    if (!id) return;
+    const checks = [...EXIT_CHECKS_MS];
+    const next = (waited: number) => {
+      const at = checks.shift();
+      if (at === undefined) return;
+      this._exitTimer.value = this._scheduler.setTimeout(() => {
+        if (generation !== this._generation) return;
+        void deadPane(conn, id).then(
+          (exit) => {
+            if (generation !== this._generation) return;
+            if (exit) this._setExited(exit);
+            else next(at);
+          },
+          () => next(at),
+        );
+      }, at - waited);
+    };
+    next(0);
+  }
+
+  private _setExited(exit: CommandExit): void {
+    this._generation++;
+    this._dropChannel();
+    this._exit = exit;
+    const how = exit.status !== undefined ? `with status ${exit.status}` : exit.signal ? `on signal ${exit.signal}` : '(its exit status is not known)';
+    this._setState('exited', { message: `The start command ended at once ${how}.`, exit });
+  }
+
   private _enterReconnecting(): void {
     this._generation++;
     this._dropChannel();
@@ -447,10 +509,11 @@ export class Pane extends Disposable {
     this._batcher.end();
   }
 
-  private _setState(state: PaneState, extra: { message?: string; error?: HoldfastErrorData } = {}): void {
+  private _setState(state: PaneState, extra: { message?: string; error?: HoldfastErrorData; exit?: CommandExit } = {}): void {
     if (this.isDisposed) return;
     this._state = state;
     this._error = extra.error;
+    if (state !== 'exited') this._exit = undefined;
     // One notice per outage: an outage ends when the pane is attached again.
     if (state === 'attached') this._discardReported = false;
     this._onDidChangeState.fire({ state, ...extra });

@@ -174,6 +174,8 @@ export function tmuxArgsOf(commandLine: string): string[] | undefined {
 export interface FakeTmuxSession {
   id: string;
   name: string;
+  /** Set when its command has exited and remain-on-exit kept its window. */
+  dead?: { status?: number; output: string };
 }
 
 /**
@@ -220,6 +222,19 @@ export class FakeTmuxServer {
     if (args[0] === 'list-sessions') {
       if (this.sessions.length === 0) return { code: 1, stdout: '', stderr: 'no server running on /tmp/tmux-1000/default' };
       return { code: 0, stdout: this.sessions.map((s) => `${s.id}\t1\t0\t1700000000\t1700000000\t${s.name}\n`).join(''), stderr: '' };
+    }
+    if (args[0] === 'display-message') {
+      const session = this.sessions.find((x) => x.id === args[args.indexOf('-t') + 1]);
+      if (!session) return { code: 1, stdout: '', stderr: "can't find session" };
+      if (!session.dead) return { code: 0, stdout: '0\t\t\n', stderr: '' };
+      return { code: 0, stdout: `1\t${session.dead.status ?? ''}\t\n${session.dead.output}\n\nPane is dead (status ${session.dead.status ?? '?'})\n`, stderr: '' };
+    }
+    if (args[0] === 'kill-session') {
+      const id = args[args.indexOf('-t') + 1];
+      const i = this.sessions.findIndex((x) => x.id === id);
+      if (i < 0) return { code: 1, stdout: '', stderr: "can't find session" };
+      this.sessions.splice(i, 1);
+      return { code: 0, stdout: '', stderr: '' };
     }
     if (args[0] === 'new-session') {
       const name = args[args.indexOf('-s') + 1]!.replace(/##/g, '#');

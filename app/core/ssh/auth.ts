@@ -124,8 +124,12 @@ export class Authenticator {
     if (this._cancelled) return new HoldfastError({ code: 'CANCELLED', message: `Signing in as ${who} was cancelled` });
     const rejected = this._rejected.length ? `server rejected ${this._rejected.join(', ')}` : 'no usable authentication method';
     const accepts = this._serverMethods?.length ? ` (the server accepts: ${this._serverMethods.join(', ')})` : '';
-    const notes = this._notes.length ? `. ${this._notes.join('; ')}` : '';
-    return new HoldfastError({ code: 'AUTH_FAILED', message: `Authentication failed for ${who}: ${rejected}${accepts}${notes}` });
+    // A key that could not be used at all is most likely why: it leads, rather than hiding at the end.
+    const keyNotes = this._notes.filter((n) => n.startsWith('key '));
+    const otherNotes = this._notes.filter((n) => !n.startsWith('key '));
+    const lead = keyNotes.length ? `${keyNotes.map((n) => `The ${n}`).join('. ')}. ` : '';
+    const notes = otherNotes.length ? `. ${otherNotes.join('; ')}` : '';
+    return new HoldfastError({ code: 'AUTH_FAILED', message: `${lead}Authentication failed for ${who}: ${rejected}${accepts}${notes}` });
   }
 
   private _plan(): Step[] {

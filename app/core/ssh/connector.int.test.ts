@@ -354,6 +354,14 @@ describe('SshConnector against OpenSSH', () => {
 });
 
 describe('SshConnector network errors', () => {
+  it('leads with the key problem when the key file cannot be used (it changed since the profile was saved)', async () => {
+    const notAKey = join(work, 'not-a-key');
+    writeFileSync(notAKey, 'this is not a key\n');
+    const { connector } = setup();
+    const err = await expectError(connector.connect(profile({ privateKeyPath: notAKey, authOrder: ['publickey'] }), {}), 'AUTH_FAILED');
+    expect(err.message).toMatch(new RegExp(`^The key ${notAKey} is not a private key Holdfast can use .*\\. Authentication failed for`));
+  });
+
   it('maps a refused connection to CONNECTION_REFUSED naming host:port', async () => {
     const port = await freePort();
     const { connector } = setup();

@@ -106,6 +106,8 @@ export class PersistedList<T> {
       /** What the items are, in the user's words, for notices: "host profiles". */
       what: string;
       item: z.ZodType<T>;
+      /** How to name an item that could not be read, for the notice (e.g. a profile's name); undefined if unknown. */
+      nameOf?: (raw: unknown) => string | undefined;
     },
     private readonly _options: StoreOptions = {},
   ) {
@@ -146,16 +148,21 @@ export class PersistedList<T> {
       return;
     }
     const valid: T[] = [];
+    const droppedNames: string[] = [];
     for (const raw of list) {
       const parsed = this._spec.item.safeParse(raw);
       if (parsed.success) valid.push(parsed.data);
+      else {
+        const name = this._spec.nameOf?.(raw);
+        if (name) droppedNames.push(name);
+      }
     }
     const dropped = list.length - valid.length;
     if (dropped === 0) {
       this._items = valid;
       return;
     }
-    const aside = this._moveAside(undefined, { dropped, total: list.length });
+    const aside = this._moveAside(undefined, { dropped, total: list.length, names: droppedNames });
     this._items = valid;
     // The live file now holds only what could be read; the full original stays in the aside copy.
     if (aside && this._writable) {
@@ -178,7 +185,7 @@ export class PersistedList<T> {
    * Moves the file aside. `problem` says why the whole file was unusable; `partial` that only some items
    * were. Returns the aside path, or undefined when the file could not be moved or copied.
    */
-  private _moveAside(problem: string | undefined, partial?: { dropped: number; total: number }): string | undefined {
+  private _moveAside(problem: string | undefined, partial?: { dropped: number; total: number; names: string[] }): string | undefined {
     const file = this._backing.path;
     const { what } = this._spec;
     const aside = asideName(file, (this._options.now ?? Date.now)());
@@ -205,9 +212,10 @@ export class PersistedList<T> {
     }
     if (partial) {
       const kept = partial.total - partial.dropped;
+      const named = partial.names.length ? ` (${partial.names.map((n) => `“${n}”`).join(', ')}${partial.names.length < partial.dropped ? ' and others without a name' : ''})` : '';
       this._notice(
         'warning',
-        `${partial.dropped} of ${partial.total} ${what} in ${file} could not be read and were left out; ` +
+        `${partial.dropped} of ${partial.total} ${what} in ${file} could not be read and were left out${named}; ` +
           `the other ${kept} were kept. The original file was saved as ${aside}.`,
       );
     } else {

@@ -147,7 +147,7 @@ describe.each(backings)('ProfileStore over the %s backing', (_name, makeBacking)
     expect(fs.readFileSync(`${backing.path}.corrupt-1970-01-01T00-00-00.000Z`, 'utf8')).toBe(original);
     expect(new ProfileStore(makeBacking(dir)).list().map((p) => p.id)).toEqual(['good1', 'good2']);
     expect(notices).toHaveLength(1);
-    expect(notices[0]!.message).toMatch(/2 of 4 host profiles .* could not be read/);
+    expect(notices[0]!.message).toMatch(/2 of 4 host profiles .* could not be read and were left out \(“no host or port” and others without a name\)/);
   });
 
   it('does not overwrite an earlier aside copy when the file is corrupt again at the same moment', () => {

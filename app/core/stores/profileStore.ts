@@ -3,12 +3,21 @@ import { HostProfile } from '../../shared/model';
 import type { IProfileStore } from '../interfaces';
 import { type IJsonBacking, PersistedList, type StoreOptions } from './jsonFile';
 
+/** The name of a profile that could not be read, if it still has one (else its host), for the notice. */
+function profileName(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const { name, host } = raw as { name?: unknown; host?: unknown };
+  if (typeof name === 'string' && name.trim()) return name.trim().slice(0, 80);
+  if (typeof host === 'string' && host.trim()) return host.trim().slice(0, 80);
+  return undefined;
+}
+
 export class ProfileStore implements IProfileStore {
   private readonly _list: PersistedList<HostProfile>;
 
   /** Reads the file now; a corrupt one is moved aside and reported through `options.onNotice`. */
   constructor(backing: IJsonBacking, options: StoreOptions = {}) {
-    this._list = new PersistedList(backing, { key: 'profiles', what: 'host profiles', item: HostProfile }, options);
+    this._list = new PersistedList(backing, { key: 'profiles', what: 'host profiles', item: HostProfile, nameOf: profileName }, options);
   }
 
   list(): HostProfile[] {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -75,12 +76,24 @@ describe('validateProfileInput', () => {
     expect(fields?.privateKeyPath).toMatch(/is not a file/);
   });
 
-  it('accepts a key file that exists, with ~ expanded', async () => {
+  it('accepts a private key, encrypted or not, with ~ expanded', async () => {
     fs.mkdirSync(path.join(home, '.ssh'));
-    fs.writeFileSync(path.join(home, '.ssh', 'id_ed25519'), 'key', { mode: 0o600 });
-    await expect(
-      validateProfileInput(form({ name: 'a', host: 'h', user: 'u', privateKeyPath: '~/.ssh/id_ed25519' }), { profiles: [], homeDir: home }),
-    ).resolves.toBeUndefined();
+    const plain = path.join(home, '.ssh', 'id_ed25519');
+    const encrypted = path.join(home, '.ssh', 'id_encrypted');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', plain]);
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'secret words', '-f', encrypted]);
+    for (const key of ['~/.ssh/id_ed25519', '~/.ssh/id_encrypted']) {
+      await expect(validateProfileInput(form({ name: 'a', host: 'h', user: 'u', privateKeyPath: key }), { profiles: [], homeDir: home })).resolves.toBeUndefined();
+    }
+  });
+
+  it('refuses a file that is not a private key, and says which problem it has', async () => {
+    fs.mkdirSync(path.join(home, '.ssh'));
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(home, '.ssh', 'id_ed25519')]);
+    fs.writeFileSync(path.join(home, 'notes.txt'), 'just some text\n');
+    const check = (key: string) => validationFields(validateProfileInput(form({ name: 'a', host: 'h', user: 'u', privateKeyPath: key }), { profiles: [], homeDir: home }));
+    expect((await check('~/.ssh/id_ed25519.pub'))?.privateKeyPath).toMatch(/is a public key; choose the private key/);
+    expect((await check('~/notes.txt'))?.privateKeyPath).toMatch(/is not a private key Holdfast can read/);
   });
 
   it('requires the jump host to exist, and reads the profiles from a store as well as from a list', async () => {

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { HoldfastError } from '../../shared/contract';
 import { DEFAULT_KEEPALIVE, type HostProfile, type HostProfileInput } from '../../shared/model';
 import type { IProfileStore } from '../interfaces';
+import { privateKeyProblem } from '../ssh/keyFile';
 import { expandHome } from './paths';
 
 export type ProfileInput = z.output<typeof HostProfileInput>;
@@ -91,12 +92,13 @@ async function keyFileProblem(file: string): Promise<string | undefined> {
     return `No file at ${file}`;
   }
   if (!stat.isFile()) return `${file} is not a file`;
+  let data: Buffer;
   try {
-    await fs.access(file, fs.constants.R_OK);
+    data = await fs.readFile(file);
   } catch {
     return `Holdfast cannot read ${file}`;
   }
-  return undefined;
+  return privateKeyProblem(data, file);
 }
 
 function jumpHostProblem(selfId: string | undefined, jumpHostId: string, profiles: readonly HostProfile[]): string | undefined {

@@ -160,6 +160,34 @@ export function findSession(sessions: readonly TmuxSession[], wanted: { id?: str
   return sessions.find((s) => s.name === wanted.name);
 }
 
+/** Whether the session's pane has died (kept by remain-on-exit), how, and its last lines, in one tmux run. */
+export function deadPaneCommand(sessionId: string, lines = 40): string {
+  const target = checkedSessionId(sessionId);
+  return tmuxCommand(['display-message', '-p', '-t', target, '#{pane_dead}\t#{pane_dead_status}\t#{pane_dead_signal}', ';', 'capture-pane', '-p', '-J', '-S', `-${lines}`, '-t', target]);
+}
+
+/**
+ * Reads what `deadPaneCommand` printed: undefined while the pane lives (or the session is gone), else how its
+ * command ended and what it printed last (without tmux's own "Pane is dead" line and trailing blank lines).
+ */
+export function parseDeadPane(result: ExecResult): { status?: number; signal?: string; output: string } | undefined {
+  if (result.code !== 0) return undefined;
+  const [first = '', ...rest] = result.stdout.split('\n');
+  const [dead, status, signal] = first.replace(/\r$/, '').split('\t');
+  if (dead !== '1') return undefined;
+  const lines = rest.map((l) => l.replace(/\r$/, '').trimEnd());
+  while (lines.length && (lines[lines.length - 1] === '' || /^Pane is dead/.test(lines[lines.length - 1]!))) lines.pop();
+  while (lines.length && lines[0] === '') lines.shift();
+  const out: { status?: number; signal?: string; output: string } = { output: lines.join('\n') };
+  if (status !== undefined && /^\d+$/.test(status)) out.status = Number(status);
+  if (signal) out.signal = signal;
+  return out;
+}
+
+export function killSessionCommand(sessionId: string): string {
+  return tmuxCommand(['kill-session', '-t', checkedSessionId(sessionId)]);
+}
+
 /** Reads `list-sessions` output in the format of `LIST_SESSIONS_FORMAT`; lines that do not fit are skipped. */
 export function parseSessionList(stdout: string): TmuxSession[] {
   const sessions: TmuxSession[] = [];

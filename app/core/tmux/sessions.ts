@@ -1,7 +1,17 @@
 // Asking a host's tmux server about its sessions, and making new ones, over exec channels of the host's connection.
-import type { TmuxSession } from '../../shared/model';
+import type { CommandExit, TmuxSession } from '../../shared/model';
 import type { ISshConnection } from '../interfaces';
-import { findSession, interpretListResult, listSessionsCommand, newSessionCommand, parseNewSession, type NewSessionOptions } from './commands';
+import {
+  deadPaneCommand,
+  findSession,
+  interpretListResult,
+  killSessionCommand,
+  listSessionsCommand,
+  newSessionCommand,
+  parseDeadPane,
+  parseNewSession,
+  type NewSessionOptions,
+} from './commands';
 
 const EXEC_TIMEOUT_MS = 15_000;
 
@@ -18,4 +28,14 @@ export async function lookUpSession(conn: ISshConnection, wanted: { id?: string;
 /** Makes a detached session and returns its id and the name tmux stored. */
 export async function createSession(conn: ISshConnection, requestedName: string, options: NewSessionOptions): Promise<{ id: string; name: string }> {
   return parseNewSession(await conn.exec(newSessionCommand(requestedName, options), { timeoutMs: EXEC_TIMEOUT_MS }));
+}
+
+/** How the session's command ended, if its pane is dead (kept by remain-on-exit); undefined while it runs. */
+export async function deadPane(conn: ISshConnection, sessionId: string): Promise<CommandExit | undefined> {
+  return parseDeadPane(await conn.exec(deadPaneCommand(sessionId), { timeoutMs: EXEC_TIMEOUT_MS }));
+}
+
+/** Ends a session (a made one whose command failed); a session already gone is fine. */
+export async function killSession(conn: ISshConnection, sessionId: string): Promise<void> {
+  await conn.exec(killSessionCommand(sessionId), { timeoutMs: EXEC_TIMEOUT_MS });
 }
