@@ -11,16 +11,16 @@ export interface WebHost {
   url: string;
   dataDir: string;
   home: string;
-  /** Stops the web host and starts it again on the same data dir (a new token, a new URL). */
-  restart(): Promise<string>;
+  /** Stops the web host and starts it again on the same data dir (a new token, a new URL; `samePort` keeps the port). */
+  restart(options?: { samePort?: boolean }): Promise<string>;
   stop(): Promise<void>;
 }
 
 /** Everything the web hosts of the current test printed, shown when the test fails. */
 let webHostOutput = '';
 
-async function launchWebHost(dataDir: string, home: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['out/web/main.js', '--port', '0', '--data-dir', dataDir], {
+async function launchWebHost(dataDir: string, home: string, port = 0): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['out/web/main.js', '--port', String(port), '--data-dir', dataDir], {
     env: { ...process.env, HOME: home, SSH_AUTH_SOCK: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -76,9 +76,10 @@ export const test = base.extend<{ webHost: WebHost }, { sshd: TestSshd }>({
       },
       dataDir,
       home,
-      async restart() {
+      async restart(options = {}) {
+        const port = options.samePort ? Number(new URL(current.url).port) : 0;
         await stopChild(current.child);
-        current = await launchWebHost(dataDir, home);
+        current = await launchWebHost(dataDir, home, port);
         return current.url;
       },
       stop: () => stopChild(current.child),

@@ -25,6 +25,9 @@ import {
   KnownHostsStore,
   MemoryKnownHostsStore,
   MemorySecretStore,
+  MemorySettingsStore,
+  SettingsStore,
+  type ISettingsStore,
   newProfile,
   ProfileStore,
   SessionSecretStore,
@@ -43,6 +46,8 @@ export interface CoreOptions {
   shell: 'electron' | 'web';
   version: string;
   profiles: IProfileStore;
+  /** The app's settings; in memory only when absent. */
+  settings?: ISettingsStore;
   secrets: ISecretStore;
   knownHosts: IKnownHostsStore;
   /** Defaults to the real SshConnector. */
@@ -73,6 +78,7 @@ export class HoldfastCore extends Disposable implements IHoldfastHandlers {
   private readonly _connector: IConnector;
   private readonly _clock: IClock;
   private readonly _handlers: Handlers;
+  private readonly _settings: ISettingsStore;
   private readonly _notices: Notice[] = [];
   /** Host keys accepted once: trusted until the app stops, so that automatic reconnects need not ask. */
   private readonly _sessionKnownHosts = new MemoryKnownHostsStore();
@@ -82,6 +88,7 @@ export class HoldfastCore extends Disposable implements IHoldfastHandlers {
   constructor(private readonly _options: CoreOptions) {
     super();
     this._clock = _options.clock ?? systemClock;
+    this._settings = _options.settings ?? new MemorySettingsStore();
     this._secrets = new SessionSecretStore(_options.secrets);
     this._connector =
       _options.connector ??
@@ -248,7 +255,9 @@ export class HoldfastCore extends Disposable implements IHoldfastHandlers {
         const now = this._clock.now();
         const existing = input.id ? profiles.get(input.id) : undefined;
         if (input.id && !existing) throw new HoldfastError({ code: 'NOT_FOUND', message: 'This host no longer exists.' });
-        const profile = existing ? updateProfile(existing, input, now) : newProfile(input, now);
+        const profile = existing
+          ? updateProfile(existing, input, now)
+          : newProfile({ ...input, keepalive: input.keepalive ?? this._settings.get().defaultKeepalive }, now);
         const moved = existing !== undefined && !sameDestination(existing, profile);
         profiles.put(profile);
         if (moved) {
@@ -271,23 +280,6 @@ export class HoldfastCore extends Disposable implements IHoldfastHandlers {
         }
         this._emit('hosts.changed', {});
         return this._hostView(profile);
-      },
-
-      'hosts.duplicate': async ({ hostId }) => {
-        const source = this._profile(hostId);
-        const now = this._clock.now();
-        const copy: HostProfile = {
-          ...source,
-          id: randomUUID(),
-          name: `${source.name} (copy)`,
-          hasPassword: false,
-          importedFrom: undefined,
-          createdAt: now,
-          updatedAt: now,
-        };
-        profiles.put(copy);
-        this._emit('hosts.changed', {});
-        return copy;
       },
 
       'hosts.delete': async ({ hostId }) => {
@@ -386,6 +378,19 @@ export class HoldfastCore extends Disposable implements IHoldfastHandlers {
         return pane.info();
       },
 
+      'settings.get': async () => this._settings.get(),
+
+      'settings.save': async (patch) => {
+        let saved;
+        try {
+          saved = this._settings.update(patch);
+        } catch (err) {
+          throw new HoldfastError({ code: 'VALIDATION', message: `These settings cannot be saved: ${err instanceof Error ? err.message : String(err)}` });
+        }
+        this._emit('settings.changed', saved);
+        return saved;
+      },
+
       'prompts.answer': async ({ promptId, answer }) => {
         this._prompts.answer(promptId, answer);
         return undefined;
@@ -437,10 +442,12 @@ export function createWebCore(options: {
   const onNotice = (notice: Notice) => early.push(notice);
   const profiles = new ProfileStore(createConfBacking({ cwd: options.dataDir, configName: 'profiles' }), { onNotice });
   const knownHosts = new KnownHostsStore(createConfBacking({ cwd: options.dataDir, configName: 'known-hosts' }), { onNotice });
+  const settings = new SettingsStore(createConfBacking({ cwd: options.dataDir, configName: 'settings' }), { onNotice });
   const core = new HoldfastCore({
     shell: 'web',
     version: options.version,
     profiles,
+    settings,
     knownHosts,
     secrets: new MemorySecretStore(),
     homeDir: options.homeDir,

@@ -5,7 +5,7 @@ import { app, BrowserWindow, dialog, ipcMain, net, powerMonitor, protocol, safeS
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { installProcessGuards } from '../core/processGuards';
 import { HoldfastCore } from '../core/service';
-import { KnownHostsStore, ProfileStore } from '../core/stores';
+import { KnownHostsStore, ProfileStore, SettingsStore } from '../core/stores';
 import { CONTENT_SECURITY_POLICY } from '../shared/bridge';
 import { IPC_EVENT_CHANNEL } from '../shared/ipc';
 import type { Notice } from '../shared/model';
@@ -105,9 +105,10 @@ async function createCore(): Promise<HoldfastCore> {
   const onNotice = (notice: Notice) => startupNotices.push(notice);
   const profiles = new ProfileStore(createElectronStoreBacking(dataDir, 'profiles'), { onNotice });
   const knownHosts = new KnownHostsStore(createElectronStoreBacking(dataDir, 'known-hosts'), { onNotice });
+  const settings = new SettingsStore(createElectronStoreBacking(dataDir, 'settings'), { onNotice });
   const secrets = await createSecretStore(safeStorage, createSecretBacking(dataDir));
   if (secrets.notice) onNotice(secrets.notice);
-  return new HoldfastCore({ shell: 'electron', version: app.getVersion(), profiles, secrets: secrets.store, knownHosts });
+  return new HoldfastCore({ shell: 'electron', version: app.getVersion(), profiles, settings, secrets: secrets.store, knownHosts });
 }
 
 function start(): void {

@@ -21,6 +21,8 @@ import {
   PromptId,
   SessionId,
   SessionName,
+  Settings,
+  SettingsPatch,
   TmuxSession,
 } from './model';
 
@@ -43,7 +45,6 @@ export const commands = {
   'hosts.list': command(Empty, z.array(HostProfile)),
   /** Creates (no id) or updates (id) a profile. Bad fields fail with VALIDATION and `fields`. */
   'hosts.save': command(HostProfileInput, HostProfile),
-  'hosts.duplicate': command(z.object({ hostId: HostId }), HostProfile),
   'hosts.delete': command(z.object({ hostId: HostId }), Void),
   'hosts.status': command(Empty, z.array(HostStatus)),
   /** Skips the backoff wait and tries now; also the way out of the failed state. */
@@ -81,6 +82,10 @@ export const commands = {
    */
   'panes.recreate': command(z.object({ paneId: PaneId, startCommand: z.string().max(4096).optional() }), PaneInfo),
 
+  'settings.get': command(Empty, Settings),
+  /** Changes the given settings and keeps them (beside the profiles); every view gets `settings.changed`. */
+  'settings.save': command(SettingsPatch, Settings),
+
   'prompts.answer': command(z.object({ promptId: PromptId, answer: PromptAnswer }), Void),
 
   'import.preview': command(z.object({ path: z.string().max(4096).optional() }), ImportPreview),
@@ -92,6 +97,7 @@ export const events = {
   'pane.state': z.object({ paneId: PaneId, state: PaneState, error: HoldfastErrorData.optional(), message: z.string().optional(), exit: CommandExit.optional() }),
   'host.status': HostStatus,
   'hosts.changed': z.object({}),
+  'settings.changed': Settings,
   'prompt.show': Prompt,
   /** A prompt was answered elsewhere or became moot (the connection attempt ended). */
   'prompt.close': z.object({ promptId: PromptId }),

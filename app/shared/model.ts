@@ -30,6 +30,13 @@ export type KeepaliveSettings = z.infer<typeof KeepaliveSettings>;
  */
 export const DEFAULT_KEEPALIVE: KeepaliveSettings = { intervalSec: 3, countMax: 2 };
 
+export const ThemeName = z.enum(['dark', 'light', 'high-contrast']);
+export type ThemeName = z.infer<typeof ThemeName>;
+
+/** How a pane attaches: tmux control mode where the server's tmux allows it (auto), always, or never (classic). */
+export const TmuxMode = z.enum(['auto', 'control', 'classic']);
+export type TmuxMode = z.infer<typeof TmuxMode>;
+
 export const AuthMethod = z.enum(['agent', 'publickey', 'keyboard-interactive', 'password']);
 export type AuthMethod = z.infer<typeof AuthMethod>;
 
@@ -55,6 +62,10 @@ export const HostProfileInput = z.object({
   authOrder: z.array(AuthMethod).optional(),
   keepalive: KeepaliveSettings.optional(),
   tags: z.array(z.string().trim().min(1).max(50)).max(50).optional(),
+  /** This host's own colour theme (a production server in red, say); the app's theme when absent. */
+  theme: ThemeName.optional(),
+  /** How this host's panes attach; the setting for new hosts when absent. */
+  tmuxMode: TmuxMode.optional(),
 });
 export type HostProfileInput = z.input<typeof HostProfileInput>;
 
@@ -72,6 +83,8 @@ export const HostProfile = z.object({
   authOrder: z.array(AuthMethod).optional(),
   keepalive: KeepaliveSettings,
   tags: z.array(z.string()),
+  theme: ThemeName.optional(),
+  tmuxMode: TmuxMode.optional(),
   importedFrom: z.string().optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
@@ -246,3 +259,38 @@ export const AppInfo = z.object({
   platform: z.string(),
 });
 export type AppInfo = z.infer<typeof AppInfo>;
+
+/**
+ * The app's settings: terminal, appearance, behaviour, and defaults for new hosts. Every field has a default, so a
+ * settings file from an older or newer version (missing or extra fields) still reads.
+ */
+export const Settings = z.object({
+  /** A CSS font-family list; empty for the built-in list of monospace fonts. */
+  fontFamily: z.string().max(300).default(''),
+  fontSize: z.number().int().min(6).max(40).default(13),
+  lineHeight: z.number().min(1).max(2).default(1.15),
+  cursorStyle: z.enum(['block', 'bar', 'underline']).default('block'),
+  cursorBlink: z.boolean().default(true),
+  theme: ThemeName.default('dark'),
+  /** Lines of scrollback each terminal keeps. */
+  scrollback: z.number().int().min(0).max(100_000).default(10_000),
+  copyOnSelect: z.boolean().default(false),
+  /** `auto`: on, except on macOS, where the right button opens the context menu. */
+  rightClickPaste: z.enum(['auto', 'on', 'off']).default('auto'),
+  bell: z.enum(['sound', 'visual', 'none']).default('visual'),
+  /**
+   * Holdfast's own keyboard shortcuts (copy, paste, find, zoom, switching tabs). Off: every key goes to the
+   * terminal, and the same actions stay in the menus and buttons.
+   */
+  shortcuts: z.boolean().default(true),
+  /** For new hosts: keepalive, and how their panes attach. */
+  defaultKeepalive: KeepaliveSettings.default(DEFAULT_KEEPALIVE),
+  defaultTmuxMode: TmuxMode.default('auto'),
+  /** Lines of tmux's history a control-mode pane fetches into its scrollback when it attaches. */
+  tmuxHistoryLines: z.number().int().min(0).max(50_000).default(2000),
+});
+export type Settings = z.infer<typeof Settings>;
+export const DEFAULT_SETTINGS: Settings = Settings.parse({});
+/** A change to some settings; the rest stay as they are. */
+export const SettingsPatch = Settings.partial();
+export type SettingsPatch = z.infer<typeof SettingsPatch>;

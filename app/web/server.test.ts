@@ -169,6 +169,14 @@ describe('web host', () => {
       expect(host.token.length).toBeGreaterThanOrEqual(32);
     });
 
+    it('tells a browser without the token, on a page, to open the address the web host printed (it restarted)', async () => {
+      const reply = await get(host, '/', { Accept: 'text/html,application/xhtml+xml' });
+      expect(reply.status).toBe(403);
+      expect(reply.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(reply.body).toContain('most likely restarted, and its token changed');
+      expect(reply.body).not.toContain('<div id="root">');
+    });
+
     it('refuses a request without the token or with a wrong one', async () => {
       expect((await get(host, '/')).status).toBe(403);
       expect((await get(host, '/assets/app.js')).status).toBe(403);

@@ -55,6 +55,24 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 const FORBIDDEN_TEXT = 'Forbidden: open the URL that the Holdfast web host printed when it started (it carries the access token).\n';
 
+/** What a browser is shown without a valid token: most often after the web host restarted with a new one. */
+const FORBIDDEN_HTML = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="dark light"><title>Holdfast: open the new address</title>
+<style>
+body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;background:#16181d;color:#d7dae0;font:15px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}
+main{max-width:520px;padding:28px 32px;margin:16px;background:#22262e;border:1px solid #3a404c;border-radius:10px}
+h1{font-size:19px;margin:0 0 10px}p{margin:8px 0}code{font:13px ui-monospace,Menlo,Consolas,monospace;background:#16181d;padding:1px 5px;border-radius:4px}
+.muted{color:#a3aab6;font-size:13.5px}
+@media (prefers-color-scheme:light){body{background:#f4f4f2;color:#22252b}main{background:#fff;border-color:#d3d6d1}code{background:#f0f0ee}.muted{color:#5d6470}}
+</style></head><body><main>
+<h1>This page needs the web host's current address</h1>
+<p>The Holdfast web host lets in only the address it printed when it started, which carries an access token. It was most likely restarted, and its token changed.</p>
+<p>Open the address it printed this time: the line that starts with <code>Holdfast web host: http</code> in its terminal.</p>
+<p class="muted">Your tmux sessions keep running on their servers in the meantime.</p>
+</main></body></html>
+`;
+
 /**
  * The Host header values a request may carry: the names this server is reached by (the address it listens on, or
  * every local address when it listens on all of them, and the loopback names). Anything else is refused, so that a
@@ -116,8 +134,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const { path, query } = splitUrl(req.url);
     const source = presentedToken(req, query, port, token);
     if (!source) {
-      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end(FORBIDDEN_TEXT);
+      const html = /text\/html/.test(req.headers.accept ?? '');
+      res.writeHead(403, { 'Content-Type': html ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(html ? FORBIDDEN_HTML : FORBIDDEN_TEXT);
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -3,7 +3,8 @@
 // PaneView wires them, without the React UI around them. Playwright calls window.hfBench.
 import '@xterm/xterm/css/xterm.css';
 import { WsHoldfastClient, domSocketFactory, socketUrl } from '../../app/renderer/src/api/wsClient';
-import { TerminalController } from '../../app/renderer/src/terminal/TerminalController';
+import { TerminalController, terminalSettings } from '../../app/renderer/src/terminal/TerminalController';
+import { DEFAULT_SETTINGS } from '../../app/shared/model';
 import { AckBatcher, frameScheduler } from '../../app/renderer/src/terminal/ackBatcher';
 
 interface PaneHandle {
@@ -60,7 +61,7 @@ const bench = {
     const div = document.createElement('div');
     div.style.cssText = `width:${width}px;height:${height}px;display:inline-block;overflow:hidden`;
     document.getElementById('panes')!.appendChild(div);
-    const controller = new TerminalController(div, false);
+    const controller = new TerminalController(div, false, terminalSettings(DEFAULT_SETTINGS, { mac: false }));
     const info = await api.call('panes.open', { hostId, sessionName, cols: Math.max(2, controller.cols), rows: Math.max(1, controller.rows) });
     const paneId = info.paneId;
     const acks = new AckBatcher((bytes) => void api.call('panes.ack', { paneId, bytes }).catch(() => {}), frameScheduler);

@@ -249,6 +249,33 @@ describe('Pane when a start command ends at once', () => {
     expect(pane.state).toBe('exited');
   });
 
+  it('waits a moment for the status of a pane tmux found dead before it reaped the process', async () => {
+    const { pane, clock, tmux, states, newConnection } = setup({ sessions: [], startCommand: 'false' });
+    await pane.attach(newConnection(), { create: true });
+    const session = tmux.byName('my work')!;
+    session.dead = { output: '' };
+    clock.advance(300);
+    await settle();
+    expect(pane.state).toBe('attached');
+    session.dead = { status: 1, output: '' };
+    clock.advance(150);
+    await settle();
+    expect(pane.state).toBe('exited');
+    expect(states.at(-1)!.exit).toEqual({ status: 1, output: '' });
+  });
+
+  it('says the status is unknown when tmux never learns it', async () => {
+    const { pane, clock, tmux, states, newConnection } = setup({ sessions: [], startCommand: 'false' });
+    await pane.attach(newConnection(), { create: true });
+    tmux.byName('my work')!.dead = { output: 'x' };
+    for (let i = 0; i < 6; i++) {
+      clock.advance(300);
+      await settle();
+    }
+    expect(pane.state).toBe('exited');
+    expect(states.at(-1)!.message).toMatch(/not known/);
+  });
+
   it('stops looking once the command has run a while', async () => {
     const { pane, clock, tmux, newConnection } = setup({ sessions: [], startCommand: 'sleep 1000' });
     const conn = newConnection();

@@ -18,6 +18,9 @@ const ATTACH_FAILURE_PROBE_MS = 2000;
  * window with remain-on-exit so that its output can be shown).
  */
 const EXIT_CHECKS_MS = [300, 1500, 5000];
+/** A dead pane without a status yet is looked at again this often, this many times, before its status counts as unknown. */
+const STATUS_WAIT_MS = 150;
+const STATUS_WAITS = 4;
 /** Retries of an attach that failed on a link that answers: 2 s, 4 s, … up to 30 s. */
 const LIVE_LINK_RETRY_BASE_MS = 2000;
 const LIVE_LINK_RETRY_MAX_MS = 30_000;
@@ -442,20 +445,25 @@ export class Pane extends Disposable {
     const id = this._sessionId;
     if (!id) return;
     const checks = [...EXIT_CHECKS_MS];
-    const next = (waited: number) => {
-      const at = checks.shift();
-      if (at === undefined) return;
+    let statusWaits = 0;
+    const check = (delay: number, onAlive: () => void) => {
       this._exitTimer.value = this._scheduler.setTimeout(() => {
         if (generation !== this._generation) return;
         void deadPane(conn, id).then(
           (exit) => {
             if (generation !== this._generation) return;
-            if (exit) this._setExited(exit);
-            else next(at);
+            if (!exit) return onAlive();
+            // tmux sees the pane's pty close a moment before it reaps the process: the status follows shortly.
+            if (exit.status === undefined && exit.signal === undefined && statusWaits++ < STATUS_WAITS) return check(STATUS_WAIT_MS, onAlive);
+            this._setExited(exit);
           },
-          () => next(at),
+          () => onAlive(),
         );
-      }, at - waited);
+      }, delay);
+    };
+    const next = (waited: number) => {
+      const at = checks.shift();
+      if (at !== undefined) check(at - waited, () => next(at));
     };
     next(0);
   }

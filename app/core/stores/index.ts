@@ -7,3 +7,4 @@ export { newProfile, updateProfile, validateProfileInput, type ProfileInput } fr
 export { expandHome } from './paths';
 export { MemoryKnownHostsStore } from './memoryKnownHostsStore';
 export { SessionSecretStore } from './sessionSecretStore';
+export { MemorySettingsStore, SettingsStore, type ISettingsStore } from './settingsStore';

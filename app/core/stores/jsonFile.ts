@@ -89,40 +89,53 @@ export function asideName(filePath: string, now: number): string {
 }
 
 /**
- * A list of items kept in one JSON document, `{ "version": 1, "<key>": [ ... ] }`, each item checked with a
- * zod schema when the file is read. Holds the list in memory and writes the whole document on every change.
+ * How a store reads its part of the document. `read` returns the value and what could not be read of it (kept out,
+ * named for the user), or undefined when the document is not of this store's shape at all.
  */
-export class PersistedList<T> {
-  private _items: T[] = [];
+export interface DocumentSpec<T> {
+  /** What is kept, in the user's words, for notices: "host profiles", "settings". */
+  what: string;
+  /** The value of a file that does not exist yet. */
+  empty: T;
+  /** What is wrong with a document `read` refuses, e.g. `does not hold a "profiles" list`. */
+  wrongShape: string;
+  read(doc: Record<string, unknown>): { value: T; lost?: { count: number; total: number; names: string[] } } | undefined;
+  /** The document to write for a value (the store adds `version`). */
+  write(value: T): Record<string, unknown>;
+  /** Says what a `lost` part means, e.g. "2 of 4 host profiles … were left out". */
+  describeLost?(lost: { count: number; total: number; names: string[] }, file: string): string;
+}
+
+/**
+ * A value kept as one JSON document `{ "version": 1, … }`, checked when the file is read: a file that cannot be
+ * read at all is moved aside (its bytes intact) and the store starts empty; a file of which only some parts can
+ * be read keeps the rest, and the original is saved aside too. Holds the value in memory and writes the whole
+ * document on every change.
+ */
+export class PersistedDocument<T> {
+  private _value: T;
   /** False when a broken file could not be moved aside: writing would destroy the user's bytes. */
   private _writable = true;
   private _unwritableReason = '';
 
   constructor(
     private readonly _backing: IJsonBacking,
-    private readonly _spec: {
-      /** The array's key in the document, e.g. "profiles". */
-      key: string;
-      /** What the items are, in the user's words, for notices: "host profiles". */
-      what: string;
-      item: z.ZodType<T>;
-      /** How to name an item that could not be read, for the notice (e.g. a profile's name); undefined if unknown. */
-      nameOf?: (raw: unknown) => string | undefined;
-    },
+    private readonly _spec: DocumentSpec<T>,
     private readonly _options: StoreOptions = {},
   ) {
+    this._value = _spec.empty;
     this._load();
   }
 
-  get items(): readonly T[] {
-    return this._items;
+  get value(): T {
+    return this._value;
   }
 
-  /** Replaces the list and writes it. Throws (leaving the list unchanged) when the file cannot be written. */
-  replace(items: T[]): void {
+  /** Replaces the value and writes it. Throws (leaving the value unchanged) when the file cannot be written. */
+  replace(value: T): void {
     if (!this._writable) throw new Error(this._unwritableReason);
-    this._backing.write({ version: 1, [this._spec.key]: items });
-    this._items = items;
+    this._backing.write({ version: 1, ...this._spec.write(value) });
+    this._value = value;
   }
 
   private _load(): void {
@@ -142,50 +155,29 @@ export class PersistedList<T> {
       this._moveAside(`is not valid JSON (${describe(err)})`);
       return;
     }
-    const list = this._listIn(doc);
-    if (list === undefined) {
-      this._moveAside(`does not hold a "${this._spec.key}" list`);
+    const read = typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? this._spec.read(doc as Record<string, unknown>) : undefined;
+    if (read === undefined) {
+      this._moveAside(this._spec.wrongShape);
       return;
     }
-    const valid: T[] = [];
-    const droppedNames: string[] = [];
-    for (const raw of list) {
-      const parsed = this._spec.item.safeParse(raw);
-      if (parsed.success) valid.push(parsed.data);
-      else {
-        const name = this._spec.nameOf?.(raw);
-        if (name) droppedNames.push(name);
-      }
-    }
-    const dropped = list.length - valid.length;
-    if (dropped === 0) {
-      this._items = valid;
-      return;
-    }
-    const aside = this._moveAside(undefined, { dropped, total: list.length, names: droppedNames });
-    this._items = valid;
+    this._value = read.value;
+    if (!read.lost || read.lost.count === 0) return;
+    const aside = this._moveAside(undefined, read.lost);
     // The live file now holds only what could be read; the full original stays in the aside copy.
     if (aside && this._writable) {
       try {
-        this.replace(valid);
+        this.replace(read.value);
       } catch (err) {
         this._notice('error', `Holdfast could not rewrite ${file}: ${describe(err)}`);
       }
     }
   }
 
-  private _listIn(doc: unknown): unknown[] | undefined {
-    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return undefined;
-    const value = (doc as Record<string, unknown>)[this._spec.key];
-    if (value === undefined && Object.keys(doc).length === 0) return [];
-    return Array.isArray(value) ? value : undefined;
-  }
-
   /**
-   * Moves the file aside. `problem` says why the whole file was unusable; `partial` that only some items
-   * were. Returns the aside path, or undefined when the file could not be moved or copied.
+   * Moves the file aside. `problem` says why the whole file was unusable; `lost` that only some parts were.
+   * Returns the aside path, or undefined when the file could not be moved or copied.
    */
-  private _moveAside(problem: string | undefined, partial?: { dropped: number; total: number; names: string[] }): string | undefined {
+  private _moveAside(problem: string | undefined, lost?: { count: number; total: number; names: string[] }): string | undefined {
     const file = this._backing.path;
     const { what } = this._spec;
     const aside = asideName(file, (this._options.now ?? Date.now)());
@@ -199,33 +191,87 @@ export class PersistedList<T> {
         failure = renameError;
       }
     }
+    const lostText = lost && (this._spec.describeLost?.(lost, file) ?? `${lost.count} of ${lost.total} ${what} in ${file} could not be read`);
     if (failure !== undefined) {
       this._writable = false;
       this._unwritableReason = `Holdfast will not overwrite ${file}: it could not be read and could not be moved aside.`;
-      const lead = partial ? `${partial.dropped} of ${partial.total} ${what} in ${file} could not be read` : `${file} ${problem}`;
       this._notice(
         'error',
-        `${lead}, and the file could not be moved aside (${describe(failure)}). ` +
+        `${lostText ?? `${file} ${problem}`}, and the file could not be moved aside (${describe(failure)}). ` +
           `Holdfast started with the ${what} it could read and will not save changes to them until the file is fixed or removed.`,
       );
       return undefined;
     }
-    if (partial) {
-      const kept = partial.total - partial.dropped;
-      const named = partial.names.length ? ` (${partial.names.map((n) => `“${n}”`).join(', ')}${partial.names.length < partial.dropped ? ' and others without a name' : ''})` : '';
-      this._notice(
-        'warning',
-        `${partial.dropped} of ${partial.total} ${what} in ${file} could not be read and were left out${named}; ` +
-          `the other ${kept} were kept. The original file was saved as ${aside}.`,
-      );
-    } else {
-      this._notice('warning', `Holdfast could not load its ${what}: ${file} ${problem}. It was moved to ${aside}, and Holdfast started without it.`);
-    }
+    if (lostText) this._notice('warning', `${lostText}. The original file was saved as ${aside}.`);
+    else this._notice('warning', `Holdfast could not load its ${what}: ${file} ${problem}. It was moved to ${aside}, and Holdfast started without it.`);
     return aside;
   }
 
   private _notice(level: Notice['level'], message: string): void {
     this._options.onNotice?.({ level, message });
+  }
+}
+
+/**
+ * A list of items kept in one JSON document, `{ "version": 1, "<key>": [ ... ] }`, each item checked with a zod
+ * schema when the file is read; items that do not fit are left out (and named in the notice).
+ */
+export class PersistedList<T> {
+  private readonly _doc: PersistedDocument<T[]>;
+
+  constructor(
+    backing: IJsonBacking,
+    spec: {
+      /** The array's key in the document, e.g. "profiles". */
+      key: string;
+      /** What the items are, in the user's words, for notices: "host profiles". */
+      what: string;
+      item: z.ZodType<T>;
+      /** How to name an item that could not be read, for the notice (e.g. a profile's name); undefined if unknown. */
+      nameOf?: (raw: unknown) => string | undefined;
+    },
+    options: StoreOptions = {},
+  ) {
+    this._doc = new PersistedDocument<T[]>(
+      backing,
+      {
+        what: spec.what,
+        empty: [],
+        wrongShape: `does not hold a "${spec.key}" list`,
+        read(doc) {
+          const list = doc[spec.key];
+          if (list === undefined && Object.keys(doc).length === 0) return { value: [] };
+          if (!Array.isArray(list)) return undefined;
+          const value: T[] = [];
+          const names: string[] = [];
+          for (const raw of list) {
+            const parsed = spec.item.safeParse(raw);
+            if (parsed.success) value.push(parsed.data);
+            else {
+              const name = spec.nameOf?.(raw);
+              if (name) names.push(name);
+            }
+          }
+          return { value, lost: { count: list.length - value.length, total: list.length, names } };
+        },
+        write: (items) => ({ [spec.key]: items }),
+        describeLost(lost, file) {
+          const kept = lost.total - lost.count;
+          const named = lost.names.length ? ` (${lost.names.map((n) => `“${n}”`).join(', ')}${lost.names.length < lost.count ? ' and others without a name' : ''})` : '';
+          return `${lost.count} of ${lost.total} ${spec.what} in ${file} could not be read and were left out${named}; the other ${kept} were kept`;
+        },
+      },
+      options,
+    );
+  }
+
+  get items(): readonly T[] {
+    return this._doc.value;
+  }
+
+  /** Replaces the list and writes it. Throws (leaving the list unchanged) when the file cannot be written. */
+  replace(items: T[]): void {
+    this._doc.replace(items);
   }
 }
 

@@ -34,6 +34,8 @@ export function newProfile(input: ProfileInput, now: number): HostProfile {
     authOrder: input.authOrder,
     keepalive: input.keepalive ?? { ...DEFAULT_KEEPALIVE },
     tags: input.tags ?? [],
+    ...(input.theme ? { theme: input.theme } : {}),
+    ...(input.tmuxMode ? { tmuxMode: input.tmuxMode } : {}),
     createdAt: now,
     updatedAt: now,
   };

@@ -18,9 +18,9 @@ describe('relativeTime', () => {
 
 describe('filterHosts', () => {
   const hosts = [
-    { name: 'web-1', host: '10.0.0.1', user: 'deploy', tags: ['prod', 'eu'] },
-    { name: 'db', host: 'db.internal', user: 'postgres', tags: ['prod'] },
-    { name: 'laptop', host: 'localhost', user: 'me', tags: [] },
+    { name: 'web-1', host: '10.0.0.1', port: 22, user: 'deploy', tags: ['prod', 'eu'] },
+    { name: 'db', host: 'db.internal', port: 5022, user: 'postgres', tags: ['prod'] },
+    { name: 'laptop', host: 'localhost', port: 22, user: 'me', tags: [] },
   ];
 
   it('matches name, host, user and tags, case-insensitively, every word', () => {
@@ -32,12 +32,18 @@ describe('filterHosts', () => {
     expect(filterHosts(hosts, 'tag:eu').map((h) => h.name)).toEqual(['web-1']);
   });
 
+  it('matches the port and the address as each row shows it', () => {
+    expect(filterHosts(hosts, '5022').map((h) => h.name)).toEqual(['db']);
+    expect(filterHosts(hosts, 'postgres@db.internal:5022').map((h) => h.name)).toEqual(['db']);
+    expect(filterHosts(hosts, 'localhost:22').map((h) => h.name)).toEqual(['laptop']);
+  });
+
   it('returns the same list for an empty query', () => {
     expect(filterHosts(hosts, '  ')).toBe(hosts);
   });
 
   it('filters 10,000 profiles quickly enough to run on every keystroke', () => {
-    const many = Array.from({ length: 10_000 }, (_, i) => ({ name: `host-${i}`, host: `10.0.${i >> 8}.${i & 255}`, user: 'u', tags: ['t'] }));
+    const many = Array.from({ length: 10_000 }, (_, i) => ({ name: `host-${i}`, host: `10.0.${i >> 8}.${i & 255}`, port: 22, user: 'u', tags: ['t'] }));
     expect(filterHosts(many, 'host-999').length).toBe(11);
   });
 });

@@ -32,14 +32,15 @@ export function hostAddress(h: Pick<HostProfile, 'user' | 'host' | 'port'>): str
 }
 
 /**
- * Hosts matching every word of the query in their name, host, user or tags (case-insensitive).
+ * Hosts matching every word of the query in their name, address (user@host:port), or tags (case-insensitive).
  * A word "tag:x" matches tags only. Keeps the input order; returns the same array for an empty query.
  */
-export function filterHosts<T extends Pick<HostProfile, 'name' | 'host' | 'user' | 'tags'>>(hosts: readonly T[], query: string): readonly T[] {
+export function filterHosts<T extends Pick<HostProfile, 'name' | 'host' | 'user' | 'tags' | 'port'>>(hosts: readonly T[], query: string): readonly T[] {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return hosts;
   return hosts.filter((h) => {
-    const haystack = `${h.name}\n${h.host}\n${h.user}\n${h.tags.join('\n')}`.toLowerCase();
+    // What the row shows ("user@host:port") can be typed as it is shown.
+    const haystack = `${h.name}\n${hostAddress(h)}\n${h.host}:${h.port}\n${h.user}\n${h.tags.join('\n')}`.toLowerCase();
     return words.every((w) => {
       if (w.startsWith('tag:') && w.length > 4) {
         const t = w.slice(4);

@@ -63,6 +63,7 @@ describe('helpers', () => {
     expect(tabTone('reconnecting', { hostId: 'h', state: 'reconnecting' })).toBe('warn');
     expect(tabTone('attached', { hostId: 'h', state: 'connected' })).toBe('ok');
     expect(tabTone('session-gone', undefined)).toBe('error');
+    expect(tabTone('exited', { hostId: 'h', state: 'connected' })).toBe('error');
   });
 
   it('sessions are live only while the host is connected', () => {

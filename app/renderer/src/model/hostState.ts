@@ -72,7 +72,7 @@ function failureSummary(error: HoldfastErrorData): string {
 export function tabTone(paneState: string, host: HostStatus | undefined): 'ok' | 'warn' | 'error' | 'idle' {
   if (host?.state === 'failed' && paneState !== 'attached') return 'error';
   if (paneState === 'attached') return 'ok';
-  if (paneState === 'failed' || paneState === 'session-gone') return 'error';
+  if (paneState === 'failed' || paneState === 'session-gone' || paneState === 'exited') return 'error';
   if (paneState === 'closed') return 'idle';
   return 'warn';
 }

@@ -3,14 +3,14 @@
 import { useEffect, useRef, useState } from 'react';
 import type { IHoldfastApi } from '../../../shared/contract';
 import { DisposableStore } from '../../../shared/lifecycle';
-import type { HoldfastErrorData, HostStatus, PaneInfo, PaneState } from '../../../shared/model';
+import type { CommandExit, HoldfastErrorData, HostStatus, PaneInfo, PaneState } from '../../../shared/model';
 import { describeHost } from '../model/hostState';
 import { HostStateCard } from '../ui/HostState';
 import { ErrorBox, Spinner, toErrorData, useNow } from '../ui/common';
 import { AckBatcher, frameScheduler } from './ackBatcher';
 import { isMacPlatform } from './keys';
 import type { PaneRouter } from './paneRouter';
-import { TerminalController } from './TerminalController';
+import { TerminalController, type ITerminalSettings } from './TerminalController';
 
 export interface ITab {
   id: string;
@@ -25,6 +25,8 @@ export interface ITab {
   error?: HoldfastErrorData;
   /** A note from core, e.g. that typed input was discarded during an outage. */
   message?: string;
+  /** How the start command ended, while `exited`. */
+  exit?: CommandExit;
 }
 
 export interface IPaneCallbacks {
@@ -37,6 +39,8 @@ export interface IPaneCallbacks {
   onRetryNow(hostId: string): void;
   onReplaceHostKey(hostId: string): void;
   onEditHost(hostId: string): void;
+  /** The program in the pane rang the bell. */
+  onBell?(tabId: string): void;
 }
 
 export function PaneView({
@@ -45,7 +49,9 @@ export function PaneView({
   tab,
   active,
   hostStatus,
+  hostExists,
   platform,
+  settings,
   callbacks,
 }: {
   api: IHoldfastApi;
@@ -53,7 +59,10 @@ export function PaneView({
   tab: ITab;
   active: boolean;
   hostStatus: HostStatus | undefined;
+  /** False once the tab's profile was deleted: nothing can be reopened then. */
+  hostExists: boolean;
   platform: string;
+  settings: ITerminalSettings;
   callbacks: IPaneCallbacks;
 }) {
   const containerRef = useRef<HTMLDivElement>(null);
@@ -62,11 +71,13 @@ export function PaneView({
   tabRef.current = tab;
   const [searchOpen, setSearchOpen] = useState(false);
   const [busy, setBusy] = useState(false);
+  const settingsRef = useRef(settings);
+  settingsRef.current = settings;
 
   // The terminal lives as long as the tab.
   useEffect(() => {
     const container = containerRef.current!;
-    const controller = new TerminalController(container, isMacPlatform(platform || navigator.platform));
+    const controller = new TerminalController(container, isMacPlatform(platform || navigator.platform), settingsRef.current);
     controllerRef.current = controller;
     const store = new DisposableStore();
     // A read-only handle on the visible screen text, for end-to-end tests and accessibility tooling: with the
@@ -89,6 +100,7 @@ export function PaneView({
       }),
     );
     store.add(controller.onSearchRequested(() => setSearchOpen(true)));
+    store.add(controller.onBell(() => callbacks.onBell?.(tabRef.current.id)));
     return () => {
       store.dispose();
       controller.dispose();
@@ -150,6 +162,11 @@ export function PaneView({
     };
   }, [api, router, paneId]);
 
+  // New settings (a font, a theme, a zoom) go to the live terminal, which re-measures and refits.
+  useEffect(() => {
+    controllerRef.current?.applySettings(settings);
+  }, [settings]);
+
   useEffect(() => {
     if (!active) return;
     const controller = controllerRef.current;
@@ -157,12 +174,12 @@ export function PaneView({
     if (!searchOpen) controller?.focus();
   }, [active, searchOpen]);
 
-  const recreate = async () => {
+  const recreate = async (startCommand?: string) => {
     if (!paneId) return;
     setBusy(true);
     try {
       controllerRef.current?.term.reset();
-      const info = await api.call('panes.recreate', { paneId });
+      const info = await api.call('panes.recreate', { paneId, ...(startCommand !== undefined ? { startCommand } : {}) });
       callbacks.onOpened(tab.id, info);
     } catch (err) {
       callbacks.onFailed(tab.id, toErrorData(err));
@@ -175,8 +192,8 @@ export function PaneView({
 
   return (
     <div className={`pane ${active ? 'is-active' : ''}`} data-testid="pane" data-pane-id={paneId ?? ''} data-pane-state={tab.state} hidden={!active}>
-      {/* The session-gone overlay says it at length; the same words in the note above would be said twice. */}
-      {tab.message && tab.state !== 'session-gone' && (
+      {/* The session-gone and exited overlays say it at length; the same words in the note above would be said twice. */}
+      {tab.message && tab.state !== 'session-gone' && tab.state !== 'exited' && (
         <div className="pane-note" role="status" data-testid="pane-note">
           <span>{tab.message}</span>
           <button type="button" className="btn btn-small btn-ghost" onClick={() => callbacks.onDismissMessage(tab.id)}>
@@ -186,7 +203,7 @@ export function PaneView({
       )}
       {searchOpen && <SearchBar controller={controllerRef.current} onClose={() => setSearchOpen(false)} />}
       <div className="terminal-host" ref={containerRef} data-testid="terminal" />
-      <PaneOverlay tab={tab} hostStatus={hostStatus} busy={busy} callbacks={callbacks} onRecreate={recreate} onReopen={reopen} />
+      <PaneOverlay tab={tab} hostStatus={hostStatus} hostExists={hostExists} busy={busy} callbacks={callbacks} onRecreate={recreate} onReopen={reopen} />
     </div>
   );
 }
@@ -194,6 +211,7 @@ export function PaneView({
 function PaneOverlay({
   tab,
   hostStatus,
+  hostExists,
   busy,
   callbacks,
   onRecreate,
@@ -201,9 +219,10 @@ function PaneOverlay({
 }: {
   tab: ITab;
   hostStatus: HostStatus | undefined;
+  hostExists: boolean;
   busy: boolean;
   callbacks: IPaneCallbacks;
-  onRecreate: () => void;
+  onRecreate: (startCommand?: string) => void;
   onReopen: () => void;
 }) {
   const now = useNow(1000);
@@ -260,7 +279,7 @@ function PaneOverlay({
               <button type="button" className="btn" onClick={() => callbacks.onClose(tab.id)}>
                 Close
               </button>
-              <button type="button" className="btn btn-primary" onClick={onRecreate} disabled={busy}>
+              <button type="button" className="btn btn-primary" onClick={() => onRecreate()} disabled={busy || !hostExists}>
                 {busy && <Spinner />}
                 Recreate
               </button>
@@ -268,12 +287,16 @@ function PaneOverlay({
           </div>
         </div>
       );
+    case 'exited':
+      return <ExitedOverlay tab={tab} busy={busy} hostExists={hostExists} callbacks={callbacks} onRecreate={onRecreate} />;
     case 'failed':
     case 'closed':
       return (
         <div className="pane-overlay" data-testid="pane-overlay">
           <div className="overlay-card">
-            {tab.state === 'closed' && !tab.error ? (
+            {!hostExists ? (
+              <div className="overlay-title">The host “{tab.hostName}” was deleted. The session keeps running on the server.</div>
+            ) : tab.state === 'closed' && !tab.error ? (
               <div className="overlay-title">Detached from “{tab.sessionName}”. The session keeps running on the server.</div>
             ) : (
               <ErrorBox
@@ -285,14 +308,78 @@ function PaneOverlay({
               <button type="button" className="btn" onClick={() => callbacks.onClose(tab.id)}>
                 Close
               </button>
-              <button type="button" className="btn btn-primary" onClick={onReopen}>
-                Reopen
-              </button>
+              {/* A tab of a deleted profile has nothing to reopen with. */}
+              {hostExists && (
+                <button type="button" className="btn btn-primary" onClick={onReopen}>
+                  Reopen
+                </button>
+              )}
             </div>
           </div>
         </div>
       );
   }
+}
+
+/** The start command ended at once: what it printed and how it ended, and a way to fix the command. */
+function ExitedOverlay({
+  tab,
+  busy,
+  hostExists,
+  callbacks,
+  onRecreate,
+}: {
+  tab: ITab;
+  busy: boolean;
+  hostExists: boolean;
+  callbacks: IPaneCallbacks;
+  onRecreate: (startCommand?: string) => void;
+}) {
+  const [editing, setEditing] = useState(false);
+  const [command, setCommand] = useState(tab.create?.startCommand ?? '');
+  const exit = tab.exit;
+  const how = exit?.status !== undefined ? `with status ${exit.status}` : exit?.signal ? `on signal ${exit.signal}` : 'with an exit status tmux did not learn';
+  return (
+    <div className="pane-overlay" data-testid="pane-overlay">
+      <div className="overlay-card overlay-wide" role="alert">
+        <div className="overlay-title">The start command of “{tab.sessionName}” ended at once, {how}.</div>
+        {tab.create?.startCommand && <div className="mono small">$ {tab.create.startCommand}</div>}
+        {exit?.output ? (
+          <pre className="command-output" data-testid="command-output">{exit.output}</pre>
+        ) : (
+          <div className="muted small">It printed nothing.</div>
+        )}
+        {editing ? (
+          <form
+            className="inline-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              onRecreate(command);
+            }}
+          >
+            <label htmlFor={`edit-command-${tab.id}`}>Start command</label>
+            <input id={`edit-command-${tab.id}`} value={command} onChange={(e) => setCommand(e.target.value)} autoFocus spellCheck={false} />
+            <button type="submit" className="btn btn-primary" disabled={busy}>
+              {busy && <Spinner />}
+              Start
+            </button>
+          </form>
+        ) : (
+          <div className="overlay-actions">
+            <button type="button" className="btn" onClick={() => callbacks.onClose(tab.id)}>
+              Close
+            </button>
+            <button type="button" className="btn" onClick={() => onRecreate()} disabled={busy || !hostExists}>
+              Run again
+            </button>
+            <button type="button" className="btn btn-primary" onClick={() => setEditing(true)} disabled={!hostExists}>
+              Edit command
+            </button>
+          </div>
+        )}
+      </div>
+    </div>
+  );
 }
 
 function SearchBar({ controller, onClose }: { controller: TerminalController | undefined; onClose: () => void }) {

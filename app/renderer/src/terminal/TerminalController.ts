@@ -1,38 +1,49 @@
 // One xterm.js terminal with its addons: fit, WebGL (falling back to the DOM renderer), unicode 11, links,
-// search, and the platform's copy/paste chords. Knows nothing of panes or the contract; PaneView wires it.
-import { Terminal, type ITheme } from '@xterm/xterm';
+// search; the user's settings (font, cursor, theme, scrollback, copy on select, right-click paste, bell); and
+// Holdfast's shortcuts (keys.ts). Knows nothing of panes or the contract; PaneView wires it.
+import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import { WebglAddon } from '@xterm/addon-webgl';
 import { Unicode11Addon } from '@xterm/addon-unicode11';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { SearchAddon, type ISearchOptions } from '@xterm/addon-search';
+import type { Settings, ThemeName } from '../../../shared/model';
 import { Disposable, Emitter, toDisposable } from '../../../shared/lifecycle';
 import { ByteTail } from './byteTail';
-import { terminalKeyAction } from './keys';
+import { SHORTCUTS, shortcutFor, type ShortcutId } from './keys';
+import { DEFAULT_FONT_FAMILY, TERMINAL_THEMES } from './themes';
 
-export const TERMINAL_THEME: ITheme = {
-  background: '#121418',
-  foreground: '#d7dae0',
-  cursor: '#e6e6e6',
-  cursorAccent: '#121418',
-  selectionBackground: '#3a4b6b',
-  black: '#1c1f24',
-  red: '#e06c75',
-  green: '#98c379',
-  yellow: '#e5c07b',
-  blue: '#61afef',
-  magenta: '#c678dd',
-  cyan: '#56b6c2',
-  white: '#d7dae0',
-  brightBlack: '#5c6370',
-  brightRed: '#ef7b84',
-  brightGreen: '#a9d48a',
-  brightYellow: '#f0d08c',
-  brightBlue: '#74bdf8',
-  brightMagenta: '#d58be8',
-  brightCyan: '#67c7d3',
-  brightWhite: '#ffffff',
-};
+/** What a terminal takes from the settings (the theme may be a host's own). */
+export interface ITerminalSettings {
+  fontFamily: string;
+  fontSize: number;
+  lineHeight: number;
+  cursorStyle: Settings['cursorStyle'];
+  cursorBlink: boolean;
+  theme: ThemeName;
+  scrollback: number;
+  copyOnSelect: boolean;
+  /** Resolved for the platform (Settings.rightClickPaste 'auto' is off on macOS). */
+  rightClickPaste: boolean;
+  bell: Settings['bell'];
+  shortcuts: boolean;
+}
+
+export function terminalSettings(settings: Settings, options: { mac: boolean; theme?: ThemeName; fontSize?: number }): ITerminalSettings {
+  return {
+    fontFamily: settings.fontFamily,
+    fontSize: options.fontSize ?? settings.fontSize,
+    lineHeight: settings.lineHeight,
+    cursorStyle: settings.cursorStyle,
+    cursorBlink: settings.cursorBlink,
+    theme: options.theme ?? settings.theme,
+    scrollback: settings.scrollback,
+    copyOnSelect: settings.copyOnSelect,
+    rightClickPaste: settings.rightClickPaste === 'auto' ? !options.mac : settings.rightClickPaste === 'on',
+    bell: settings.bell,
+    shortcuts: settings.shortcuts,
+  };
+}
 
 const SEARCH_OPTIONS: ISearchOptions = {
   decorations: {
@@ -45,12 +56,15 @@ const SEARCH_OPTIONS: ISearchOptions = {
   },
 };
 
+const WINDOW_SHORTCUTS = new Set(SHORTCUTS.filter((s) => s.scope === 'window').map((s) => s.id));
+
 export class TerminalController extends Disposable {
   readonly term: Terminal;
   private readonly _fit = new FitAddon();
   private readonly _search = new SearchAddon();
   private _webgl: WebglAddon | undefined;
   private _fitFrame = 0;
+  private _settings: ITerminalSettings;
   /** What the terminal was given, raw (for diagnostics and tests; the screen shows the parsed result). */
   readonly rawTail = new ByteTail();
 
@@ -61,21 +75,27 @@ export class TerminalController extends Disposable {
   readonly onResize = this._onResize.event;
   private readonly _onSearchRequested = this._register(new Emitter<void>());
   readonly onSearchRequested = this._onSearchRequested.event;
+  private readonly _onBell = this._register(new Emitter<void>());
+  /** The program rang the bell (after the bell setting's own sound or flash). */
+  readonly onBell = this._onBell.event;
 
   constructor(
     private readonly _container: HTMLElement,
     private readonly _mac: boolean,
+    settings: ITerminalSettings,
   ) {
     super();
+    this._settings = settings;
     this.term = new Terminal({
       allowProposedApi: true, // the unicode11 addon sets term.unicode.activeVersion
-      fontFamily: '"JetBrains Mono", "Cascadia Mono", "SF Mono", Menlo, Consolas, "DejaVu Sans Mono", "Liberation Mono", monospace',
-      fontSize: 13,
-      lineHeight: 1.15,
-      cursorBlink: true,
-      scrollback: 10_000,
+      fontFamily: settings.fontFamily || DEFAULT_FONT_FAMILY,
+      fontSize: settings.fontSize,
+      lineHeight: settings.lineHeight,
+      cursorStyle: settings.cursorStyle,
+      cursorBlink: settings.cursorBlink,
+      scrollback: settings.scrollback,
       macOptionIsMeta: true,
-      theme: TERMINAL_THEME,
+      theme: TERMINAL_THEMES[settings.theme],
     });
     this._register(toDisposable(() => this.term.dispose()));
     this.term.loadAddon(this._fit);
@@ -91,9 +111,19 @@ export class TerminalController extends Disposable {
     this.term.attachCustomKeyEventHandler((e) => this._handleKey(e));
     this._register(this.term.onData((data) => this._onInput.fire(data)));
     this._register(this.term.onResize((size) => this._onResize.fire(size)));
+    this._register(this.term.onSelectionChange(() => this._copyOnSelect()));
+    this._register(this.term.onBell(() => this._ring()));
 
     this.term.open(_container);
     this._loadWebgl();
+
+    const onContextMenu = (e: MouseEvent) => {
+      if (!this._settings.rightClickPaste) return;
+      e.preventDefault();
+      this.paste();
+    };
+    _container.addEventListener('contextmenu', onContextMenu);
+    this._register(toDisposable(() => _container.removeEventListener('contextmenu', onContextMenu)));
 
     const observer = new ResizeObserver(() => this.scheduleFit());
     observer.observe(_container);
@@ -113,6 +143,29 @@ export class TerminalController extends Disposable {
 
   get rows(): number {
     return this.term.rows;
+  }
+
+  get settings(): ITerminalSettings {
+    return this._settings;
+  }
+
+  /** Applies changed settings; a new font or size re-measures the cells and refits, so no row is cut off. */
+  applySettings(next: ITerminalSettings): void {
+    const prev = this._settings;
+    this._settings = next;
+    const o = this.term.options;
+    if (prev.fontFamily !== next.fontFamily) o.fontFamily = next.fontFamily || DEFAULT_FONT_FAMILY;
+    if (prev.fontSize !== next.fontSize) o.fontSize = next.fontSize;
+    if (prev.lineHeight !== next.lineHeight) o.lineHeight = next.lineHeight;
+    if (prev.cursorStyle !== next.cursorStyle) o.cursorStyle = next.cursorStyle;
+    if (prev.cursorBlink !== next.cursorBlink) o.cursorBlink = next.cursorBlink;
+    if (prev.scrollback !== next.scrollback) o.scrollback = next.scrollback;
+    if (prev.theme !== next.theme) o.theme = TERMINAL_THEMES[next.theme];
+    if (prev.fontFamily !== next.fontFamily || prev.fontSize !== next.fontSize || prev.lineHeight !== next.lineHeight) {
+      // The WebGL renderer caches glyphs by font: it must measure again.
+      this._webgl?.clearTextureAtlas();
+      this.scheduleFit();
+    }
   }
 
   /** Writes output; `onProcessed` runs once xterm has parsed it (flow control acks from there). */
@@ -140,6 +193,19 @@ export class TerminalController extends Disposable {
     this.term.focus();
   }
 
+  /** Copies the selection; nothing to copy leaves the clipboard as it was. */
+  copy(): void {
+    const text = this.term.getSelection();
+    if (text) void navigator.clipboard?.writeText(text).catch(() => {});
+  }
+
+  paste(): void {
+    void navigator.clipboard
+      ?.readText()
+      .then((text) => text && this.term.paste(text))
+      .catch(() => {});
+  }
+
   findNext(query: string): boolean {
     return query ? this._search.findNext(query, SEARCH_OPTIONS) : false;
   }
@@ -151,6 +217,21 @@ export class TerminalController extends Disposable {
   clearSearch(): void {
     this._search.clearDecorations();
     this.term.clearSelection();
+  }
+
+  private _copyOnSelect(): void {
+    if (this._settings.copyOnSelect && this.term.hasSelection()) this.copy();
+  }
+
+  private _ring(): void {
+    if (this._settings.bell === 'sound') playBell();
+    else if (this._settings.bell === 'visual') {
+      this._container.classList.remove('bell-flash');
+      // Restart the animation even when the bell rings again during it.
+      void this._container.offsetWidth;
+      this._container.classList.add('bell-flash');
+    }
+    this._onBell.fire();
   }
 
   private _loadWebgl(): void {
@@ -174,25 +255,33 @@ export class TerminalController extends Disposable {
 
   private _handleKey(e: KeyboardEvent): boolean {
     if (e.type !== 'keydown') return true;
-    const action = terminalKeyAction(e, this._mac, this.term.hasSelection());
-    switch (action) {
-      case 'none':
-        return true;
-      case 'copy':
-        e.preventDefault();
-        void navigator.clipboard?.writeText(this.term.getSelection()).catch(() => {});
-        return false;
-      case 'paste':
-        e.preventDefault();
-        void navigator.clipboard
-          ?.readText()
-          .then((text) => text && this.term.paste(text))
-          .catch(() => {});
-        return false;
-      case 'search':
-        e.preventDefault();
-        this._onSearchRequested.fire();
-        return false;
-    }
+    const id: ShortcutId | undefined = shortcutFor(e, this._mac, this._settings.shortcuts);
+    if (!id) return true;
+    // Window shortcuts (zoom, tabs, help) are the window's to act on: they only must not reach the program.
+    if (WINDOW_SHORTCUTS.has(id)) return false;
+    e.preventDefault();
+    if (id === 'copy') this.copy();
+    else if (id === 'paste') this.paste();
+    else if (id === 'search') this._onSearchRequested.fire();
+    return false;
+  }
+}
+
+let audio: AudioContext | undefined;
+
+/** A short, quiet tone: the bell as sound. */
+function playBell(): void {
+  try {
+    audio ??= new AudioContext();
+    const osc = audio.createOscillator();
+    const gain = audio.createGain();
+    osc.frequency.value = 880;
+    gain.gain.setValueAtTime(0.08, audio.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.0001, audio.currentTime + 0.15);
+    osc.connect(gain).connect(audio.destination);
+    osc.start();
+    osc.stop(audio.currentTime + 0.16);
+  } catch {
+    // No audio here (a headless page): the bell stays silent.
   }
 }

@@ -1,6 +1,9 @@
-// Which key chord does what in a terminal, per platform convention. Pure, so it can be tested without a DOM.
+// Holdfast's keyboard shortcuts, as one table: what each does, its chord per platform, and the text the help
+// panel shows. A chord Holdfast takes never reaches the terminal, so every one of them can be turned off at once
+// (Settings → Keyboard shortcuts): then every key goes to the program in the pane. Pure, so it can be tested
+// without a DOM.
 
-export type TerminalKeyAction = 'copy' | 'paste' | 'search' | 'none';
+export type ShortcutId = 'copy' | 'paste' | 'search' | 'zoom-in' | 'zoom-out' | 'zoom-reset' | 'next-tab' | 'previous-tab' | 'help';
 
 export interface IKeyChord {
   key: string;
@@ -14,25 +17,60 @@ export function isMacPlatform(platform: string): boolean {
   return /^(mac|darwin)/i.test(platform);
 }
 
-/**
- * macOS: Cmd+C copies (only with a selection; otherwise it does nothing), Cmd+V pastes, Cmd+F searches.
- * Linux/Windows: Ctrl+Shift+C / Ctrl+Shift+V, since plain Ctrl+C and Ctrl+V belong to the shell.
- * Ctrl+Shift+F opens search everywhere.
- */
-export function terminalKeyAction(e: IKeyChord, mac: boolean, hasSelection: boolean): TerminalKeyAction {
-  const key = e.key.toLowerCase();
-  if (e.ctrlKey && e.shiftKey && !e.altKey && !e.metaKey && key === 'f') return 'search';
-  if (mac) {
-    if (e.metaKey && !e.ctrlKey && !e.altKey) {
-      if (key === 'c') return hasSelection ? 'copy' : 'none';
-      if (key === 'v') return 'paste';
-      if (key === 'f') return 'search';
-    }
-    return 'none';
-  }
-  if (e.ctrlKey && e.shiftKey && !e.altKey && !e.metaKey) {
-    if (key === 'c') return 'copy';
-    if (key === 'v') return 'paste';
-  }
-  return 'none';
+interface Chord {
+  /** Compared without case. Several keys name the same physical key on some layouts ("=" and "+"). */
+  keys: readonly string[];
+  ctrl?: boolean;
+  shift?: boolean;
+  alt?: boolean;
+  meta?: boolean;
+}
+
+export interface IShortcut {
+  id: ShortcutId;
+  /** What it does, in the help panel. */
+  label: string;
+  /** macOS, then Linux and Windows (where plain Ctrl+C and Ctrl+V belong to the shell). */
+  mac: Chord;
+  other: Chord;
+  /** Where it works: in a terminal only, or anywhere in the window. */
+  scope: 'terminal' | 'window';
+}
+
+export const SHORTCUTS: readonly IShortcut[] = [
+  { id: 'copy', label: 'Copy the selection', mac: { keys: ['c'], meta: true }, other: { keys: ['c'], ctrl: true, shift: true }, scope: 'terminal' },
+  { id: 'paste', label: 'Paste', mac: { keys: ['v'], meta: true }, other: { keys: ['v'], ctrl: true, shift: true }, scope: 'terminal' },
+  { id: 'search', label: 'Find in the terminal', mac: { keys: ['f'], meta: true }, other: { keys: ['f'], ctrl: true, shift: true }, scope: 'terminal' },
+  { id: 'zoom-in', label: 'Larger text in every pane', mac: { keys: ['=', '+'], meta: true }, other: { keys: ['=', '+'], ctrl: true }, scope: 'window' },
+  { id: 'zoom-out', label: 'Smaller text in every pane', mac: { keys: ['-', '_'], meta: true }, other: { keys: ['-', '_'], ctrl: true }, scope: 'window' },
+  { id: 'zoom-reset', label: 'Text size back to the setting', mac: { keys: ['0'], meta: true }, other: { keys: ['0'], ctrl: true }, scope: 'window' },
+  { id: 'next-tab', label: 'Next tab', mac: { keys: [']', '}'], meta: true, shift: true }, other: { keys: ['pagedown'], ctrl: true }, scope: 'window' },
+  { id: 'previous-tab', label: 'Previous tab', mac: { keys: ['[', '{'], meta: true, shift: true }, other: { keys: ['pageup'], ctrl: true }, scope: 'window' },
+  { id: 'help', label: 'Show these shortcuts', mac: { keys: ['/', '?'], meta: true, shift: true }, other: { keys: ['/', '?'], ctrl: true, shift: true }, scope: 'window' },
+];
+
+function matches(e: IKeyChord, chord: Chord): boolean {
+  return (
+    chord.keys.includes(e.key.toLowerCase()) &&
+    e.ctrlKey === (chord.ctrl ?? false) &&
+    e.metaKey === (chord.meta ?? false) &&
+    e.altKey === (chord.alt ?? false) &&
+    // Shift is part of some keys ("+" is Shift+"=" on many layouts): only a chord that needs it requires it.
+    (chord.shift ? e.shiftKey : !e.shiftKey || chord.keys.some((k) => !/^[a-z0-9]$|^page/.test(k)))
+  );
+}
+
+/** The shortcut a key press is, or undefined (it goes to the terminal). Undefined for all while they are off. */
+export function shortcutFor(e: IKeyChord, mac: boolean, enabled: boolean): ShortcutId | undefined {
+  if (!enabled) return undefined;
+  return SHORTCUTS.find((s) => matches(e, mac ? s.mac : s.other))?.id;
+}
+
+/** A chord as the help panel writes it: "Ctrl+Shift+C", "⌘C". */
+export function chordText(shortcut: IShortcut, mac: boolean): string {
+  const chord = mac ? shortcut.mac : shortcut.other;
+  const key = chord.keys[0]!;
+  const name = key === 'pagedown' ? 'PageDown' : key === 'pageup' ? 'PageUp' : key.length === 1 ? key.toUpperCase() : key;
+  if (mac) return `${chord.ctrl ? '⌃' : ''}${chord.alt ? '⌥' : ''}${chord.shift ? '⇧' : ''}${chord.meta ? '⌘' : ''}${name}`;
+  return [chord.ctrl && 'Ctrl', chord.alt && 'Alt', chord.shift && 'Shift', name].filter(Boolean).join('+');
 }

@@ -2,12 +2,15 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { IHoldfastApi } from '../../../shared/contract';
 import { DisposableStore, type Event } from '../../../shared/lifecycle';
-import type { AppInfo, HoldfastErrorData, HostProfile, HostStatus, Notice, PaneInfo, Prompt, TmuxSession } from '../../../shared/model';
+import { DEFAULT_SETTINGS, type AppInfo, type HoldfastErrorData, type HostProfile, type HostStatus, type Notice, type PaneInfo, type Prompt, type Settings, type TmuxSession } from '../../../shared/model';
 import { sortHosts, tabTitles } from '../model/format';
 import { tabTone } from '../model/hostState';
 import type { IHostSessions } from '../model/rows';
 import { PaneRouter } from '../terminal/paneRouter';
+import { isMacPlatform, shortcutFor } from '../terminal/keys';
 import { PaneView, type IPaneCallbacks, type ITab } from '../terminal/PaneView';
+import { terminalSettings } from '../terminal/TerminalController';
+import { SettingsDialog, ShortcutsDialog } from './SettingsDialog';
 import { ConfirmDialog, toErrorData } from './common';
 import { HostForm } from './HostForm';
 import { ImportDialog } from './ImportDialog';
@@ -16,7 +19,9 @@ import { PromptDialog } from './PromptDialog';
 import { Sidebar, type ISidebarActions } from './Sidebar';
 
 type Dialog =
-  | { kind: 'host-form'; profile?: HostProfile }
+  | { kind: 'host-form'; profile?: HostProfile; copyOf?: HostProfile }
+  | { kind: 'settings' }
+  | { kind: 'shortcuts' }
   | { kind: 'import' }
   | { kind: 'new-session'; host: HostProfile }
   | { kind: 'delete'; host: HostProfile }
@@ -28,6 +33,14 @@ interface INoticeItem extends Notice {
 
 let nextTabId = 1;
 let nextNoticeId = 1;
+
+/** How often an open host's session list is read again while the host is connected. */
+const SESSION_REFRESH_MS = 5000;
+
+/** A stable order (by name, as people scan a list), so rows never move under the cursor when activity changes. */
+function sortSessions(list: readonly TmuxSession[]): TmuxSession[] {
+  return [...list].sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base', numeric: true }) || a.id.localeCompare(b.id));
+}
 
 export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconnect: Event<string> }) {
   const router = useMemo(() => new PaneRouter(), []);
@@ -44,10 +57,13 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
   const [dialog, setDialog] = useState<Dialog>();
   const [notices, setNotices] = useState<INoticeItem[]>([]);
   const [lost, setLost] = useState<string>();
+  const [settings, setSettings] = useState<Settings>(DEFAULT_SETTINGS);
+  /** Ctrl/Cmd +/-: a change of text size for this window, on top of the setting (Ctrl/Cmd 0 undoes it). */
+  const [zoom, setZoom] = useState(0);
 
   const hostsById = useMemo(() => new Map(hosts.map((h) => [h.id, h])), [hosts]);
-  const state = useRef({ hostsById, tabs, expanded });
-  state.current = { hostsById, tabs, expanded };
+  const state = useRef({ hostsById, tabs, expanded, statuses, activeTabId });
+  state.current = { hostsById, tabs, expanded, statuses, activeTabId };
 
   const notify = useCallback((level: Notice['level'], message: string) => {
     const id = nextNoticeId++;
@@ -66,14 +82,26 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
     }
   }, [api, notify]);
 
+  /**
+   * Lists a host's sessions. `quiet` is a refresh nobody asked for (a tab attached or closed, the host came back,
+   * the periodic one): no spinner, and a failure keeps the list it had rather than replacing it with an error.
+   */
   const listSessions = useCallback(
-    async (host: HostProfile) => {
+    async (host: HostProfile, options: { quiet?: boolean } = {}) => {
+      if (options.quiet) {
+        try {
+          const list = await api.call('sessions.list', { hostId: host.id });
+          setSessions((m) => new Map(m).set(host.id, { loading: false, sessions: sortSessions(list) }));
+        } catch {
+          // The host's own state says what went wrong; the list stays as last seen.
+        }
+        return;
+      }
       setBusyHosts((s) => new Set(s).add(host.id));
       setSessions((m) => new Map(m).set(host.id, { ...m.get(host.id), loading: true, error: undefined }));
       try {
         const list = await api.call('sessions.list', { hostId: host.id });
-        const sorted = [...list].sort((a, b) => b.lastActivity - a.lastActivity);
-        setSessions((m) => new Map(m).set(host.id, { loading: false, sessions: sorted }));
+        setSessions((m) => new Map(m).set(host.id, { loading: false, sessions: sortSessions(list) }));
       } catch (err) {
         const error = toErrorData(err);
         setSessions((m) => new Map(m).set(host.id, { loading: false, error, ...(error.code === 'CANCELLED' ? { sessions: m.get(host.id)?.sessions } : {}) }));
@@ -88,14 +116,22 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
     [api],
   );
 
-  /** Lists a host's sessions again if its list is open, e.g. after one of them ended: the list must not show it. */
+  /** Lists a host's sessions again, quietly, if its list is open: after a tab attached, closed or its session ended. */
   const relistIfShown = useCallback(
     (hostId: string) => {
       const host = state.current.hostsById.get(hostId);
-      if (host && state.current.expanded.has(hostId)) void listSessions(host);
+      if (host && state.current.expanded.has(hostId) && state.current.statuses.get(hostId)?.state === 'connected') void listSessions(host, { quiet: true });
     },
     [listSessions],
   );
+
+  // While a host's list is open and the host is connected, sessions made or ended elsewhere show up within seconds.
+  useEffect(() => {
+    const timer = setInterval(() => {
+      for (const hostId of state.current.expanded) relistIfShown(hostId);
+    }, SESSION_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [relistIfShown]);
 
   // Subscriptions and the first load.
   useEffect(() => {
@@ -104,24 +140,43 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
     store.add(api.listen('pane.data', (e) => router.deliver(e.paneId, e.data)));
     store.add(
       api.listen('pane.state', (e) => {
-        if (e.state === 'session-gone') {
+        // Attached, detached or gone: the host's list (attached clients, sessions) changed with it.
+        if (e.state === 'session-gone' || e.state === 'attached' || e.state === 'closed' || e.state === 'exited') {
           const tab = state.current.tabs.find((t) => t.paneId === e.paneId);
           if (tab) relistIfShown(tab.hostId);
         }
         setTabs((ts) =>
           ts.map((t) =>
             t.paneId === e.paneId
-              ? { ...t, state: e.state, error: e.error ?? (e.state === 'attached' ? undefined : t.error), message: e.message ?? t.message }
+              ? {
+                  ...t,
+                  state: e.state,
+                  error: e.error ?? (e.state === 'attached' ? undefined : t.error),
+                  message: e.message ?? t.message,
+                  exit: e.state === 'exited' ? e.exit : undefined,
+                }
               : t,
           ),
         );
       }),
     );
-    store.add(api.listen('host.status', (s) => setStatuses((m) => new Map(m).set(s.hostId, s))));
+    store.add(
+      api.listen('host.status', (s) => {
+        const was = state.current.statuses.get(s.hostId)?.state;
+        setStatuses((m) => new Map(m).set(s.hostId, s));
+        // Back after an outage: what the list showed is stale.
+        if (s.state === 'connected' && was !== 'connected') {
+          state.current = { ...state.current, statuses: new Map(state.current.statuses).set(s.hostId, s) };
+          relistIfShown(s.hostId);
+        }
+      }),
+    );
     store.add(api.listen('hosts.changed', () => void refreshHosts()));
     store.add(api.listen('prompt.show', (p) => setPrompts((ps) => [...ps.filter((x) => x.promptId !== p.promptId), p])));
     store.add(api.listen('prompt.close', ({ promptId }) => setPrompts((ps) => ps.filter((x) => x.promptId !== promptId))));
     store.add(api.listen('notice', (n) => notify(n.level, n.message)));
+    store.add(api.listen('settings.changed', (next) => setSettings(next)));
+    api.call('settings.get', {}).then(setSettings, () => {});
     api.call('app.info', {}).then(setAppInfo, () => {});
     // Notices raised before this view opened, e.g. a settings file that was unreadable at start-up.
     api.call('app.notices', {}).then((list) => list.forEach((n) => notify(n.level, n.message)), () => {});
@@ -166,10 +221,13 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
     (tabId: string) => {
       const tab = state.current.tabs.find((t) => t.id === tabId);
       if (tab?.paneId) {
-        api.call('panes.close', { paneId: tab.paneId }).catch((err: unknown) => {
-          const e = toErrorData(err);
-          if (e.code !== 'NOT_FOUND') notify('warning', `Detaching ${tab.sessionName}: ${e.message}`);
-        });
+        api.call('panes.close', { paneId: tab.paneId }).then(
+          () => relistIfShown(tab.hostId),
+          (err: unknown) => {
+            const e = toErrorData(err);
+            if (e.code !== 'NOT_FOUND') notify('warning', `Detaching ${tab.sessionName}: ${e.message}`);
+          },
+        );
       }
       setTabs((ts) => {
         const index = ts.findIndex((t) => t.id === tabId);
@@ -178,7 +236,7 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
         return next;
       });
     },
-    [api, notify],
+    [api, notify, relistIfShown],
   );
 
   const retryNow = useCallback(
@@ -206,22 +264,17 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
       },
       onRefreshSessions: (host) => void listSessions(host),
       onEditHost: (host) => setDialog({ kind: 'host-form', profile: host }),
-      onDuplicateHost: (host) => {
-        api.call('hosts.duplicate', { hostId: host.id }).then(
-          (copy) => {
-            void refreshHosts();
-            setDialog({ kind: 'host-form', profile: copy });
-          },
-          (err: unknown) => notify('error', `Could not duplicate ${host.name}: ${toErrorData(err).message}`),
-        );
-      },
+      // A form filled in from the host; nothing is saved until Save.
+      onDuplicateHost: (host) => setDialog({ kind: 'host-form', copyOf: host }),
+      onOpenSettings: () => setDialog({ kind: 'settings' }),
+      onOpenShortcuts: () => setDialog({ kind: 'shortcuts' }),
       onDeleteHost: (host) => setDialog({ kind: 'delete', host }),
       onRetryNow: (host) => retryNow(host.id),
       onReplaceHostKey: (host) => setDialog({ kind: 'forget-key', hostId: host.id }),
       onOpenSession: (host: HostProfile, session: TmuxSession) => openTab(host, session.name, undefined, session.id),
       onNewSession: (host) => setDialog({ kind: 'new-session', host }),
     }),
-    [api, listSessions, notify, openTab, refreshHosts, retryNow],
+    [listSessions, openTab, retryNow],
   );
 
   const paneCallbacks = useMemo<IPaneCallbacks>(
@@ -234,8 +287,7 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
         );
         // A new session now shows in its host's list.
         const tab = state.current.tabs.find((t) => t.id === tabId);
-        const host = tab && state.current.hostsById.get(tab.hostId);
-        if (host && state.current.expanded.has(host.id)) void listSessions(host);
+        if (tab) relistIfShown(tab.hostId);
       },
       onFailed: (tabId: string, error: HoldfastErrorData) => {
         const tab = state.current.tabs.find((t) => t.id === tabId);
@@ -252,7 +304,7 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
         if (profile) setDialog({ kind: 'host-form', profile });
       },
     }),
-    [closeTab, listSessions, relistIfShown, retryNow],
+    [closeTab, relistIfShown, retryNow],
   );
 
   // "Retry now" appears once: on the visible pane when it is reconnecting, else in the sidebar.
@@ -263,12 +315,55 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
 
   const prompt = prompts[0];
   const platform = appInfo?.platform ?? '';
+  const mac = isMacPlatform(platform || navigator.platform);
+
+  // The app's colours follow the theme.
+  useEffect(() => {
+    document.documentElement.dataset.theme = settings.theme;
+  }, [settings.theme]);
+
+  // Window shortcuts (zoom, tabs, help); the terminal keeps them from the program, this acts on them.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const id = shortcutFor(e, mac, settings.shortcuts);
+      if (!id || id === 'copy' || id === 'paste' || id === 'search') return;
+      e.preventDefault();
+      if (id === 'zoom-in') setZoom((z) => Math.min(z + 1, 40 - settings.fontSize));
+      else if (id === 'zoom-out') setZoom((z) => Math.max(z - 1, 6 - settings.fontSize));
+      else if (id === 'zoom-reset') setZoom(0);
+      else if (id === 'help') setDialog({ kind: 'shortcuts' });
+      else {
+        const ts = state.current.tabs;
+        const at = ts.findIndex((t) => t.id === state.current.activeTabId);
+        if (ts.length === 0) return;
+        const step = id === 'next-tab' ? 1 : -1;
+        setActiveTabId(ts[(at + step + ts.length) % ts.length]!.id);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [mac, settings.shortcuts, settings.fontSize]);
+
+  /** Each tab's terminal settings: the app's, the host's own theme, and the window's zoom. */
+  const terminalSettingsFor = useMemo(() => {
+    const cache = new Map<string, ReturnType<typeof terminalSettings>>();
+    return (hostId: string) => {
+      const theme = hostsById.get(hostId)?.theme;
+      const key = theme ?? '';
+      let value = cache.get(key);
+      if (!value) cache.set(key, (value = terminalSettings(settings, { mac, theme, fontSize: settings.fontSize + zoom })));
+      return value;
+    };
+  }, [settings, zoom, mac, hostsById]);
 
   return (
     <div className="app">
       {lost !== undefined && (
         <div className="banner" role="alert" data-testid="connection-lost">
-          <span>Lost the connection to the Holdfast web host. Reload to reconnect; sessions keep running on the servers.</span>
+          <span>
+            Lost the connection to the Holdfast web host; sessions keep running on the servers. If it was restarted, open the new
+            address it printed (its access token changed); otherwise reload once it runs again.
+          </span>
           <button type="button" className="btn btn-small" onClick={() => window.location.reload()}>
             Reload
           </button>
@@ -320,7 +415,9 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
                 tab={t}
                 active={t.id === activeTabId}
                 hostStatus={statuses.get(t.hostId)}
+                hostExists={hostsById.has(t.hostId) || !loaded}
                 platform={platform}
+                settings={terminalSettingsFor(t.hostId)}
                 callbacks={paneCallbacks}
               />
             ))}
@@ -346,11 +443,26 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
         </main>
       </div>
 
+      {dialog?.kind === 'settings' && (
+        <SettingsDialog
+          api={api}
+          settings={settings}
+          mac={mac}
+          onCancel={() => setDialog(undefined)}
+          onSaved={(saved) => {
+            setSettings(saved);
+            setDialog(undefined);
+            notify('info', 'Settings saved.');
+          }}
+        />
+      )}
+      {dialog?.kind === 'shortcuts' && <ShortcutsDialog mac={mac} enabled={settings.shortcuts} onClose={() => setDialog(undefined)} onOpenSettings={() => setDialog({ kind: 'settings' })} />}
       {dialog?.kind === 'host-form' && (
         <HostForm
           api={api}
           appInfo={appInfo}
           profile={dialog.profile}
+          copyOf={dialog.copyOf}
           hosts={hosts}
           onCancel={() => setDialog(undefined)}
           onSaved={(saved) => {

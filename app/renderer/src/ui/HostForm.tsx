@@ -2,7 +2,8 @@
 // shown beside each input and the form keeps what was typed.
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { HoldfastError, type IHoldfastApi } from '../../../shared/contract';
-import type { AppInfo, HoldfastErrorData, HostProfile, HostProfileInput } from '../../../shared/model';
+import type { AppInfo, HoldfastErrorData, HostProfile, HostProfileInput, ThemeName, TmuxMode } from '../../../shared/model';
+import { THEME_LABELS } from '../terminal/themes';
 import { parseTags } from '../model/format';
 import { ErrorBox, Modal, Spinner, toErrorData } from './common';
 
@@ -16,9 +17,13 @@ interface IFormState {
   rememberPassword: boolean;
   jumpHostId: string;
   tags: string;
+  /** '' for the app's theme / the setting for new hosts. */
+  theme: ThemeName | '';
+  tmuxMode: TmuxMode | '';
 }
 
-function initialState(profile: HostProfile | undefined): IFormState {
+function initialState(profile: HostProfile | undefined, copyOf?: HostProfile): IFormState {
+  if (copyOf) return { ...initialState(copyOf), name: `${copyOf.name} (copy)`, password: '', rememberPassword: false };
   return {
     name: profile?.name ?? '',
     host: profile?.host ?? '',
@@ -29,6 +34,8 @@ function initialState(profile: HostProfile | undefined): IFormState {
     rememberPassword: profile?.hasPassword ?? false,
     jumpHostId: profile?.jumpHostId ?? '',
     tags: profile?.tags.join(', ') ?? '',
+    theme: profile?.theme ?? '',
+    tmuxMode: profile?.tmuxMode ?? '',
   };
 }
 
@@ -41,6 +48,8 @@ export function formToInput(id: string | undefined, f: IFormState, secretsPersis
   if (f.password || secretsPersist) input.rememberPassword = secretsPersist && f.rememberPassword;
   if (f.jumpHostId) input.jumpHostId = f.jumpHostId;
   input.tags = parseTags(f.tags);
+  if (f.theme) input.theme = f.theme;
+  if (f.tmuxMode) input.tmuxMode = f.tmuxMode;
   return input;
 }
 
@@ -48,6 +57,7 @@ export function HostForm({
   api,
   appInfo,
   profile,
+  copyOf,
   hosts,
   onSaved,
   onCancel,
@@ -55,11 +65,13 @@ export function HostForm({
   api: IHoldfastApi;
   appInfo: AppInfo | undefined;
   profile: HostProfile | undefined;
+  /** Duplicate: a new profile filled in from this one, saved only on Save. */
+  copyOf?: HostProfile;
   hosts: readonly HostProfile[];
   onSaved: (saved: HostProfile) => void;
   onCancel: () => void;
 }) {
-  const [form, setForm] = useState(() => initialState(profile));
+  const [form, setForm] = useState(() => initialState(profile, copyOf));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<HoldfastErrorData>();
   const fields = error?.fields ?? {};
@@ -85,13 +97,13 @@ export function HostForm({
     }
   };
 
-  const known = new Set(['name', 'host', 'port', 'user', 'privateKeyPath', 'password', 'jumpHostId', 'tags']);
+  const known = new Set(['name', 'host', 'port', 'user', 'privateKeyPath', 'password', 'jumpHostId', 'tags', 'theme', 'tmuxMode']);
   const otherFieldErrors = Object.entries(fields).filter(([k]) => !known.has(k.split('.')[0]!));
   const tagsError = Object.entries(fields).find(([k]) => k.split('.')[0] === 'tags')?.[1];
   const jumpChoices = hosts.filter((h) => h.id !== profile?.id);
 
   return (
-    <Modal title={profile ? 'Edit host' : 'Add host'} ariaLabel="Profile editor" onCancel={onCancel} testId="host-form">
+    <Modal title={profile ? 'Edit host' : copyOf ? `Duplicate ${copyOf.name}` : 'Add host'} ariaLabel="Profile editor" onCancel={onCancel} testId="host-form">
       <form className="form" ref={formRef} onSubmit={submit} noValidate>
         {/* Scrolls on its own in a small window, so Save and Cancel stay in view. */}
         <div className="form-body">
@@ -160,6 +172,28 @@ export function HostForm({
             </Field>
             <Field label="Tags" error={tagsError} wide note="Separated by commas or spaces.">
               {(id, describedBy) => <input id={id} aria-describedby={describedBy} value={form.tags} onChange={(e) => set('tags', e.target.value)} placeholder="prod, eu" />}
+            </Field>
+            <Field label="Terminal theme" error={fields.theme} note="Its own colours, e.g. to tell a production server at a glance.">
+              {(id, describedBy) => (
+                <select id={id} aria-describedby={describedBy} value={form.theme} onChange={(e) => set('theme', e.target.value as ThemeName | '')}>
+                  <option value="">As in Settings</option>
+                  {(Object.keys(THEME_LABELS) as ThemeName[]).map((t) => (
+                    <option key={t} value={t}>
+                      {THEME_LABELS[t]}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field label="tmux mode" error={fields.tmuxMode} narrow>
+              {(id, describedBy) => (
+                <select id={id} aria-describedby={describedBy} value={form.tmuxMode} onChange={(e) => set('tmuxMode', e.target.value as TmuxMode | '')}>
+                  <option value="">As in Settings</option>
+                  <option value="auto">Automatic</option>
+                  <option value="control">Control mode</option>
+                  <option value="classic">Classic</option>
+                </select>
+              )}
             </Field>
           </div>
           {error && (error.code !== 'VALIDATION' || otherFieldErrors.length > 0 || !error.fields) && (

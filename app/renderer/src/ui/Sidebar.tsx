@@ -19,6 +19,8 @@ export interface ISidebarActions {
   onReplaceHostKey(host: HostProfile): void;
   onOpenSession(host: HostProfile, session: TmuxSession): void;
   onNewSession(host: HostProfile): void;
+  onOpenSettings(): void;
+  onOpenShortcuts(): void;
 }
 
 export function Sidebar({
@@ -100,9 +102,20 @@ export function Sidebar({
     <aside className="sidebar" aria-label="Sidebar">
       <div className="sidebar-header">
         <span className="sidebar-title">Hosts</span>
-        <button type="button" className="btn btn-primary btn-small" onClick={actions.onAddHost}>
-          Add host
-        </button>
+        <span className="sidebar-header-actions">
+          <button type="button" className="icon-btn" aria-label="Keyboard shortcuts" title="Keyboard shortcuts" onClick={actions.onOpenShortcuts}>
+            ?
+          </button>
+          <button type="button" className="icon-btn" aria-label="Settings" title="Settings" onClick={actions.onOpenSettings}>
+            <svg viewBox="0 0 16 16" aria-hidden="true" className="icon">
+              <path d="M13.27 6.84 L14.94 7.10 L14.94 8.90 L13.27 9.16 L12.55 10.91 L13.55 12.27 L12.27 13.55 L10.91 12.55 L9.16 13.27 L8.90 14.94 L7.10 14.94 L6.84 13.27 L5.09 12.55 L3.73 13.55 L2.45 12.27 L3.45 10.91 L2.73 9.16 L1.06 8.90 L1.06 7.10 L2.73 6.84 L3.45 5.09 L2.45 3.73 L3.73 2.45 L5.09 3.45 L6.84 2.73 L7.10 1.06 L8.90 1.06 L9.16 2.73 L10.91 3.45 L12.27 2.45 L13.55 3.73 L12.55 5.09 Z" />
+              <circle cx="8" cy="8" r="2.3" />
+            </svg>
+          </button>
+          <button type="button" className="btn btn-primary btn-small" onClick={actions.onAddHost}>
+            Add host
+          </button>
+        </span>
       </div>
       <div className="sidebar-filter">
         <input type="search" aria-label="Filter" placeholder="Filter hosts" value={query} onChange={(e) => setQuery(e.target.value)} spellCheck={false} />
