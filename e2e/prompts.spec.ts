@@ -96,6 +96,8 @@ test('says tmux is not installed on a server without it, and how to install it',
     const error = page.getByTestId('sessions-error');
     await expect(error).toHaveAttribute('data-error-code', 'TMUX_MISSING');
     await expect(error).toContainText('tmux is not installed');
+    // The main area says so too, rather than "click a host".
+    await expect(page.locator('.empty-failure')).toContainText('no tmux: failed: tmux is not installed');
     await error.getByRole('button', { name: 'Details' }).click();
     await expect(error).toContainText('sudo apt install tmux');
     if (shots) await page.screenshot({ path: `${shots}/tmux-missing.png` });

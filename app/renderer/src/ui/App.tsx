@@ -4,7 +4,7 @@ import type { IHoldfastApi } from '../../../shared/contract';
 import { DisposableStore, type Event } from '../../../shared/lifecycle';
 import { DEFAULT_SETTINGS, type AppInfo, type HoldfastErrorData, type HostProfile, type HostStatus, type Notice, type PaneInfo, type Prompt, type Settings, type TmuxSession } from '../../../shared/model';
 import { sortHosts, tabTitles } from '../model/format';
-import { tabTone } from '../model/hostState';
+import { describeHost, tabTone } from '../model/hostState';
 import type { IHostSessions } from '../model/rows';
 import { PaneRouter } from '../terminal/paneRouter';
 import { isMacPlatform, shortcutFor } from '../terminal/keys';
@@ -315,6 +315,17 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
 
   const prompt = prompts[0];
   const platform = appInfo?.platform ?? '';
+  // A host the user opened and that failed: the main area says so too, instead of "click a host".
+  const failedHint = useMemo(() => {
+    for (const hostId of expanded) {
+      const host = hostsById.get(hostId);
+      const listing = sessions.get(hostId);
+      const view = describeHost(statuses.get(hostId), 0);
+      const error = listing?.error ?? (view.kind === 'failed' ? statuses.get(hostId)?.error : undefined);
+      if (host && error && error.code !== 'CANCELLED') return `${host.name}: ${describeHost({ hostId, state: 'failed', error }, 0).label}. What happened, and Retry now, are in the sidebar.`;
+    }
+    return undefined;
+  }, [expanded, hostsById, sessions, statuses]);
   const mac = isMacPlatform(platform || navigator.platform);
 
   // The app's colours follow the theme.
@@ -426,6 +437,11 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
                 <div className="empty-card">
                   <h1>Holdfast</h1>
                   <p>Stay attached to tmux sessions on your servers, through network drops and sleep.</p>
+                  {failedHint && (
+                    <p className="empty-failure" role="status">
+                      {failedHint}
+                    </p>
+                  )}
                   {hosts.length === 0 ? (
                     <ol>
                       <li>Add a host (or import your ~/.ssh/config) on the left.</li>
