@@ -60,4 +60,22 @@ export default tseslint.config(
   restrict({ layer: 'main', forbiddenLayers: ['web', 'preload', 'renderer'], forbiddenPackages: ['ssh2', 'ws', ...uiPackages] }),
   restrict({ layer: 'preload', forbiddenLayers: ['core', 'web', 'main', 'renderer'], forbiddenPackages: [...nodePackages, ...uiPackages], node: false }),
   restrict({ layer: 'renderer', forbiddenLayers: ['core', 'web', 'main', 'preload'], forbiddenPackages: ['electron', ...nodePackages], node: false }),
+  // Inside the renderer, imports run one way: ui (React) may use api, model and terminal, never the reverse.
+  {
+    files: ['app/renderer/src/{api,model,terminal}/**/*.{ts,tsx}'],
+    ignores: ['**/*.test.ts', '**/*.test.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...['electron', ...nodePackages].map((name) => ({ name, message: `'${name}' may not be imported in app/renderer.` })), ...nodeBuiltins.map((name) => ({ name, message: `app/renderer runs without Node: no '${name}'.` }))],
+          patterns: [
+            ...layerPatterns(['core', 'web', 'main', 'preload']),
+            { group: ['../ui', '../ui/*', '**/renderer/src/ui/**'], message: 'api, model and terminal may not import ui (see DEVELOPERS.md: layering).' },
+            { group: ['react', 'react-dom'], message: 'api, model and terminal are plain TypeScript: React belongs to ui.' },
+          ],
+        },
+      ],
+    },
+  },
 );

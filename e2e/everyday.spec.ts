@@ -214,6 +214,11 @@ test('settings: a new font size and theme reach the open terminal, which refits 
 
   await page.goto(await webHost.restart());
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  // The tab comes back and connects; the key was accepted only until the web host stopped, so it is asked again.
+  const prompt = page.getByRole('dialog', { name: 'Host key check' });
+  await expect(prompt.getByTestId('host-key-fingerprint')).toHaveText(sshd.hostKeyFingerprint);
+  await prompt.getByRole('button', { name: 'Accept', exact: true }).click();
+  await expect(pane).toHaveAttribute('data-pane-state', 'attached');
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await expect(page.getByTestId('settings-dialog').getByLabel('Font size')).toHaveValue('20');
 });

@@ -19,8 +19,8 @@ export interface WebHost {
 /** Everything the web hosts of the current test printed, shown when the test fails. */
 let webHostOutput = '';
 
-async function launchWebHost(dataDir: string, home: string, port = 0): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['out/web/main.js', '--port', String(port), '--data-dir', dataDir], {
+async function launchWebHost(dataDir: string, home: string, port = 0, args: readonly string[] = []): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['out/web/main.js', '--port', String(port), '--data-dir', dataDir, ...args], {
     env: { ...process.env, HOME: home, SSH_AUTH_SOCK: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -52,7 +52,9 @@ async function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-export const test = base.extend<{ webHost: WebHost }, { sshd: TestSshd }>({
+export const test = base.extend<{ webHost: WebHost; webHostArgs: string[] }, { sshd: TestSshd }>({
+  /** More flags for the web host (test.use({ webHostArgs: ['--keep-tabs', '1'] })). */
+  webHostArgs: [[], { option: true }],
   sshd: [
     async ({}, use) => {
       const server = await startSshd();
@@ -63,13 +65,13 @@ export const test = base.extend<{ webHost: WebHost }, { sshd: TestSshd }>({
     },
     { scope: 'worker' },
   ],
-  webHost: async ({}, use, testInfo) => {
+  webHost: async ({ webHostArgs }, use, testInfo) => {
     webHostOutput = '';
     const root = mkdtempSync(join(tmpdir(), 'hf-e2e-'));
     const dataDir = join(root, 'data');
     const home = join(root, 'home');
     mkdirSync(home, { recursive: true });
-    let current = await launchWebHost(dataDir, home);
+    let current = await launchWebHost(dataDir, home, 0, webHostArgs);
     const host: WebHost = {
       get url() {
         return current.url;
@@ -79,7 +81,7 @@ export const test = base.extend<{ webHost: WebHost }, { sshd: TestSshd }>({
       async restart(options = {}) {
         const port = options.samePort ? Number(new URL(current.url).port) : 0;
         await stopChild(current.child);
-        current = await launchWebHost(dataDir, home, port);
+        current = await launchWebHost(dataDir, home, port, webHostArgs);
         return current.url;
       },
       stop: () => stopChild(current.child),

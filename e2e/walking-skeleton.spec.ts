@@ -115,17 +115,22 @@ test('says clearly when the connection is refused', async ({ page, sshd, webHost
   await expect(page.getByTestId('sessions-error')).toContainText(/refused/i);
 });
 
-test('reloading or closing the page detaches its panes; the sessions keep running on the server', async ({ page, sshd, webHost }) => {
+test('reloading the page keeps its tab on the same tmux client; the session keeps running either way', async ({ page, sshd, webHost }) => {
   sshd.runAsUser('tmux has-session -t =e2e-reload 2>/dev/null || tmux new-session -d -s e2e-reload -x 80 -y 24');
   const attached = () => sshd.runAsUser("tmux display -p -t e2e-reload '#{session_attached}'").trim();
+  const clients = () => sshd.runAsUser("tmux list-clients -t e2e-reload -F '#{client_pid}'").trim();
   await page.goto(webHost.url);
   await addHost(page, { name: 'reloaded', host: sshd.host, port: sshd.port, user: sshd.user, privateKey: sshd.clientKeyPath });
   await openHostAcceptingKey(page, 'reloaded', sshd.hostKeyFingerprint);
   await page.getByTestId('session-row').filter({ hasText: 'e2e-reload' }).click();
   await expect(page.getByTestId('pane').first()).toHaveAttribute('data-pane-state', 'attached');
   await expect.poll(attached).toBe('1');
+  const client = clients();
 
   await page.reload();
-  await expect.poll(attached).toBe('0');
+  await expect(page.getByTestId('tab')).toHaveCount(1);
+  await expect(page.getByTestId('pane').first()).toHaveAttribute('data-pane-state', 'attached');
+  // The same tmux client: the pane was kept for the reload, not attached again.
+  expect(clients()).toBe(client);
   expect(sshd.runAsUser("tmux has-session -t '=e2e-reload' && echo yes").trim()).toBe('yes');
 });

@@ -1,46 +1,55 @@
-// HoldfastCore: the one implementation of the contract. It owns a supervisor per host (one SSH connection per
-// host, many pane channels over it), the panes, the prompt broker and the stores. Bridges route to `handle`.
-import { randomUUID } from 'node:crypto';
+// HoldfastCore: the one implementation of the contract. Views connect to it through a bridge (`connect`), each as a
+// client that holds its panes; core owns the hosts (one supervisor and SSH connection each), the panes and who holds
+// them, the prompt broker and the stores. The commands are handled in app/core/handlers, one module per subject.
 import { homedir } from 'node:os';
 import type { z } from 'zod';
-import {
-  HoldfastError,
-  type CommandName,
-  type CommandOutput,
-  type Commands,
-  type EventName,
-  type EventPayload,
-  type IHoldfastHandlers,
+import type {
+  ClientInfo,
+  CommandName,
+  CommandOutput,
+  Commands,
+  EventName,
+  EventPayload,
+  IClientSink,
+  IHoldfastCore,
+  NotificationName,
+  Notifications,
 } from '../shared/contract';
-import { Disposable, DisposableStore, Emitter, type Event } from '../shared/lifecycle';
-import type { HostProfile, HostStatus, Notice, PaneInfo } from '../shared/model';
+import { Disposable, Emitter, type Event } from '../shared/lifecycle';
+import type { Notice } from '../shared/model';
+import { CoreClient, type IClientHost } from './clients';
+import { appHandlers } from './handlers/app';
+import type { CoreContext, Handler, Handlers } from './handlers/context';
+import { hostHandlers } from './handlers/hosts';
+import { importHandlers } from './handlers/import';
+import { paneHandlers } from './handlers/panes';
+import { promptHandlers } from './handlers/prompts';
+import { HostRegistry, type SystemEvent } from './hosts';
 import type { IClock, IConnector, IKnownHostsStore, IProfileStore, ISecretStore, ISshConnection } from './interfaces';
 import { systemClock } from './interfaces';
-import { Pane } from './pane/Pane';
+import type { FlowMarks } from './pane/PaneStream';
+import { PaneRegistry } from './paneRegistry';
 import { PromptBroker } from './prompts';
 import { SshConnector } from './ssh/connector';
-import { applyImport, previewImport } from './sshconfig/import';
 import {
   createConfBacking,
   KnownHostsStore,
   MemoryKnownHostsStore,
   MemorySecretStore,
   MemorySettingsStore,
-  SettingsStore,
-  type ISettingsStore,
-  newProfile,
+  MemoryWorkspaceStore,
   ProfileStore,
   SessionSecretStore,
-  updateProfile,
-  validateProfileInput,
+  SettingsStore,
+  WorkspaceStore,
+  type ISettingsStore,
+  type IWorkspaceStore,
 } from './stores';
-import { HostSupervisor } from './supervisor/driver';
 import type { SupervisorPolicy } from './supervisor/machine';
-import { EchoWatchdog } from './supervisor/echoWatchdog';
 import { NetworkWatcher } from './supervisor/networkWatcher';
 import { WakeDetector } from './supervisor/wakeDetector';
-import { isReservedSessionName, reservedNameError } from './tmux/commands';
-import { listSessions } from './tmux/sessions';
+
+export { sameDestination } from './handlers/hosts';
 
 export interface CoreOptions {
   shell: 'electron' | 'web';
@@ -48,6 +57,8 @@ export interface CoreOptions {
   profiles: IProfileStore;
   /** The app's settings; in memory only when absent. */
   settings?: ISettingsStore;
+  /** The tab set to reopen after a restart; in memory only when absent. */
+  workspace?: IWorkspaceStore;
   secrets: ISecretStore;
   knownHosts: IKnownHostsStore;
   /** Defaults to the real SshConnector. */
@@ -61,72 +72,153 @@ export interface CoreOptions {
   probeTimeoutMs?: number;
   /** Overrides of the reconnect policy (benchmarks compare policies in one run). */
   supervisorPolicy?: Partial<SupervisorPolicy>;
+  /** How long a view that went keeps its panes for a reload (VIEW_GRACE_MS by default). */
+  viewGraceMs?: number;
+  /** Overrides of the flow-control marks (tests). */
+  flow?: Partial<FlowMarks>;
 }
 
 export type CoreEvent = { [K in EventName]: { name: K; payload: EventPayload<K> } }[EventName];
 
-type Handlers = { [K in CommandName]: (input: z.output<Commands[K]['input']>) => Promise<CommandOutput<K>> };
+type AllHandlers = Handlers<CommandName>;
 
-export class HoldfastCore extends Disposable implements IHoldfastHandlers {
+export class HoldfastCore extends Disposable implements IHoldfastCore, IClientHost {
   private readonly _onEvent = this._register(new Emitter<CoreEvent>());
-  /** Every event for the views; the bridges forward them. */
+  /** Every event every view gets, for listeners inside the process (the Electron shell's notifications). */
   readonly onEvent: Event<CoreEvent> = this._onEvent.event;
 
   private readonly _prompts = this._register(new PromptBroker());
-  private readonly _hosts = new Map<string, { supervisor: HostSupervisor; watchdog: EchoWatchdog; subscriptions: DisposableStore }>();
-  private readonly _panes = new Map<string, { pane: Pane; subscriptions: DisposableStore }>();
-  private readonly _connector: IConnector;
-  private readonly _clock: IClock;
-  private readonly _handlers: Handlers;
-  private readonly _settings: ISettingsStore;
+  private readonly _clients = new Set<CoreClient>();
+  private readonly _hosts: HostRegistry;
+  private readonly _panes: PaneRegistry;
+  private readonly _handlers: AllHandlers;
   private readonly _notices: Notice[] = [];
-  /** Host keys accepted once: trusted until the app stops, so that automatic reconnects need not ask. */
-  private readonly _sessionKnownHosts = new MemoryKnownHostsStore();
-  /** Remembered secrets, plus those typed without "remember", kept in memory so reconnects need not ask. */
-  private readonly _secrets: SessionSecretStore;
 
-  constructor(private readonly _options: CoreOptions) {
+  constructor(options: CoreOptions) {
     super();
-    this._clock = _options.clock ?? systemClock;
-    this._settings = _options.settings ?? new MemorySettingsStore();
-    this._secrets = new SessionSecretStore(_options.secrets);
-    this._connector =
-      _options.connector ??
+    const clock = options.clock ?? systemClock;
+    const secrets = new SessionSecretStore(options.secrets);
+    const sessionKnownHosts = new MemoryKnownHostsStore();
+    const connector =
+      options.connector ??
       new SshConnector({
-        profiles: _options.profiles,
-        secrets: this._secrets,
+        profiles: options.profiles,
+        secrets,
         prompter: this._prompts,
-        knownHosts: _options.knownHosts,
-        sessionKnownHosts: this._sessionKnownHosts,
-        knownHostsFiles: _options.knownHostsFiles,
-        homeDir: _options.homeDir,
+        knownHosts: options.knownHosts,
+        sessionKnownHosts,
+        knownHostsFiles: options.knownHostsFiles,
+        homeDir: options.homeDir,
       });
+    this._hosts = this._register(
+      new HostRegistry({
+        profiles: options.profiles,
+        connector,
+        clock,
+        probeTimeoutMs: options.probeTimeoutMs,
+        policy: options.supervisorPolicy,
+        onStatus: (status) => this._emit('host.status', status),
+      }),
+    );
+    this._panes = this._register(
+      new PaneRegistry({
+        hosts: this._hosts,
+        workspace: options.workspace ?? new MemoryWorkspaceStore(),
+        clock,
+        graceMs: options.viewGraceMs,
+        flow: options.flow,
+        onState: (paneId, change) => this._emit('pane.state', { paneId, ...change }),
+      }),
+    );
     this._register(this._prompts.onDidShow((prompt) => this._emit('prompt.show', prompt)));
     this._register(this._prompts.onDidClose((e) => this._emit('prompt.close', e)));
-    if (_options.watchSystem !== false) {
-      const wake = this._register(new WakeDetector({ clock: this._clock }));
+    if (options.watchSystem !== false) {
+      const wake = this._register(new WakeDetector({ clock }));
       this._register(wake.onWake(() => this.notifySystem('resume')));
-      const network = this._register(new NetworkWatcher({ clock: this._clock }));
+      const network = this._register(new NetworkWatcher({ clock }));
       this._register(network.onNetworkUp(() => this.notifySystem('online')));
       this._register(network.onNetworkChange(() => this.notifySystem('network-change')));
       this._register(network.onNetworkDown(() => this.notifySystem('offline')));
     }
-    this._handlers = this._createHandlers();
+    const ctx: CoreContext = {
+      shell: options.shell,
+      version: options.version,
+      homeDir: options.homeDir ?? homedir(),
+      clock,
+      profiles: options.profiles,
+      knownHosts: options.knownHosts,
+      sessionKnownHosts,
+      secrets,
+      settings: options.settings ?? new MemorySettingsStore(),
+      prompts: this._prompts,
+      hosts: this._hosts,
+      panes: this._panes,
+      notices: this._notices,
+      emit: (name, payload) => this._emit(name, payload),
+    };
+    this._handlers = {
+      ...appHandlers(ctx),
+      ...hostHandlers(ctx),
+      ...paneHandlers(ctx),
+      ...promptHandlers(ctx),
+      ...importHandlers(ctx),
+    } satisfies AllHandlers;
   }
 
-  handle<K extends CommandName>(name: K, input: z.output<Commands[K]['input']>): Promise<CommandOutput<K>> {
-    const handler = this._handlers[name] as (input: unknown) => Promise<CommandOutput<K>>;
-    return handler(input);
+  /** A view connected: everything it sends goes through the returned client, which it disposes when it goes. */
+  connect(sink: IClientSink, info: ClientInfo): CoreClient {
+    const client = new CoreClient(info, sink, this);
+    this._clients.add(client);
+    return client;
   }
+
+  // ---------- IClientHost: what every client does, routed here ----------
+
+  handle<K extends CommandName>(client: CoreClient, name: K, input: z.output<Commands[K]['input']>): Promise<CommandOutput<K>> {
+    const handler = this._handlers[name] as Handler<K>;
+    return handler(input, client);
+  }
+
+  notify<K extends NotificationName>(client: CoreClient, name: K, input: z.output<Notifications[K]>): void {
+    const panes = this._panes;
+    switch (name) {
+      case 'pane.input': {
+        const { paneId, data } = input as z.output<Notifications['pane.input']>;
+        return panes.input(client, paneId, data);
+      }
+      case 'pane.resize': {
+        const { paneId, cols, rows } = input as z.output<Notifications['pane.resize']>;
+        return panes.resize(client, paneId, cols, rows);
+      }
+      case 'pane.ack': {
+        const { paneId, bytes } = input as z.output<Notifications['pane.ack']>;
+        return panes.ack(client, paneId, bytes);
+      }
+      case 'pane.visible': {
+        const { paneId, visible } = input as z.output<Notifications['pane.visible']>;
+        return panes.setVisible(client, paneId, visible);
+      }
+    }
+  }
+
+  subscribe(client: CoreClient, paneId: string): void {
+    this._panes.subscribe(client, paneId);
+  }
+
+  unsubscribe(client: CoreClient, paneId: string): void {
+    this._panes.unsubscribe(client, paneId);
+  }
+
+  disconnect(client: CoreClient): void {
+    if (!this._clients.delete(client)) return;
+    this._panes.clientGone(client);
+  }
+
+  // ---------- the shells' side ----------
 
   /** What the OS tells the shell: Electron's powerMonitor, or core's own wake and network watchers. */
-  notifySystem(event: 'resume' | 'unlock' | 'suspend' | 'online' | 'offline' | 'network-change'): void {
-    for (const { supervisor } of this._hosts.values()) {
-      if (event === 'resume' || event === 'unlock') supervisor.wake();
-      else if (event === 'online') supervisor.networkUp();
-      else if (event === 'offline') supervisor.networkDown();
-      else if (event === 'network-change') supervisor.networkChanged();
-    }
+  notifySystem(event: SystemEvent): void {
+    this._hosts.notifySystem(event);
   }
 
   /** Tells the user something (e.g. a settings file was unreadable and moved aside). Kept for views that open later. */
@@ -136,288 +228,35 @@ export class HoldfastCore extends Disposable implements IHoldfastHandlers {
     this._emit('notice', notice);
   }
 
-  /** Prompts still waiting for an answer (for a view that connects after they were shown). */
+  /** Prompts still waiting for an answer. */
   get pendingPrompts() {
     return this._prompts.pending;
   }
 
   /**
-   * For leak tests: live supervisors, panes and the listeners core holds on its own emitter; per host, the
-   * supervisor's counters and the channels open on its connection (when the connection counts them).
+   * For leak tests: live hosts, panes, connected views and views in their grace period; per host, the supervisor's
+   * counters and the channels open on its connection (when the connection counts them).
    */
   get stats() {
     return {
-      hosts: this._hosts.size,
+      hosts: this._hosts.all.length,
       panes: this._panes.size,
+      clients: this._clients.size,
+      viewsInGrace: this._panes.viewsInGrace,
       eventListeners: this._onEvent.listenerCount,
-      supervisors: [...this._hosts.values()].map(({ supervisor }) => ({ ...supervisor.stats, openChannels: openChannelsOf(supervisor.connection) })),
+      supervisors: this._hosts.all.map((host) => ({ ...host.supervisor.stats, openChannels: openChannelsOf(host.connection) })),
     };
   }
 
   private _emit<K extends EventName>(name: K, payload: EventPayload<K>): void {
     this._onEvent.fire({ name, payload } as CoreEvent);
-  }
-
-  private _profile(hostId: string): HostProfile {
-    const profile = this._options.profiles.get(hostId);
-    if (!profile) throw new HoldfastError({ code: 'NOT_FOUND', message: 'This host no longer exists.' });
-    return profile;
-  }
-
-  private _supervisor(hostId: string): HostSupervisor {
-    const existing = this._hosts.get(hostId);
-    if (existing) return existing.supervisor;
-    const supervisor = new HostSupervisor({
-      hostId,
-      clock: this._clock,
-      probeTimeoutMs: this._options.probeTimeoutMs,
-      policy: this._options.supervisorPolicy,
-      connect: ({ unattended, signal }) => this._connector.connect(this._profile(hostId), { unattended, signal }),
-    });
-    const subscriptions = new DisposableStore();
-    const watchdog = subscriptions.add(new EchoWatchdog(this._clock, () => supervisor.echoOverdue()));
-    subscriptions.add(supervisor.onDidChangeStatus((status) => this._emit('host.status', status)));
-    subscriptions.add(
-      supervisor.onDidConnect(({ connection, reattach }) => {
-        watchdog.reset();
-        if (!reattach) return;
-        for (const { pane } of this._panes.values()) {
-          if (pane.hostId === hostId) void pane.attach(connection).catch(() => {});
-        }
-      }),
-    );
-    subscriptions.add(
-      supervisor.onDidLoseConnection(() => {
-        watchdog.reset();
-        for (const { pane } of this._panes.values()) {
-          if (pane.hostId === hostId) pane.linkLost();
-        }
-      }),
-    );
-    this._hosts.set(hostId, { supervisor, watchdog, subscriptions });
-    return supervisor;
-  }
-
-  private _dropHost(hostId: string): void {
-    for (const [paneId, entry] of this._panes) {
-      if (entry.pane.hostId === hostId) this._closePane(paneId);
-    }
-    const host = this._hosts.get(hostId);
-    if (!host) return;
-    this._hosts.delete(hostId);
-    host.subscriptions.dispose();
-    host.supervisor.dispose();
-  }
-
-  private _pane(paneId: string): Pane {
-    const entry = this._panes.get(paneId);
-    if (!entry) throw new HoldfastError({ code: 'NOT_FOUND', message: 'This pane is closed.' });
-    return entry.pane;
-  }
-
-  private _closePane(paneId: string): void {
-    const entry = this._panes.get(paneId);
-    if (!entry) return;
-    this._panes.delete(paneId);
-    entry.subscriptions.dispose();
-    entry.pane.dispose();
-    this._emit('pane.state', { paneId, state: 'closed' });
-    this._updatePaneCount(entry.pane.hostId);
-  }
-
-  private _updatePaneCount(hostId: string): void {
-    const count = [...this._panes.values()].filter(({ pane }) => pane.hostId === hostId).length;
-    this._hosts.get(hostId)?.supervisor.setPaneCount(count);
-  }
-
-  private async _hostView(profile: HostProfile): Promise<HostProfile> {
-    const hasPassword = (await this._secrets.getRemembered(`password:${profile.id}`)) !== undefined;
-    return { ...profile, hasPassword };
-  }
-
-  private _createHandlers(): Handlers {
-    const { profiles, knownHosts } = this._options;
-    const secrets = this._secrets;
-    return {
-      'app.info': async () => ({
-        version: this._options.version,
-        shell: this._options.shell,
-        secretsPersist: secrets.persistent,
-        platform: process.platform,
-      }),
-
-      'app.notices': async () => [...this._notices],
-
-      'hosts.list': async () => Promise.all(profiles.list().map((p) => this._hostView(p))),
-
-      'hosts.save': async (input) => {
-        await validateProfileInput(input, { profiles });
-        const now = this._clock.now();
-        const existing = input.id ? profiles.get(input.id) : undefined;
-        if (input.id && !existing) throw new HoldfastError({ code: 'NOT_FOUND', message: 'This host no longer exists.' });
-        const profile = existing
-          ? updateProfile(existing, input, now)
-          : newProfile({ ...input, keepalive: input.keepalive ?? this._settings.get().defaultKeepalive }, now);
-        const moved = existing !== undefined && !sameDestination(existing, profile);
-        profiles.put(profile);
-        if (moved) {
-          // A password belongs to the account it was typed for: a profile that now points at another host, port or
-          // user must not send it there unasked. Forget it (remembered and for-this-session alike).
-          await secrets.delete(`password:${profile.id}`);
-        }
-        if (input.password) {
-          // Remembered (safeStorage) only when asked; otherwise kept until the app stops, for its reconnects.
-          if (input.rememberPassword) await secrets.set(`password:${profile.id}`, input.password);
-          else await secrets.keepForSession(`password:${profile.id}`, input.password);
-        }
-        if (moved) {
-          // Where to connect changed: the old connection belongs to the old address. Open tabs follow the profile
-          // to its new address at once (attended: the new server's key and password may need asking), as Retry
-          // now would; a host without panes just waits for the next time it is used.
-          const supervisor = this._hosts.get(profile.id)?.supervisor;
-          supervisor?.disconnect();
-          if (supervisor && [...this._panes.values()].some(({ pane }) => pane.hostId === profile.id)) supervisor.retryNow();
-        }
-        this._emit('hosts.changed', {});
-        return this._hostView(profile);
-      },
-
-      'hosts.delete': async ({ hostId }) => {
-        this._profile(hostId);
-        this._dropHost(hostId);
-        profiles.delete(hostId);
-        await secrets.delete(`password:${hostId}`);
-        this._emit('hosts.changed', {});
-        return undefined;
-      },
-
-      'hosts.status': async () => [...this._hosts.values()].map(({ supervisor }) => supervisor.status as HostStatus),
-
-      'hosts.retryNow': async ({ hostId }) => {
-        this._profile(hostId);
-        this._supervisor(hostId).retryNow();
-        return undefined;
-      },
-
-      'hosts.disconnect': async ({ hostId }) => {
-        this._dropHost(hostId);
-        return undefined;
-      },
-
-      'hosts.forgetHostKey': async ({ hostId }) => {
-        const profile = this._profile(hostId);
-        knownHosts.remove(profile.host, profile.port);
-        this._sessionKnownHosts.remove(profile.host, profile.port);
-        return undefined;
-      },
-
-      'sessions.list': async ({ hostId }) => {
-        this._profile(hostId);
-        const connection = await this._supervisor(hostId).ensureConnected();
-        return listSessions(connection);
-      },
-
-      'panes.open': async ({ hostId, sessionName, sessionId, create, cols, rows }) => {
-        this._profile(hostId);
-        if (create && isReservedSessionName(sessionName)) throw reservedNameError(sessionName);
-        const supervisor = this._supervisor(hostId);
-        const connection = await supervisor.ensureConnected();
-        const paneId = randomUUID();
-        const pane = new Pane({ paneId, hostId, sessionName, sessionId, startCommand: create?.startCommand, cols, rows });
-        const subscriptions = new DisposableStore();
-        subscriptions.add(
-          pane.onData((data) => {
-            this._hosts.get(hostId)?.watchdog.outputReceived();
-            this._emit('pane.data', { paneId, data });
-          }),
-        );
-        subscriptions.add(pane.onDidChangeState((e) => this._emit('pane.state', { paneId, ...e })));
-        this._panes.set(paneId, { pane, subscriptions });
-        this._updatePaneCount(hostId);
-        try {
-          await pane.attach(connection, { create: create !== undefined });
-        } catch (err) {
-          this._closePane(paneId);
-          throw HoldfastError.from(err);
-        }
-        return pane.info();
-      },
-
-      'panes.list': async () => [...this._panes.values()].map(({ pane }) => pane.info() as PaneInfo),
-
-      'panes.write': async ({ paneId, data }) => {
-        const pane = this._pane(paneId);
-        if (pane.state === 'attached') this._hosts.get(pane.hostId)?.watchdog.inputSent();
-        pane.write(data);
-        return undefined;
-      },
-
-      'panes.resize': async ({ paneId, cols, rows }) => {
-        this._pane(paneId).resize(cols, rows);
-        return undefined;
-      },
-
-      'panes.ack': async ({ paneId, bytes }) => {
-        this._panes.get(paneId)?.pane.ack(bytes);
-        return undefined;
-      },
-
-      'panes.close': async ({ paneId }) => {
-        const pane = this._panes.get(paneId)?.pane;
-        // A session whose start command ended at once is clutter on the server: closing its tab ends it.
-        const connection = pane?.state === 'exited' ? this._hosts.get(pane.hostId)?.supervisor.connection : undefined;
-        if (pane && connection) await pane.endDeadSession(connection);
-        this._closePane(paneId);
-        return undefined;
-      },
-
-      'panes.recreate': async ({ paneId, startCommand }) => {
-        const pane = this._pane(paneId);
-        const connection = await this._supervisor(pane.hostId).ensureConnected();
-        await pane.recreate(connection, startCommand);
-        return pane.info();
-      },
-
-      'settings.get': async () => this._settings.get(),
-
-      'settings.save': async (patch) => {
-        let saved;
-        try {
-          saved = this._settings.update(patch);
-        } catch (err) {
-          throw new HoldfastError({ code: 'VALIDATION', message: `These settings cannot be saved: ${err instanceof Error ? err.message : String(err)}` });
-        }
-        this._emit('settings.changed', saved);
-        return saved;
-      },
-
-      'prompts.answer': async ({ promptId, answer }) => {
-        this._prompts.answer(promptId, answer);
-        return undefined;
-      },
-
-      'import.preview': async ({ path }) =>
-        previewImport({ path, homeDir: this._options.homeDir ?? homedir(), existing: profiles.list() }),
-
-      'import.apply': async ({ candidates }) => {
-        const created = applyImport(candidates, profiles.list(), this._clock.now());
-        for (const profile of created) profiles.put(profile);
-        if (created.length) this._emit('hosts.changed', {});
-        return created;
-      },
-    };
+    for (const client of [...this._clients]) client.event(name, payload);
   }
 
   override dispose(): void {
-    for (const paneId of [...this._panes.keys()]) this._closePane(paneId);
-    for (const hostId of [...this._hosts.keys()]) this._dropHost(hostId);
+    for (const client of [...this._clients]) client.dispose();
     super.dispose();
   }
-}
-
-/** Whether two versions of a profile connect to the same account: same host, port and user. */
-export function sameDestination(a: Pick<HostProfile, 'host' | 'port' | 'user'>, b: Pick<HostProfile, 'host' | 'port' | 'user'>): boolean {
-  return a.host.toLowerCase() === b.host.toLowerCase() && a.port === b.port && a.user === b.user;
 }
 
 /** The channel count SshConnection keeps; other ISshConnections (fakes) may not count. */
@@ -437,23 +276,27 @@ export function createWebCore(options: {
   knownHostsFiles?: string[];
   clock?: IClock;
   supervisorPolicy?: Partial<SupervisorPolicy>;
+  viewGraceMs?: number;
 }): HoldfastCore {
   const early: Notice[] = [];
   const onNotice = (notice: Notice) => early.push(notice);
   const profiles = new ProfileStore(createConfBacking({ cwd: options.dataDir, configName: 'profiles' }), { onNotice });
   const knownHosts = new KnownHostsStore(createConfBacking({ cwd: options.dataDir, configName: 'known-hosts' }), { onNotice });
   const settings = new SettingsStore(createConfBacking({ cwd: options.dataDir, configName: 'settings' }), { onNotice });
+  const workspace = new WorkspaceStore(createConfBacking({ cwd: options.dataDir, configName: 'workspace' }), { onNotice });
   const core = new HoldfastCore({
     shell: 'web',
     version: options.version,
     profiles,
     settings,
+    workspace,
     knownHosts,
     secrets: new MemorySecretStore(),
     homeDir: options.homeDir,
     knownHostsFiles: options.knownHostsFiles,
     clock: options.clock,
     supervisorPolicy: options.supervisorPolicy,
+    viewGraceMs: options.viewGraceMs,
   });
   for (const notice of early) core.notice(notice);
   return core;

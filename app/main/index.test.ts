@@ -4,7 +4,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IPC_CALL_CHANNEL } from '../shared/ipc';
 import { APP_ENTRY_URL } from './app-protocol';
 
-type Handler = (event: { senderFrame: { url: string } | null }, ...args: unknown[]) => Promise<unknown>;
+type Sender = { id: number; isDestroyed(): boolean; send(): void; once(): void };
+type Handler = (event: { senderFrame: { url: string } | null; sender: Sender }, ...args: unknown[]) => Promise<unknown>;
+
+/** The window's webContents as the IPC bridge sees the sender of a call. */
+const sender: Sender = { id: 1, isDestroyed: () => false, send: () => {}, once: () => {} };
 
 const fake = vi.hoisted(() => {
   const listeners = new Map<string, Array<(...args: unknown[]) => void>>();
@@ -57,6 +61,8 @@ vi.mock('electron', () => {
     ipcMain: {
       handle: (channel: string, handler: Handler) => fake.handlers.set(channel, handler),
       removeHandler: (channel: string) => fake.handlers.delete(channel),
+      on: () => {},
+      removeListener: () => {},
     },
     net: { fetch: async () => new Response(null, { status: 404 }) },
     powerMonitor: { on: () => {} },
@@ -97,16 +103,16 @@ describe('the Electron shell', () => {
   it('a packaged build ignores ELECTRON_RENDERER_URL: it loads its own renderer and trusts only app:// for IPC', async () => {
     const call = await start({ isPackaged: true, devServer: 'http://127.0.0.1:5173/' });
     expect(fake.loaded).toEqual([APP_ENTRY_URL]);
-    const fromDevServer = (await call({ senderFrame: { url: 'http://127.0.0.1:5173/' } }, 'app.info', {})) as { ok: boolean };
+    const fromDevServer = (await call({ senderFrame: { url: 'http://127.0.0.1:5173/' }, sender }, 'app.info', {})) as { ok: boolean };
     expect(fromDevServer).toMatchObject({ ok: false, error: { message: expect.stringMatching(/not the Holdfast window/) } });
-    const fromApp = (await call({ senderFrame: { url: APP_ENTRY_URL } }, 'app.info', {})) as { ok: boolean; value?: { shell: string } };
+    const fromApp = (await call({ senderFrame: { url: APP_ENTRY_URL }, sender }, 'app.info', {})) as { ok: boolean; value?: { shell: string } };
     expect(fromApp).toMatchObject({ ok: true, value: { shell: 'electron' } });
   });
 
   it('an unpackaged build (electron-vite dev) loads the dev server and trusts its origin', async () => {
     const call = await start({ isPackaged: false, devServer: 'http://127.0.0.1:5173/' });
     expect(fake.loaded).toEqual(['http://127.0.0.1:5173/']);
-    expect(await call({ senderFrame: { url: 'http://127.0.0.1:5173/index.html' } }, 'app.info', {})).toMatchObject({ ok: true });
-    expect(await call({ senderFrame: { url: 'http://127.0.0.1:9999/' } }, 'app.info', {})).toMatchObject({ ok: false });
+    expect(await call({ senderFrame: { url: 'http://127.0.0.1:5173/index.html' }, sender }, 'app.info', {})).toMatchObject({ ok: true });
+    expect(await call({ senderFrame: { url: 'http://127.0.0.1:9999/' }, sender }, 'app.info', {})).toMatchObject({ ok: false });
   });
 });

@@ -5,12 +5,11 @@ import { app, BrowserWindow, dialog, ipcMain, net, powerMonitor, protocol, safeS
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { installProcessGuards } from '../core/processGuards';
 import { HoldfastCore } from '../core/service';
-import { KnownHostsStore, ProfileStore, SettingsStore } from '../core/stores';
+import { KnownHostsStore, ProfileStore, SettingsStore, WorkspaceStore } from '../core/stores';
 import { CONTENT_SECURITY_POLICY } from '../shared/bridge';
-import { IPC_EVENT_CHANNEL } from '../shared/ipc';
 import type { Notice } from '../shared/model';
 import { APP_ENTRY_URL, APP_ORIGIN, APP_SCHEME, resolveRendererFile } from './app-protocol';
-import { forwardEvents, originOf, registerIpcBridge } from './ipc-bridge';
+import { originOf, registerIpcBridge } from './ipc-bridge';
 import { createSecretStore } from './secret-store';
 import { createElectronStoreBacking, createSecretBacking } from './stores';
 import { isExternalLink, isPermissionAllowed, rendererCsp } from './window-policy';
@@ -27,8 +26,6 @@ app.enableSandbox();
 
 let core: HoldfastCore | undefined;
 let mainWindow: BrowserWindow | undefined;
-/** Notices from before the window could show them (a settings file moved aside, no keyring). */
-const startupNotices: Notice[] = [];
 
 function serveRenderer(): void {
   protocol.handle(APP_SCHEME, async (request) => {
@@ -86,13 +83,9 @@ function createWindow(): BrowserWindow {
       spellcheck: false,
     },
   });
+  // The page connects itself (the preload says hello); prompts waiting and start-up notices are read by the page
+  // from core when it loads, so a reload sees them too.
   window.once('ready-to-show', () => window.show());
-  window.webContents.on('did-finish-load', () => {
-    if (!core) return;
-    // A reload (or the first load) must still see what is waiting for the user.
-    for (const prompt of core.pendingPrompts) window.webContents.send(IPC_EVENT_CHANNEL, 'prompt.show', prompt);
-    for (const notice of startupNotices) core.notice(notice);
-  });
   window.on('closed', () => {
     if (mainWindow === window) mainWindow = undefined;
   });
@@ -102,13 +95,18 @@ function createWindow(): BrowserWindow {
 
 async function createCore(): Promise<HoldfastCore> {
   const dataDir = app.getPath('userData');
+  /** Notices from before core exists (a settings file moved aside, no keyring); core keeps them for the window. */
+  const startupNotices: Notice[] = [];
   const onNotice = (notice: Notice) => startupNotices.push(notice);
   const profiles = new ProfileStore(createElectronStoreBacking(dataDir, 'profiles'), { onNotice });
   const knownHosts = new KnownHostsStore(createElectronStoreBacking(dataDir, 'known-hosts'), { onNotice });
   const settings = new SettingsStore(createElectronStoreBacking(dataDir, 'settings'), { onNotice });
+  const workspace = new WorkspaceStore(createElectronStoreBacking(dataDir, 'workspace'), { onNotice });
   const secrets = await createSecretStore(safeStorage, createSecretBacking(dataDir));
   if (secrets.notice) onNotice(secrets.notice);
-  return new HoldfastCore({ shell: 'electron', version: app.getVersion(), profiles, settings, secrets: secrets.store, knownHosts });
+  const created = new HoldfastCore({ shell: 'electron', version: app.getVersion(), profiles, settings, workspace, secrets: secrets.store, knownHosts });
+  for (const notice of startupNotices) created.notice(notice);
+  return created;
 }
 
 function start(): void {
@@ -129,7 +127,6 @@ function start(): void {
     const created = await createCore();
     core = created;
     registerIpcBridge(ipcMain, created, trustedOrigin);
-    forwardEvents(created.onEvent, () => mainWindow?.webContents);
     powerMonitor.on('resume', () => created.notifySystem('resume'));
     powerMonitor.on('unlock-screen', () => created.notifySystem('unlock'));
     powerMonitor.on('suspend', () => created.notifySystem('suspend'));

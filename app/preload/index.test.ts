@@ -1,13 +1,15 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { IHoldfastApi } from '../shared/contract';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../shared/ipc';
+import { IPC_CALL_CHANNEL, IPC_DATA_CHANNEL, IPC_EVENT_CHANNEL, IPC_HELLO_CHANNEL, IPC_NOTIFY_CHANNEL, IPC_SUB_CHANNEL, IPC_UNSUB_CHANNEL } from '../shared/ipc';
 
 // contextBridge and ipcRenderer stand in for Electron, which cannot run here: the preload's own logic is
 // what is under test.
 const fake = vi.hoisted(() => ({
   exposed: new Map<string, unknown>(),
   invoke: vi.fn<(channel: string, ...args: unknown[]) => Promise<unknown>>(),
+  sent: [] as unknown[][],
   eventListener: undefined as ((event: unknown, ...args: unknown[]) => void) | undefined,
+  dataListener: undefined as ((event: unknown, ...args: unknown[]) => void) | undefined,
   ipcListeners: 0,
 }));
 
@@ -15,8 +17,10 @@ vi.mock('electron', () => ({
   contextBridge: { exposeInMainWorld: (key: string, api: unknown) => fake.exposed.set(key, api) },
   ipcRenderer: {
     invoke: fake.invoke,
+    send: (channel: string, ...args: unknown[]) => fake.sent.push([channel, ...args]),
     on: (channel: string, listener: (event: unknown, ...args: unknown[]) => void) => {
       if (channel === IPC_EVENT_CHANNEL) fake.eventListener = listener;
+      if (channel === IPC_DATA_CHANNEL) fake.dataListener = listener;
       fake.ipcListeners++;
     },
   },
@@ -25,6 +29,7 @@ vi.mock('electron', () => ({
 async function loadPreload(): Promise<IHoldfastApi> {
   vi.resetModules();
   fake.exposed.clear();
+  fake.sent.length = 0;
   fake.ipcListeners = 0;
   await import('./index');
   return fake.exposed.get('holdfast') as IHoldfastApi;
@@ -37,10 +42,44 @@ function emit(name: string, payload: unknown): void {
 describe('preload', () => {
   beforeEach(() => fake.invoke.mockReset());
 
-  it('exposes window.holdfast with call and listen, and nothing else', async () => {
+  it('exposes window.holdfast with call, notify, listen and subscribePane, and nothing else; the page says hello once', async () => {
     const api = await loadPreload();
     expect([...fake.exposed.keys()]).toEqual(['holdfast']);
-    expect(Object.keys(api).sort()).toEqual(['call', 'listen']);
+    expect(Object.keys(api).sort()).toEqual(['call', 'listen', 'notify', 'subscribePane']);
+    expect(fake.sent).toEqual([[IPC_HELLO_CHANNEL]]);
+  });
+
+  it('sends notifications one way, with no reply awaited', async () => {
+    const api = await loadPreload();
+    expect(api.notify('pane.input', { paneId: 'p', data: 'ls\r' })).toBeUndefined();
+    expect(fake.sent.at(-1)).toEqual([IPC_NOTIFY_CHANNEL, 'pane.input', { paneId: 'p', data: 'ls\r' }]);
+    expect(fake.invoke).not.toHaveBeenCalled();
+  });
+
+  it("subscribes to a pane's output, gives each subscriber that pane's bytes only, and unsubscribes with the last one", async () => {
+    const api = await loadPreload();
+    const got: [string, number[]][] = [];
+    const first = api.subscribePane('p1', (d) => got.push(['first', [...d]]));
+    const second = api.subscribePane('p1', (d) => got.push(['second', [...d]]));
+    api.subscribePane('p2', (d) => got.push(['p2', [...d]]));
+    expect(fake.sent.filter((m) => m[0] === IPC_SUB_CHANNEL)).toEqual([
+      [IPC_SUB_CHANNEL, 'p1'],
+      [IPC_SUB_CHANNEL, 'p1'],
+      [IPC_SUB_CHANNEL, 'p2'],
+    ]);
+    fake.dataListener?.({}, 'p1', new Uint8Array([1]));
+    fake.dataListener?.({}, 'p3', new Uint8Array([3]));
+    first.dispose();
+    fake.dataListener?.({}, 'p1', new Uint8Array([2]));
+    expect(got).toEqual([
+      ['first', [1]],
+      ['second', [1]],
+      ['second', [2]],
+    ]);
+    expect(fake.sent.some((m) => m[0] === IPC_UNSUB_CHANNEL)).toBe(false);
+    second.dispose();
+    second.dispose();
+    expect(fake.sent.filter((m) => m[0] === IPC_UNSUB_CHANNEL)).toEqual([[IPC_UNSUB_CHANNEL, 'p1']]);
   });
 
   it('resolves a call with the value from main', async () => {
@@ -74,7 +113,7 @@ describe('preload', () => {
 
     expect(notices).toEqual([{ level: 'info', message: 'one' }]);
     expect(changes).toEqual([{}]);
-    expect(fake.ipcListeners).toBe(1);
+    expect(fake.ipcListeners).toBe(2);
     errors.mockRestore();
   });
 });

@@ -1,24 +1,55 @@
 // The preload: exposes the contract as window.holdfast over IPC, and nothing else. It runs sandboxed, so it
-// imports only `electron` and types; the main process validates every call and checks the sender.
+// imports only `electron` and types; the main process validates everything and checks the sender. Saying hello
+// makes this page a client of core (a reload says it again and replaces the old page's client).
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { CommandInput, CommandName, CommandOutput, CommandResult, EventName, EventPayload, IHoldfastApi } from '../shared/contract';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../shared/ipc';
+import type {
+  CommandInput,
+  CommandName,
+  CommandOutput,
+  CommandResult,
+  EventName,
+  EventPayload,
+  IHoldfastApi,
+  NotificationInput,
+  NotificationName,
+} from '../shared/contract';
+import { IPC_CALL_CHANNEL, IPC_DATA_CHANNEL, IPC_EVENT_CHANNEL, IPC_HELLO_CHANNEL, IPC_NOTIFY_CHANNEL, IPC_SUB_CHANNEL, IPC_UNSUB_CHANNEL } from '../shared/ipc';
 import type { IDisposable } from '../shared/lifecycle';
 
 type AnyListener = (payload: unknown) => void;
+type DataListener = (data: Uint8Array) => void;
 const listeners = new Map<string, Set<AnyListener>>();
+const paneListeners = new Map<string, Set<DataListener>>();
 
-// One IPC listener for all events, dispatched by name: many panes listening add no IPC listeners.
-ipcRenderer.on(IPC_EVENT_CHANNEL, (_event: IpcRendererEvent, name: unknown, payload: unknown) => {
-  if (typeof name !== 'string') return;
-  for (const listener of [...(listeners.get(name) ?? [])]) {
+function callEach<T>(set: Set<(value: T) => void> | undefined, value: T): void {
+  for (const listener of [...(set ?? [])]) {
     try {
-      listener(payload);
+      listener(value);
     } catch (err) {
       console.error(err);
     }
   }
+}
+
+// One IPC listener for all events and one for all pane output, dispatched here: many panes add no IPC listeners.
+ipcRenderer.on(IPC_EVENT_CHANNEL, (_event: IpcRendererEvent, name: unknown, payload: unknown) => {
+  if (typeof name === 'string') callEach(listeners.get(name), payload);
 });
+ipcRenderer.on(IPC_DATA_CHANNEL, (_event: IpcRendererEvent, paneId: unknown, data: unknown) => {
+  if (typeof paneId === 'string' && data instanceof Uint8Array) callEach(paneListeners.get(paneId), data);
+});
+ipcRenderer.send(IPC_HELLO_CHANNEL);
+
+function once(fn: () => void): IDisposable {
+  let disposed = false;
+  return {
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      fn();
+    },
+  };
+}
 
 const api: IHoldfastApi = {
   async call<K extends CommandName>(name: K, input: CommandInput<K>): Promise<CommandOutput<K>> {
@@ -28,19 +59,32 @@ const api: IHoldfastApi = {
     return result.value;
   },
 
+  notify<K extends NotificationName>(name: K, input: NotificationInput<K>): void {
+    ipcRenderer.send(IPC_NOTIFY_CHANNEL, name, input);
+  },
+
   listen<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): IDisposable {
     const wrapped: AnyListener = (payload) => listener(payload as EventPayload<K>);
     let set = listeners.get(name);
     if (!set) listeners.set(name, (set = new Set()));
     set.add(wrapped);
-    let disposed = false;
-    return {
-      dispose() {
-        if (disposed) return;
-        disposed = true;
-        set.delete(wrapped);
-      },
-    };
+    return once(() => set.delete(wrapped));
+  },
+
+  subscribePane(paneId: string, onData: (data: Uint8Array) => void): IDisposable {
+    const wrapped: DataListener = (data) => onData(data);
+    let set = paneListeners.get(paneId);
+    if (!set) paneListeners.set(paneId, (set = new Set()));
+    set.add(wrapped);
+    // Every subscription starts from the screen as it is (core sends it again; a listener already there redraws).
+    ipcRenderer.send(IPC_SUB_CHANNEL, paneId);
+    return once(() => {
+      set.delete(wrapped);
+      if (set.size === 0 && paneListeners.get(paneId) === set) {
+        paneListeners.delete(paneId);
+        ipcRenderer.send(IPC_UNSUB_CHANNEL, paneId);
+      }
+    });
   },
 };
 

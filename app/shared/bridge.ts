@@ -6,9 +6,10 @@ import {
   isCommandName,
   isEventName,
   parseCommandInput,
+  parseNotification,
   type CommandResult,
   type EventName,
-  type IHoldfastHandlers,
+  type IClientConnection,
 } from './contract';
 
 /**
@@ -30,17 +31,37 @@ export const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 /** Validates an untrusted call and runs it. Never throws: every failure comes back as `{ ok: false }`. */
-export async function routeCall(handlers: IHoldfastHandlers, name: unknown, input: unknown): Promise<CommandResult<unknown>> {
+export async function routeCall(client: Pick<IClientConnection, 'handle'>, name: unknown, input: unknown): Promise<CommandResult<unknown>> {
   try {
     if (!isCommandName(name)) {
       throw new HoldfastError({ code: 'VALIDATION', message: `Unknown command: ${String(name).slice(0, 100)}` });
     }
     const parsed = parseCommandInput(name, input);
-    const value: unknown = await handlers.handle(name, parsed as never);
+    const value: unknown = await client.handle(name, parsed as never);
     return { ok: true, value };
   } catch (err) {
     return { ok: false, error: HoldfastError.from(err).toData() };
   }
+}
+
+/**
+ * Validates an untrusted notification and delivers it: true if delivered, false if it did not fit its schema (it
+ * is dropped: nobody waits for an answer). Never throws: a failure inside core is returned for the bridge to log.
+ */
+export function routeNotification(client: Pick<IClientConnection, 'notify'>, name: unknown, input: unknown): boolean | { failed: unknown } {
+  const parsed = parseNotification(name, input);
+  if (!parsed) return false;
+  try {
+    client.notify(parsed.name, parsed.input as never);
+  } catch (err) {
+    return { failed: err };
+  }
+  return true;
+}
+
+/** A pane id as a view may send it for a subscription. */
+export function isPaneIdLike(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= 200;
 }
 
 /** Checks an event from core against its schema; undefined if it may not cross the bridge. */

@@ -23,6 +23,9 @@ import {
   SessionName,
   Settings,
   SettingsPatch,
+  ViewId,
+  Workspace,
+  WorkspaceSave,
   TmuxSession,
 } from './model';
 
@@ -30,9 +33,6 @@ const Empty = z.object({}).strict();
 const Void = z.undefined();
 const Cols = z.number().int().min(2).max(1000);
 const Rows = z.number().int().min(1).max(1000);
-/** Raw terminal bytes. Output is batched and never split inside a UTF-8 character. */
-export const Bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'Expected bytes');
-
 function command<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output };
 }
@@ -70,10 +70,6 @@ export const commands = {
     PaneInfo,
   ),
   'panes.list': command(Empty, z.array(PaneInfo)),
-  'panes.write': command(z.object({ paneId: PaneId, data: z.string().max(1 << 20) }), Void),
-  'panes.resize': command(z.object({ paneId: PaneId, cols: Cols, rows: Rows }), Void),
-  /** The view processed `bytes` more bytes of this pane's output (flow control). */
-  'panes.ack': command(z.object({ paneId: PaneId, bytes: z.number().int().min(0) }), Void),
   /** Detaches; the tmux session keeps running on the server. */
   'panes.close': command(z.object({ paneId: PaneId }), Void),
   /**
@@ -87,13 +83,37 @@ export const commands = {
   'settings.save': command(SettingsPatch, Settings),
 
   'prompts.answer': command(z.object({ promptId: PromptId, answer: PromptAnswer }), Void),
+  /** Prompts waiting for an answer: a view that opens (or reloads) while one waits shows it too. */
+  'prompts.pending': command(Empty, z.array(Prompt)),
+
+  /**
+   * The tabs of this view. A view that reloaded (same `viewId`) gets its own tabs back, attached to the same live
+   * panes; a new view starts with the tab set last saved by any view, opened anew. The view holds these panes.
+   */
+  'workspace.open': command(z.object({ viewId: ViewId }), Workspace),
+  /** The view's tabs changed (opened, closed, moved, another active): kept for a reload, and as the set to restore. */
+  'workspace.save': command(WorkspaceSave, Void),
 
   'import.preview': command(z.object({ path: z.string().max(4096).optional() }), ImportPreview),
   'import.apply': command(z.object({ candidates: z.array(ImportCandidate) }), z.array(HostProfile)),
 } as const;
 
+/**
+ * One-way messages from a view: no reply, no pending promise; still checked at the boundary (a bad one is dropped).
+ * The pane stream's verbs (VS Code's terminal input/resize/acknowledgeDataEvent).
+ */
+export const notifications = {
+  /** Keys and pastes typed into the pane. */
+  'pane.input': z.object({ paneId: PaneId, data: z.string().max(1 << 20) }),
+  /** This view's size for the pane (the pane follows the most recently active view's). */
+  'pane.resize': z.object({ paneId: PaneId, cols: Cols, rows: Rows }),
+  /** The view processed `bytes` more bytes of this pane's output (flow control). */
+  'pane.ack': z.object({ paneId: PaneId, bytes: z.number().int().min(0) }),
+  /** The view shows the pane now (its tab is active in a visible window), or stopped showing it. */
+  'pane.visible': z.object({ paneId: PaneId, visible: z.boolean() }),
+} as const;
+
 export const events = {
-  'pane.data': z.object({ paneId: PaneId, data: Bytes }),
   'pane.state': z.object({ paneId: PaneId, state: PaneState, error: HoldfastErrorData.optional(), message: z.string().optional(), exit: CommandExit.optional() }),
   'host.status': HostStatus,
   'hosts.changed': z.object({}),
@@ -109,6 +129,10 @@ export type CommandName = keyof Commands;
 export type CommandInput<K extends CommandName> = z.input<Commands[K]['input']>;
 export type CommandOutput<K extends CommandName> = z.output<Commands[K]['output']>;
 
+export type Notifications = typeof notifications;
+export type NotificationName = keyof Notifications;
+export type NotificationInput<K extends NotificationName> = z.input<Notifications[K]>;
+
 export type Events = typeof events;
 export type EventName = keyof Events;
 export type EventPayload<K extends EventName> = z.output<Events[K]>;
@@ -118,16 +142,46 @@ export type CommandResult<T> = { ok: true; value: T } | { ok: false; error: Hold
 
 /**
  * The API the renderer sees as `window.holdfast`, whichever bridge carries it.
- * `call` runs a command; `listen` subscribes to an event and returns a disposable.
+ * `call` runs a command; `notify` sends a one-way message; `listen` subscribes to an event; `subscribePane`
+ * receives one pane's output (a snapshot of its screen first, then what follows) until disposed.
  */
 export interface IHoldfastApi {
   call<K extends CommandName>(name: K, input: CommandInput<K>): Promise<CommandOutput<K>>;
+  notify<K extends NotificationName>(name: K, input: NotificationInput<K>): void;
   listen<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): IDisposable;
+  subscribePane(paneId: string, onData: (data: Uint8Array) => void): IDisposable;
 }
 
-/** What core implements; bridges route messages to it. Input is already validated by the bridge. */
-export interface IHoldfastHandlers {
+/** Who a connected view is, as its bridge knows it. */
+export interface ClientInfo {
+  /** A desktop window (Electron), a page of the web host, or a paired device. */
+  kind: 'window' | 'page' | 'device';
+  /** For logs and the devices list. */
+  label?: string;
+}
+
+/** Where core sends what one view should get: events for everyone, and the output of the panes it subscribed to. */
+export interface IClientSink {
+  event(name: EventName, payload: unknown): void;
+  paneData(paneId: string, data: Uint8Array): void;
+}
+
+/**
+ * One connected view as core sees it. A bridge makes one per view (a window, a page) and routes everything that
+ * view sends through it: core knows which panes it holds and which it subscribed to, and releases them when it
+ * goes. Input is already validated by the bridge (app/shared/bridge.ts).
+ */
+export interface IClientConnection extends IDisposable {
+  readonly clientId: string;
   handle<K extends CommandName>(name: K, input: z.output<Commands[K]['input']>): Promise<CommandOutput<K>>;
+  notify<K extends NotificationName>(name: K, input: z.output<Notifications[K]>): void;
+  subscribePane(paneId: string): void;
+  unsubscribePane(paneId: string): void;
+}
+
+/** What a bridge needs of core: one client per connected view. */
+export interface IHoldfastCore {
+  connect(sink: IClientSink, info: ClientInfo): IClientConnection;
 }
 
 /** Errors that cross the bridge carry a code the UI can act on. */
@@ -160,6 +214,10 @@ export function isCommandName(name: unknown): name is CommandName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(commands, name);
 }
 
+export function isNotificationName(name: unknown): name is NotificationName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(notifications, name);
+}
+
 export function isEventName(name: unknown): name is EventName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name);
 }
@@ -179,6 +237,13 @@ export function parseCommandInput<K extends CommandName>(name: K, input: unknown
   const result = commands[name].input.safeParse(input ?? {});
   if (!result.success) throw validationError(result.error);
   return result.data as z.output<Commands[K]['input']>;
+}
+
+/** Validates a notification; undefined when it is not one (it is then dropped: nobody waits for an answer). */
+export function parseNotification(name: unknown, input: unknown): { name: NotificationName; input: unknown } | undefined {
+  if (!isNotificationName(name)) return undefined;
+  const result = notifications[name].safeParse(input);
+  return result.success ? { name, input: result.data } : undefined;
 }
 
 export function parseEventPayload<K extends EventName>(name: K, payload: unknown): EventPayload<K> {

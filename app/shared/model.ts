@@ -294,3 +294,24 @@ export const DEFAULT_SETTINGS: Settings = Settings.parse({});
 /** A change to some settings; the rest stay as they are. */
 export const SettingsPatch = Settings.partial();
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
+
+/** A view's own id, kept across its reloads (a browser tab's sessionStorage, an Electron window's). */
+export const ViewId = z.string().min(8).max(100);
+
+/** A view's tabs, as core gives them back: the panes it holds, in order. */
+export const Workspace = z.object({
+  /** The id the view goes by from now on: the one it asked with, or a new one if another live view has that. */
+  viewId: ViewId,
+  panes: z.array(PaneInfo),
+  /** The pane of the active tab. */
+  activePaneId: PaneId.optional(),
+});
+export type Workspace = z.infer<typeof Workspace>;
+
+export const WorkspaceSave = z.object({
+  viewId: ViewId,
+  /** The view's tabs, in order, by pane. */
+  paneIds: z.array(PaneId).max(200),
+  activePaneId: PaneId.optional(),
+});
+export type WorkspaceSave = z.infer<typeof WorkspaceSave>;

@@ -5,6 +5,11 @@ import { HoldfastErrorData } from './model';
 
 export const ClientMessage = z.discriminatedUnion('t', [
   z.object({ t: z.literal('call'), id: z.number().int(), name: z.string(), input: z.unknown() }),
+  /** One-way: no result comes back. */
+  z.object({ t: z.literal('notify'), name: z.string(), input: z.unknown() }),
+  /** Start and stop receiving one pane's output (binary frames). */
+  z.object({ t: z.literal('sub'), paneId: z.string().min(1).max(200) }),
+  z.object({ t: z.literal('unsub'), paneId: z.string().min(1).max(200) }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 

@@ -6,7 +6,7 @@ describe('web host command line', () => {
   const defaults = { staticDir: '/app/out/renderer', env: { XDG_DATA_HOME: '/xdg' }, platform: 'linux' as const };
 
   it('listens on loopback port 7681 with XDG data and the bundled UI by default', () => {
-    expect(parseCli([], defaults)).toEqual({ host: '127.0.0.1', port: 7681, dataDir: '/xdg/holdfast-web', staticDir: '/app/out/renderer', allowRemote: false, help: false });
+    expect(parseCli([], defaults)).toEqual({ host: '127.0.0.1', port: 7681, dataDir: '/xdg/holdfast-web', staticDir: '/app/out/renderer', allowRemote: false, keepTabsSec: 60, help: false });
   });
 
   it('takes every flag, and port 0 for a free port', () => {
@@ -16,6 +16,12 @@ describe('web host command line', () => {
 
   it.each(['-1', '65536', 'abc', '80.5'])('refuses the port %s', (port) => {
     expect(() => parseCli(['--port', port], defaults)).toThrow(/--port/);
+  });
+
+  it('takes how long a page that went keeps its tabs, within reason', () => {
+    expect(parseCli(['--keep-tabs', '2.5'], defaults).keepTabsSec).toBe(2.5);
+    expect(parseCli(['--keep-tabs', '0'], defaults).keepTabsSec).toBe(0);
+    for (const bad of ['-1', 'soon', '100000']) expect(() => parseCli(['--keep-tabs', bad], defaults)).toThrow(/--keep-tabs/);
   });
 
   it('refuses an unknown flag', () => {

@@ -13,11 +13,16 @@ export interface CliOptions {
   allowRemote: boolean;
   tlsCert?: string;
   tlsKey?: string;
+  /** How long a page that went keeps its tabs attached for its reload, in seconds. */
+  keepTabsSec: number;
   help: boolean;
 }
 
+/** A page that went (closed, reloaded, its laptop asleep) keeps its tabs attached this long for its return. */
+export const DEFAULT_KEEP_TABS_SEC = 60;
+
 export const USAGE = `Usage: holdfast-web [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--data-dir DIR] [--static-dir DIR]
-                    [--allow-remote] [--tls-cert FILE --tls-key FILE]
+                    [--allow-remote] [--tls-cert FILE --tls-key FILE] [--keep-tabs SECONDS]
 
   --host          address to listen on (default 127.0.0.1, this computer only)
   --port          port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
@@ -27,7 +32,9 @@ export const USAGE = `Usage: holdfast-web [--host 127.0.0.1] [--port ${DEFAULT_P
                   --tls-cert/--tls-key, or a certificate it generates and keeps in the data dir, whose
                   fingerprint it prints), except on a Tailscale address (100.64.0.0/10), which WireGuard encrypts
   --tls-cert      PEM certificate (chain) to serve HTTPS with
-  --tls-key       its PEM private key`;
+  --tls-key       its PEM private key
+  --keep-tabs     how long the tabs of a page that went stay attached, so that its reload finds them as they were
+                  (default ${DEFAULT_KEEP_TABS_SEC}; the tmux sessions keep running either way)`;
 
 /** XDG on Linux and other Unixes, the usual places on macOS and Windows. */
 export function defaultDataDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, home = homedir()): string {
@@ -48,6 +55,7 @@ export function parseCli(argv: string[], defaults: { staticDir: string; env?: No
       'allow-remote': { type: 'boolean' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
+      'keep-tabs': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -58,6 +66,8 @@ export function parseCli(argv: string[], defaults: { staticDir: string; env?: No
   const host = values.host ?? '127.0.0.1';
   if (!host.trim()) throw new Error('--host must not be empty');
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new Error('--tls-cert and --tls-key go together');
+  const keepTabsSec = values['keep-tabs'] === undefined ? DEFAULT_KEEP_TABS_SEC : Number(values['keep-tabs']);
+  if (!Number.isFinite(keepTabsSec) || keepTabsSec < 0 || keepTabsSec > 86_400) throw new Error(`--keep-tabs must be a number of seconds from 0 to 86400, not "${values['keep-tabs']}"`);
   return {
     host,
     port,
@@ -65,6 +75,7 @@ export function parseCli(argv: string[], defaults: { staticDir: string; env?: No
     staticDir: values['static-dir'] ?? defaults.staticDir,
     allowRemote: values['allow-remote'] ?? false,
     ...(values['tls-cert'] !== undefined ? { tlsCert: values['tls-cert'], tlsKey: values['tls-key'] } : {}),
+    keepTabsSec,
     help: values.help ?? false,
   };
 }

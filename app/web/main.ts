@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
 
-  const core = createWebCore({ dataDir: options.dataDir, version: packageVersion() });
+  const core = createWebCore({ dataDir: options.dataDir, version: packageVersion(), viewGraceMs: options.keepTabsSec * 1000 });
   let host;
   try {
     host = await startWebHost({ core, staticDir: options.staticDir, host: options.host, port: options.port, tls });

@@ -4,19 +4,54 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { HoldfastError, type CommandName, type EventName } from '../shared/contract';
-import { Emitter } from '../shared/lifecycle';
-import type { Prompt } from '../shared/model';
+import { HoldfastError, type ClientInfo, type CommandName, type EventName, type IClientConnection, type IClientSink } from '../shared/contract';
 import { decodePaneData } from '../shared/wire';
 import { allowedHostHeaders, startWebHost, type IWebHostCore, type WebHost } from './server';
 import { generateCertificate } from './tls';
 import { get as httpsGet } from 'node:https';
 
+/** One page as the fake core sees it: what it sent, what it subscribed to, whether it went. */
+interface FakeClient {
+  readonly sink: IClientSink;
+  readonly info: ClientInfo;
+  readonly notifications: { name: string; input: unknown }[];
+  readonly subscriptions: Set<string>;
+  disposed: boolean;
+}
+
+/** Core as the bridge sees it (IHoldfastCore): a client per page, and a way to send events and pane output. */
 class FakeCore implements IWebHostCore {
   readonly calls: { name: CommandName; input: unknown }[] = [];
-  readonly emitter = new Emitter<{ name: EventName; payload: unknown }>();
-  readonly onEvent = this.emitter.event;
-  pendingPrompts: Prompt[] = [];
+  readonly clients: FakeClient[] = [];
+
+  connect(sink: IClientSink, info: ClientInfo): IClientConnection {
+    const client: FakeClient = { sink, info, notifications: [], subscriptions: new Set(), disposed: false };
+    this.clients.push(client);
+    return {
+      clientId: `client-${this.clients.length}`,
+      handle: (name, input) => this.handle(name, input),
+      notify: (name, input) => void client.notifications.push({ name, input }),
+      subscribePane: (paneId) => void client.subscriptions.add(paneId),
+      unsubscribePane: (paneId) => void client.subscriptions.delete(paneId),
+      dispose: () => {
+        client.disposed = true;
+      },
+    };
+  }
+
+  get liveClients(): FakeClient[] {
+    return this.clients.filter((c) => !c.disposed);
+  }
+
+  /** An event for every page. */
+  emit(name: EventName, payload: unknown): void {
+    for (const client of this.liveClients) client.sink.event(name, payload);
+  }
+
+  /** A pane's output, for the pages subscribed to it. */
+  paneData(paneId: string, data: Uint8Array): void {
+    for (const client of this.liveClients) if (client.subscriptions.has(paneId)) client.sink.paneData(paneId, data);
+  }
 
   async handle(name: CommandName, input: unknown): Promise<never> {
     this.calls.push({ name, input });
@@ -137,29 +172,61 @@ describe('web host', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  describe('panes of a page', () => {
-    async function callAndWait(client: Client, id: number, name: string, input: unknown): Promise<Record<string, unknown>> {
-      client.send({ t: 'call', id, name, input });
-      for (;;) {
-        const message = await client.nextJson();
-        if (message.t === 'result' && message.id === id) return message;
-      }
-    }
-    const closedPanes = () => core.calls.filter((c) => c.name === 'panes.close').map((c) => (c.input as { paneId: string }).paneId);
+  describe('a page as a client of core', () => {
+    const until = async (fn: () => boolean, what: string) => {
+      for (let i = 0; i < 400 && !fn(); i++) await new Promise((r) => setTimeout(r, 25));
+      if (!fn()) throw new Error(`Timed out waiting for ${what}`);
+    };
 
-    it('detaches the panes a page opened when the page goes, and only those it did not close itself', async () => {
+    it('makes one client per page and disposes it when the page goes', async () => {
       const page = await connect();
       const other = await connect();
-      const open = (client: Client, id: number) => callAndWait(client, id, 'panes.open', { hostId: 'h1', sessionName: 's', cols: 80, rows: 24 });
-      const a = ((await open(page, 1)).value as { paneId: string }).paneId;
-      const b = ((await open(page, 2)).value as { paneId: string }).paneId;
-      const c = ((await open(other, 3)).value as { paneId: string }).paneId;
-      await callAndWait(page, 4, 'panes.close', { paneId: a });
-      expect(closedPanes()).toEqual([a]);
-
+      await until(() => core.clients.length === 2, 'two clients');
+      expect(core.clients.map((c) => c.info.kind)).toEqual(['page', 'page']);
       page.ws.close();
-      await expect.poll(closedPanes).toEqual([a, b]);
-      expect(closedPanes()).not.toContain(c);
+      await until(() => core.clients[0]!.disposed, 'the first page to be let go');
+      expect(core.clients[1]!.disposed).toBe(false);
+      other.ws.close();
+      await until(() => core.liveClients.length === 0, 'every page to be let go');
+    });
+
+    it('sends a page the output of the panes it subscribed to, and nothing of the others', async () => {
+      const page = await connect();
+      const other = await connect();
+      page.send({ t: 'sub', paneId: 'mine' });
+      other.send({ t: 'sub', paneId: 'theirs' });
+      await until(() => core.clients.every((c) => c.subscriptions.size === 1), 'the subscriptions');
+      core.paneData('theirs', new Uint8Array([1]));
+      core.paneData('mine', new Uint8Array([2]));
+      const frame = await page.next();
+      expect(decodePaneData(new Uint8Array(frame.data))).toMatchObject({ paneId: 'mine' });
+      expect(decodePaneData(new Uint8Array((await other.next()).data))).toMatchObject({ paneId: 'theirs' });
+      page.send({ t: 'unsub', paneId: 'mine' });
+      await until(() => core.clients[0]!.subscriptions.size === 0, 'the unsubscription');
+    });
+
+    it('delivers notifications without an answer, and drops one that does not fit the contract without a word', async () => {
+      const page = await connect();
+      const warn = console.warn;
+      const warnings: string[] = [];
+      console.warn = (message: string) => void warnings.push(message);
+      try {
+        page.send({ t: 'notify', name: 'pane.input', input: { paneId: 'p', data: 'ls\r' } });
+        page.send({ t: 'notify', name: 'pane.resize', input: { paneId: 'p', cols: 0, rows: 24 } });
+        page.send({ t: 'notify', name: 'shell.exec', input: { cmd: 'id' } });
+        page.send({ t: 'notify', name: 'pane.ack', input: { paneId: 'p', bytes: 10 } });
+        await until(() => core.clients[0]!.notifications.length === 2, 'the valid notifications');
+      } finally {
+        console.warn = warn;
+      }
+      expect(core.clients[0]!.notifications).toEqual([
+        { name: 'pane.input', input: { paneId: 'p', data: 'ls\r' } },
+        { name: 'pane.ack', input: { paneId: 'p', bytes: 10 } },
+      ]);
+      expect(warnings).toHaveLength(2);
+      // Nothing was answered; a call still is.
+      page.send({ t: 'call', id: 1, name: 'app.info', input: {} });
+      expect(await page.nextJson()).toMatchObject({ t: 'result', id: 1, ok: true });
     });
   });
 
@@ -257,13 +324,16 @@ describe('web host', () => {
       const stuck = await connectTo(limited);
       stopReading(stuck);
       const healthy = await connectTo(limited);
+      stuck.send({ t: 'sub', paneId: 'p' });
+      healthy.send({ t: 'sub', paneId: 'p' });
+      await until(() => core.liveClients.length === 2 && core.liveClients.every((c) => c.subscriptions.has('p')), 'both pages to subscribe');
       let received = 0;
       healthy.ws.on('message', (data: Buffer) => (received += data.length));
       const chunk = new Uint8Array(64 * 1024).fill(0x61);
       let fired = 0;
       // Far more than the bound: the stuck page is dropped long before this is sent.
       for (; fired < 400 && limited.clientCount === 2; fired++) {
-        core.emitter.fire({ name: 'pane.data', payload: { paneId: 'p', data: chunk } });
+        core.paneData('p', chunk);
         await new Promise((r) => setImmediate(r));
       }
       expect(limited.clientCount).toBe(1);
@@ -369,7 +439,7 @@ describe('web host', () => {
 
     it('answers invalid input with VALIDATION and never calls core', async () => {
       const client = await connect();
-      client.send({ t: 'call', id: 4, name: 'panes.resize', input: { paneId: 'p', cols: 0, rows: 24 } });
+      client.send({ t: 'call', id: 4, name: 'panes.open', input: { hostId: 'h', sessionName: 's', cols: 0, rows: 24 } });
       const reply = await client.nextJson();
       expect(reply).toMatchObject({ t: 'result', id: 4, ok: false, error: { code: 'VALIDATION' } });
       expect((reply.error as { fields: Record<string, string> }).fields).toHaveProperty('cols');
@@ -394,8 +464,10 @@ describe('web host', () => {
 
     it('sends pane output as a binary frame that decodes to the same bytes', async () => {
       const client = await connect();
+      client.send({ t: 'sub', paneId: 'pane-1' });
+      await expect.poll(() => core.liveClients[0]?.subscriptions.has('pane-1')).toBe(true);
       const data = new Uint8Array([0x68, 0x69, 0xe2, 0x82, 0xac, 0x00, 0xff]);
-      core.emitter.fire({ name: 'pane.data', payload: { paneId: 'pane-1', data } });
+      core.paneData('pane-1', data);
       const frame = await client.next();
       expect(frame.binary).toBe(true);
       const decoded = decodePaneData(new Uint8Array(frame.data));
@@ -403,10 +475,11 @@ describe('web host', () => {
       expect([...decoded.data]).toEqual([...data]);
     });
 
-    it('sends every other event as JSON to every connected tab', async () => {
+    it('sends events as JSON to every connected tab', async () => {
       const first = await connect();
       const second = await connect();
-      core.emitter.fire({ name: 'notice', payload: { level: 'info', message: 'hello' } });
+      await expect.poll(() => core.liveClients.length).toBe(2);
+      core.emit('notice', { level: 'info', message: 'hello' });
       const expected = { t: 'event', name: 'notice', payload: { level: 'info', message: 'hello' } };
       expect(await first.nextJson()).toEqual(expected);
       expect(await second.nextJson()).toEqual(expected);
@@ -414,15 +487,16 @@ describe('web host', () => {
 
     it('drops an event that does not match its schema', async () => {
       const client = await connect();
-      core.emitter.fire({ name: 'notice', payload: { level: 'shout', message: 'x' } });
-      core.emitter.fire({ name: 'hosts.changed', payload: {} });
+      await expect.poll(() => core.liveClients.length).toBe(1);
+      const warn = console.warn;
+      console.warn = () => {};
+      try {
+        core.emit('notice', { level: 'shout', message: 'x' });
+      } finally {
+        console.warn = warn;
+      }
+      core.emit('hosts.changed', {});
       expect(await client.nextJson()).toEqual({ t: 'event', name: 'hosts.changed', payload: {} });
-    });
-
-    it('shows prompts still waiting for an answer to a tab that connects later', async () => {
-      core.pendingPrompts = [{ promptId: 'q1', kind: 'host-key', host: 'h', port: 22, keyType: 'ssh-ed25519', fingerprint: 'SHA256:abc' }];
-      const client = await connect();
-      expect(await client.nextJson()).toEqual({ t: 'event', name: 'prompt.show', payload: core.pendingPrompts[0] });
     });
 
     it('drops its clients when closed', async () => {

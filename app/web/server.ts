@@ -41,7 +41,7 @@ export interface WebHost {
 
 export const DEFAULT_PORT = 7681;
 export const WS_PATH = '/ws';
-/** A panes.write carries up to 1 MiB of text; JSON escaping can grow it several times. */
+/** A pane.input carries up to 1 MiB of text; JSON escaping can grow it several times. */
 const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
 const SECURITY_HEADERS: Record<string, string> = {

@@ -1,19 +1,15 @@
 // The contract over WebSocket (app/shared/wire.ts): calls in as JSON, results and events out as JSON, pane
-// output out as binary frames. Every tab that connects gets every event. The panes a page opened are its own:
-// when the page goes (closed, reloaded), they are detached, as closing their tabs would have done.
+// output out as binary frames. Each page is a client of core (HoldfastCore.connect): core sends it the events and
+// the output of the panes it subscribed to, and releases the panes it holds when its socket goes.
 import type { RawData, WebSocket } from 'ws';
-import { routeCall, checkEvent } from '../shared/bridge';
-import type { EventName, IHoldfastHandlers } from '../shared/contract';
-import { Disposable, type Event } from '../shared/lifecycle';
-import type { HoldfastErrorData, Prompt } from '../shared/model';
+import { checkEvent, routeCall, routeNotification } from '../shared/bridge';
+import type { ClientInfo, IClientConnection, IHoldfastCore } from '../shared/contract';
+import { Disposable } from '../shared/lifecycle';
+import type { HoldfastErrorData } from '../shared/model';
 import { ClientMessage, encodePaneData, type ServerMessage } from '../shared/wire';
 
-/** What the web host needs of core: the handlers and the one stream of events. */
-export interface IWebHostCore extends IHoldfastHandlers {
-  readonly onEvent: Event<{ name: EventName; payload: unknown }>;
-  /** Prompts still waiting for an answer: a tab that connects (or reloads) is shown them too. */
-  readonly pendingPrompts?: readonly Prompt[];
-}
+/** What the web host needs of core: a client per page. */
+export type IWebHostCore = IHoldfastCore;
 
 /** The id a bad message is answered with when it carries no usable id of its own. */
 export const NO_ID = -1;
@@ -48,13 +44,15 @@ function validation(message: string): HoldfastErrorData {
   return { code: 'VALIDATION', message };
 }
 
+interface PageState {
+  readonly client: IClientConnection;
+  inFlight: number;
+  /** Answered the last ping (or has not been pinged yet). */
+  alive: boolean;
+}
+
 export class SocketBridge extends Disposable {
-  private readonly _clients = new Set<WebSocket>();
-  /** The panes each page opened and has not closed. */
-  private readonly _panes = new Map<WebSocket, Set<string>>();
-  private readonly _inFlight = new Map<WebSocket, number>();
-  /** Sockets that answered the last ping (or have not been pinged yet). */
-  private readonly _alive = new Set<WebSocket>();
+  private readonly _pages = new Map<WebSocket, PageState>();
   private readonly _limits: SocketLimits;
   private readonly _pinger: ReturnType<typeof setInterval>;
 
@@ -64,62 +62,49 @@ export class SocketBridge extends Disposable {
   ) {
     super();
     this._limits = { ...DEFAULT_SOCKET_LIMITS, ...limits };
-    this._register(this._core.onEvent(({ name, payload }) => this._broadcast(name, payload)));
     this._pinger = setInterval(() => this._pingAll(), this._limits.pingIntervalMs);
     this._pinger.unref();
   }
 
   get clientCount(): number {
-    return this._clients.size;
+    return this._pages.size;
   }
 
-  attach(ws: WebSocket): void {
-    this._clients.add(ws);
-    this._alive.add(ws);
-    ws.on('pong', () => this._alive.add(ws));
-    ws.on('message', (data, isBinary) => void this._onMessage(ws, data, isBinary));
+  attach(ws: WebSocket, info: ClientInfo = { kind: 'page' }): void {
+    const client = this._core.connect(
+      {
+        event: (name, payload) => this._sendEvent(ws, name, payload),
+        paneData: (paneId, data) => this._write(ws, encodePaneData(paneId, data), true),
+      },
+      info,
+    );
+    const page: PageState = { client, inFlight: 0, alive: true };
+    this._pages.set(ws, page);
+    ws.on('pong', () => {
+      page.alive = true;
+    });
+    ws.on('message', (data, isBinary) => void this._onMessage(ws, page, data, isBinary));
     ws.on('close', () => this._forget(ws));
     ws.on('error', () => this._forget(ws));
-    for (const prompt of this._core.pendingPrompts ?? []) this._send(ws, { t: 'event', name: 'prompt.show', payload: prompt });
   }
 
-  /** The page is gone: its panes are detached (their tmux sessions keep running on the server). */
+  /** The page is gone: core releases what it held (after a grace period for a reload, see PaneRegistry). */
   private _forget(ws: WebSocket): void {
-    this._clients.delete(ws);
-    this._alive.delete(ws);
-    this._inFlight.delete(ws);
-    const panes = this._panes.get(ws);
-    this._panes.delete(ws);
-    for (const paneId of panes ?? []) void routeCall(this._core, 'panes.close', { paneId });
-  }
-
-  private _track(ws: WebSocket, name: string, input: unknown, value: unknown): void {
-    if (name === 'panes.open' || name === 'panes.recreate') {
-      const paneId = (value as { paneId?: unknown } | undefined)?.paneId;
-      if (typeof paneId !== 'string') return;
-      if (!this._clients.has(ws)) {
-        // The page went while the pane was opening: nobody will ever close it.
-        void routeCall(this._core, 'panes.close', { paneId });
-        return;
-      }
-      let panes = this._panes.get(ws);
-      if (!panes) this._panes.set(ws, (panes = new Set()));
-      panes.add(paneId);
-    } else if (name === 'panes.close') {
-      const paneId = (input as { paneId?: unknown } | undefined)?.paneId;
-      if (typeof paneId === 'string') this._panes.get(ws)?.delete(paneId);
-    }
+    const page = this._pages.get(ws);
+    if (!page) return;
+    this._pages.delete(ws);
+    page.client.dispose();
   }
 
   private _pingAll(): void {
-    for (const ws of [...this._clients]) {
-      if (!this._alive.has(ws)) {
+    for (const [ws, page] of [...this._pages]) {
+      if (!page.alive) {
         // No pong since the last ping: the page is gone (a laptop closed, a phone asleep) without closing.
         ws.terminate();
         this._forget(ws);
         continue;
       }
-      this._alive.delete(ws);
+      page.alive = false;
       if (ws.readyState === ws.OPEN) ws.ping();
     }
   }
@@ -139,12 +124,14 @@ export class SocketBridge extends Disposable {
 
   override dispose(): void {
     clearInterval(this._pinger);
-    for (const ws of this._clients) ws.terminate();
-    this._clients.clear();
+    for (const ws of [...this._pages.keys()]) {
+      ws.terminate();
+      this._forget(ws);
+    }
     super.dispose();
   }
 
-  private async _onMessage(ws: WebSocket, data: RawData, isBinary: boolean): Promise<void> {
+  private async _onMessage(ws: WebSocket, page: PageState, data: RawData, isBinary: boolean): Promise<void> {
     if (isBinary) {
       this._send(ws, { t: 'result', id: NO_ID, ok: false, error: validation('Binary messages are not accepted') });
       return;
@@ -156,25 +143,41 @@ export class SocketBridge extends Disposable {
       this._send(ws, { t: 'result', id: NO_ID, ok: false, error: validation('Message is not JSON') });
       return;
     }
-    const message = ClientMessage.safeParse(raw);
-    if (!message.success) {
+    const parsed = ClientMessage.safeParse(raw);
+    if (!parsed.success) {
       this._send(ws, { t: 'result', id: idOf(raw), ok: false, error: validation('Message is not a call') });
       return;
     }
-    const { id, name, input } = message.data;
-    const inFlight = this._inFlight.get(ws) ?? 0;
-    if (inFlight >= this._limits.maxCallsInFlight) {
-      this._send(ws, { t: 'result', id, ok: false, error: { code: 'BUSY', message: `Too many calls at once (${inFlight} unanswered); try again shortly.` } });
+    const message = parsed.data;
+    switch (message.t) {
+      case 'notify': {
+        // One-way: nothing is answered, a bad one is dropped (and logged, for whoever debugs the page).
+        const routed = routeNotification(page.client, message.name, message.input);
+        if (routed === false) console.warn(`holdfast web: dropped a notification that does not fit the contract: ${String(message.name).slice(0, 100)}`);
+        else if (routed !== true) console.warn(`holdfast web: ${message.name} failed: ${describe(routed.failed)}`);
+        return;
+      }
+      case 'sub':
+        page.client.subscribePane(message.paneId);
+        return;
+      case 'unsub':
+        page.client.unsubscribePane(message.paneId);
+        return;
+      case 'call':
+        break;
+    }
+    const { id, name, input } = message;
+    if (page.inFlight >= this._limits.maxCallsInFlight) {
+      this._send(ws, { t: 'result', id, ok: false, error: { code: 'BUSY', message: `Too many calls at once (${page.inFlight} unanswered); try again shortly.` } });
       return;
     }
-    this._inFlight.set(ws, inFlight + 1);
+    page.inFlight++;
     let result;
     try {
-      result = await routeCall(this._core, name, input);
+      result = await routeCall(page.client, name, input);
     } finally {
-      if (this._clients.has(ws)) this._inFlight.set(ws, (this._inFlight.get(ws) ?? 1) - 1);
+      page.inFlight--;
     }
-    if (result.ok) this._track(ws, name, input, result.value);
     this._send(ws, result.ok ? { t: 'result', id, ok: true, value: result.value } : { t: 'result', id, ok: false, error: result.error });
   }
 
@@ -190,20 +193,16 @@ export class SocketBridge extends Disposable {
     this._write(ws, text);
   }
 
-  private _broadcast(name: EventName, payload: unknown): void {
+  private _sendEvent(ws: WebSocket, name: string, payload: unknown): void {
     const event = checkEvent(name, payload);
     if (!event) {
       console.warn(`holdfast web: dropped an event that does not match its schema: ${String(name)}`);
       return;
     }
-    if (this._clients.size === 0) return;
-    if (event.name === 'pane.data') {
-      const { paneId, data } = event.payload as { paneId: string; data: Uint8Array };
-      const frame = encodePaneData(paneId, data);
-      for (const ws of [...this._clients]) this._write(ws, frame, true);
-      return;
-    }
-    const text = JSON.stringify({ t: 'event', name: event.name, payload: event.payload } satisfies ServerMessage);
-    for (const ws of [...this._clients]) this._write(ws, text);
+    this._send(ws, { t: 'event', name: event.name, payload: event.payload });
   }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -14,28 +14,28 @@ import { settle } from './throughput';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz';
 
-/** Holdfast: ms from panes.write of one key until a pane.data event carrying its echo. */
+/** Holdfast: ms from the pane.input of one key until the output batch carrying its echo reaches the view. */
 export async function holdfastEcho(bench: BenchCore, session: string, keys: number): Promise<number[]> {
   const pane = await openPaneView(bench, session);
   await settle(pane.view);
   const samples: number[] = [];
   for (let i = 0; i < keys; i++) {
     if (i && i % 50 === 0) {
-      await bench.core.handle('panes.write', { paneId: pane.paneId, data: '\x15' });
+      bench.write(pane.paneId, '\x15');
       await settle(pane.view, 100);
     }
     const ch = ALPHABET[i % 26]!;
     let resolve!: (t: number) => void;
     const echoed = new Promise<number>((r) => (resolve = r));
-    const sub = bench.core.onEvent((e) => {
-      if (e.name === 'pane.data' && e.payload.paneId === pane.paneId && Buffer.from(e.payload.data).includes(ch)) resolve(performance.now());
+    const sub = bench.tap((paneId, data) => {
+      if (paneId === pane.paneId && Buffer.from(data).includes(ch)) resolve(performance.now());
     });
     const t0 = performance.now();
-    await bench.core.handle('panes.write', { paneId: pane.paneId, data: ch });
+    bench.write(pane.paneId, ch);
     samples.push((await echoed) - t0);
     sub.dispose();
   }
-  await bench.core.handle('panes.write', { paneId: pane.paneId, data: '\x15' });
+  bench.write(pane.paneId, '\x15');
   await pane.dispose();
   return samples;
 }
@@ -44,15 +44,15 @@ export const CTRL_C_FLOOD = 'base64 /dev/urandom\r';
 const FLOOD_MS = 1000;
 const QUIET_MS = 1000;
 
-/** Holdfast: ms from panes.write('\x03') during a flood until the view parsed its last byte (then quiet). */
+/** Holdfast: ms from the pane.input of '\x03' during a flood until the view parsed its last byte (then quiet). */
 export async function holdfastCtrlC(bench: BenchCore, session: string): Promise<{ ms: number; bytesAfter: number }> {
   const pane = await openPaneView(bench, session);
   await settle(pane.view);
-  await bench.core.handle('panes.write', { paneId: pane.paneId, data: CTRL_C_FLOOD });
+  bench.write(pane.paneId, CTRL_C_FLOOD);
   await sleep(FLOOD_MS);
   const before = pane.view.received;
   const t0 = performance.now();
-  await bench.core.handle('panes.write', { paneId: pane.paneId, data: '\x03' });
+  bench.write(pane.paneId, '\x03');
   await waitUntil(() => performance.now() - Math.max(pane.view.lastDataAt, t0) >= QUIET_MS && pane.view.parsed === pane.view.received, 'the flood to stop', 60_000, 10);
   const result = { ms: Math.max(0, pane.view.lastParsedAt - t0), bytesAfter: pane.view.received - before };
   await pane.dispose();
@@ -127,12 +127,11 @@ export async function runInteractive(server: BenchServer, config: BenchConfig, r
 /** ms from panes.open until the pane's first output byte (the session drawn). */
 async function firstByte(bench: BenchCore, session: string): Promise<number> {
   const seen: Array<{ paneId: string; t: number }> = [];
-  const sub = bench.core.onEvent((e) => {
-    if (e.name === 'pane.data') seen.push({ paneId: e.payload.paneId, t: performance.now() });
-  });
+  const sub = bench.tap((paneId) => seen.push({ paneId, t: performance.now() }));
   const t0 = performance.now();
-  const info = await bench.core.handle('panes.open', { hostId: bench.hostId, sessionName: session, cols: 120, rows: 40 });
+  const info = await bench.call('panes.open', { hostId: bench.hostId, sessionName: session, cols: 120, rows: 40 });
   const paneId = info.paneId;
+  bench.client.subscribePane(paneId);
   await waitUntil(() => seen.some((s) => s.paneId === paneId), 'the first output', 20_000, 1);
   const first = seen.find((s) => s.paneId === paneId)!.t;
   sub.dispose();
@@ -151,10 +150,10 @@ function addLatency(results: Results, what: string, openssh: number[], holdfast:
   results.add({ name: ref99, unit: 'ms', values: p(o, 99), better: 'lower' });
   const h50 = percentile(h, 50);
   const h99 = percentile(h, 99);
-  results.add({ name: `${what} p50 / Holdfast core (panes.write → pane.data)`, unit: 'ms', values: [h50], better: 'lower', reference: ref50, target: { text: '≤ OpenSSH + 2 ms', met: h50 <= percentile(o, 50) + 2 } });
+  results.add({ name: `${what} p50 / Holdfast core (pane.input → output to the view)`, unit: 'ms', values: [h50], better: 'lower', reference: ref50, target: { text: '≤ OpenSSH + 2 ms', met: h50 <= percentile(o, 50) + 2 } });
   results.rows.at(-1)!.summary.min = h[0]!;
   results.rows.at(-1)!.summary.max = h.at(-1)!;
-  results.add({ name: `${what} p99 / Holdfast core (panes.write → pane.data)`, unit: 'ms', values: [h99], better: 'lower', reference: ref99, target: { text: '≤ OpenSSH + 8 ms', met: h99 <= percentile(o, 99) + 8 } });
+  results.add({ name: `${what} p99 / Holdfast core (pane.input → output to the view)`, unit: 'ms', values: [h99], better: 'lower', reference: ref99, target: { text: '≤ OpenSSH + 8 ms', met: h99 <= percentile(o, 99) + 8 } });
   results.notes.push(`${what}: keys slower than 5 ms: OpenSSH ${slowKeys(o)}, Holdfast core ${slowKeys(h)} (a frame's wait shows as a cluster at 10–16 ms)`);
 }
 

@@ -41,8 +41,9 @@ async function watchedPane(server: BenchServer, ns: TestNetns, session: string, 
   server.newSession(session);
   const pane = await openPaneView(bench, session, { parse: false });
   const changes: Array<{ state: PaneState; t: number }> = [];
-  bench.core.onEvent((e) => {
-    if (e.name === 'pane.state' && e.payload.paneId === pane.paneId) changes.push({ state: e.payload.state, t: performance.now() });
+  bench.onEvent((name, payload) => {
+    const e = payload as { paneId?: string; state?: PaneState };
+    if (name === 'pane.state' && e.paneId === pane.paneId) changes.push({ state: e.state!, t: performance.now() });
   });
   return {
     bench,
@@ -117,7 +118,7 @@ export async function runNetwork(config: BenchConfig, results: Results, log: (s:
       await sleep(500);
       const t0 = performance.now();
       ns.blackhole();
-      await typed.bench.core.handle('panes.write', { paneId: typed.paneId, data: 'x' });
+      typed.bench.write(typed.paneId, 'x');
       detection.echo.push(await typed.until('reconnecting', t0));
       ns.unblackhole();
       await typed.dispose();

@@ -1,7 +1,7 @@
 // 1. Output throughput: printable data produced remotely, (a) on a plain exec channel, (b) in an attached tmux pane.
 import { Client, type ClientChannel } from 'ssh2';
 import { readFileSync } from 'node:fs';
-import { FlowControl } from '../../app/core/pane/FlowControl';
+import { PaneStream } from '../../app/core/pane/PaneStream';
 import { OutputBatcher } from '../../app/core/pane/OutputBatcher';
 import { SshPtyChannel } from '../../app/core/ssh/ptyChannel';
 import type { ISshConnection } from '../../app/core/interfaces';
@@ -47,34 +47,35 @@ async function ssh2Exec(client: Client, command: string, expected: number): Prom
 
 /**
  * Holdfast's pane pipeline on a plain channel: core's connection, its channel wrapper (SshPtyChannel), the
- * pane's OutputBatcher and FlowControl wired as Pane wires them, into a view that parses in @xterm/headless
+ * pane's OutputBatcher and PaneStream (its mirror and flow control) wired as Pane wires them, into one subscribed
+ * view that parses in @xterm/headless
  * (or, with parse off, acknowledges at once: core's own cost without a terminal).
  */
 export async function holdfastPlainChannel(
   connection: ISshConnection,
   command: string,
-  options: { parse: boolean; expected?: number; view?: (ack: (n: number) => void) => { write(d: Uint8Array): void; dispose(): void }; onSample?: (flow: FlowControl, batcher: OutputBatcher) => void },
+  options: { parse: boolean; expected?: number; view?: (ack: (n: number) => void) => { write(d: Uint8Array): void; dispose(): void }; onSample?: (unacked: number, batcher: OutputBatcher) => void },
 ): Promise<{ ms: number; bytes: number; maxUnacked: number; batches: number }> {
   const client = (connection as unknown as { _links: Array<{ client: Client }> })._links.at(-1)!.client;
   const started = performance.now();
   const stream = await exec(client, command);
   const channel = new SshPtyChannel(stream, () => {});
-  const flow = new FlowControl();
+  const paneStream = new PaneStream({ cols: 120, rows: 40 });
   const batcher = new OutputBatcher();
-  const view = options.view ? options.view((n) => flow.ack(n)) : new HeadlessView((n) => flow.ack(n), { parse: options.parse });
+  const view = options.view ? options.view((n) => paneStream.ack('view', n)) : new HeadlessView((n) => paneStream.ack('view', n), { parse: options.parse });
+  paneStream.subscribe('view', (data) => view.write(data));
   let bytes = 0;
   let maxUnacked = 0;
   let batches = 0;
   batcher.onBatch((batch) => {
     batches++;
-    flow.sent(batch.length);
-    maxUnacked = Math.max(maxUnacked, flow.unacknowledged);
+    paneStream.write(batch);
+    maxUnacked = Math.max(maxUnacked, paneStream.unackedOf('view') ?? 0);
     bytes += batch.length;
-    view.write(batch);
   });
-  flow.setTarget(channel);
+  paneStream.setTarget(channel);
   channel.onData((d) => batcher.write(d));
-  const sampler = options.onSample ? setInterval(() => options.onSample!(flow, batcher), 50) : undefined;
+  const sampler = options.onSample ? setInterval(() => options.onSample!(paneStream.unackedOf('view') ?? 0, batcher), 50) : undefined;
   await new Promise<void>((resolve) => channel.onClose(() => resolve()));
   batcher.end();
   if (view instanceof HeadlessView) await view.drained();
@@ -82,6 +83,7 @@ export async function holdfastPlainChannel(
   if (sampler) clearInterval(sampler);
   view.dispose();
   batcher.dispose();
+  paneStream.dispose();
   channel.dispose();
   if (options.expected !== undefined && bytes !== options.expected) throw new Error(`Holdfast got ${bytes} bytes, expected ${options.expected}`);
   return { ms, bytes, maxUnacked, batches };
@@ -114,7 +116,7 @@ export async function runThroughput(server: BenchServer, config: BenchConfig, re
   for (let i = 0; i < config.runs; i++) ssh2.push(mbps(N, await ssh2Exec(client, cmd, N)));
   client.end();
   const bench = await startCore(addr);
-  await bench.core.handle('sessions.list', { hostId: bench.hostId });
+  await bench.call('sessions.list', { hostId: bench.hostId });
   const coreOnly: number[] = [];
   const coreXterm: number[] = [];
   const perFrame: number[] = [];
@@ -168,7 +170,7 @@ export async function runThroughput(server: BenchServer, config: BenchConfig, re
     tCore.push(mbps(N, r.ms));
     paneFrames.push(framesRate(r));
   }
-  results.notes.push(`tmux pane flood: ${fmtRange(paneFrames)} pane.data messages per 16 ms frame`);
+  results.notes.push(`tmux pane flood: ${fmtRange(paneFrames)} output messages per 16 ms frame`);
   bench.dispose();
   const tref = `throughput tmux pane ${mb} MB / OpenSSH ssh -tt (pty) → reader`;
   results.add({ name: tref, unit: 'MB/s', values: tOpenssh, better: 'higher', note: 'MB of the command’s output per second until its end marker is on screen' });
@@ -176,7 +178,7 @@ export async function runThroughput(server: BenchServer, config: BenchConfig, re
   results.add({ name: `throughput tmux pane ${mb} MB / Holdfast core → xterm headless`, unit: 'MB/s', values: tCore, better: 'higher', reference: tref });
 }
 
-/** Holdfast core in a tmux pane: ms from panes.write of the command until its end marker is parsed by the view. */
+/** Holdfast core in a tmux pane: ms from the pane.input of the command until its end marker is parsed by the view. */
 export async function holdfastPaneFlood(bench: BenchCore, session: string, bytes: number): Promise<{ ms: number; batches: number }> {
   const pane = await openPaneView(bench, session);
   await settle(pane.view);
@@ -184,7 +186,7 @@ export async function holdfastPaneFlood(bench: BenchCore, session: string, bytes
   const seen = pane.view.waitFor(marker);
   const before = pane.view.writes;
   const started = performance.now();
-  await bench.core.handle('panes.write', { paneId: pane.paneId, data: input });
+  bench.write(pane.paneId, input);
   await seen;
   await pane.view.drained();
   const ms = pane.view.lastParsedAt - started;

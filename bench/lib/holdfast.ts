@@ -1,13 +1,15 @@
-// Holdfast core as the benchmarks drive it: the web host's core (createWebCore) with a profile for the bench's
-// sshd, host keys accepted as a user clicking Accept would, and views that parse output in @xterm/headless and
-// acknowledge it the way the renderer does (AckBatcher, once per frame or every 64 KiB).
+// Holdfast core as the benchmarks drive it: the web host's core (createWebCore) with one client connected as a
+// page would be (HoldfastCore.connect), a profile for the bench's sshd, host keys accepted as a user clicking
+// Accept would, and views that parse output in @xterm/headless and acknowledge it the way the renderer does
+// (AckBatcher, once per frame or every 64 KiB).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import headless from '@xterm/headless';
-import { AckBatcher } from '../../app/renderer/src/terminal/ackBatcher';
+import { AckBatcher } from '../../app/renderer/src/api/ackBatcher';
 import { createWebCore, type HoldfastCore } from '../../app/core/service';
 import type { ISshConnection } from '../../app/core/interfaces';
+import { parseCommandInput, type CommandInput, type CommandName, type CommandOutput, type IClientConnection } from '../../app/shared/contract';
 import type { IDisposable } from '../../app/shared/lifecycle';
 import type { KeepaliveSettings } from '../../app/shared/model';
 import type { SupervisorPolicy } from '../../app/core/supervisor/machine';
@@ -24,7 +26,19 @@ export interface ServerAddress {
 
 export interface BenchCore {
   core: HoldfastCore;
+  /** The bench's view: it holds the panes it opens and receives the output of those it subscribed to. */
+  client: IClientConnection;
   hostId: string;
+  /** Runs a command as the view (input checked as a bridge would). */
+  call<K extends CommandName>(name: K, input: CommandInput<K>): Promise<CommandOutput<K>>;
+  /** Keys into a pane (a notification, as the renderer sends them). */
+  write(paneId: string, data: string): void;
+  /** Where each subscribed pane's output goes. */
+  readonly sinks: Map<string, (data: Uint8Array) => void>;
+  /** Sees every batch of output the view receives, as it arrives (before its pane's sink). */
+  tap(fn: (paneId: string, data: Uint8Array) => void): IDisposable;
+  /** Sees every event the view receives. */
+  onEvent(fn: (name: string, payload: unknown) => void): IDisposable;
   /** The supervisor's live connection (for the plain-channel case, which the contract does not offer). */
   connection(): ISshConnection;
   dispose(): void;
@@ -37,12 +51,27 @@ export async function startCore(
 ): Promise<BenchCore> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hf-bench-core-'));
   const core = createWebCore({ dataDir, version: 'bench', homeDir: dataDir, knownHostsFiles: [], supervisorPolicy: options.policy });
-  core.onEvent((e) => {
-    if (e.name === 'prompt.show' && e.payload.kind === 'host-key') {
-      void core.handle('prompts.answer', { promptId: e.payload.promptId, answer: { kind: 'host-key', remember: true } });
-    }
-  });
-  const profile = await core.handle('hosts.save', {
+  const sinks = new Map<string, (data: Uint8Array) => void>();
+  const taps = new Set<(paneId: string, data: Uint8Array) => void>();
+  const eventTaps = new Set<(name: string, payload: unknown) => void>();
+  const call = <K extends CommandName>(name: K, input: CommandInput<K>): Promise<CommandOutput<K>> => client.handle(name, parseCommandInput(name, input));
+  const client: IClientConnection = core.connect(
+    {
+      event: (name, payload) => {
+        for (const fn of eventTaps) fn(name, payload);
+        const prompt = payload as { kind?: string; promptId?: string };
+        if (name === 'prompt.show' && prompt.kind === 'host-key') {
+          void call('prompts.answer', { promptId: prompt.promptId!, answer: { kind: 'host-key', remember: true } });
+        }
+      },
+      paneData: (paneId, data) => {
+        for (const fn of taps) fn(paneId, data);
+        sinks.get(paneId)?.(data);
+      },
+    },
+    { kind: 'page', label: 'bench' },
+  );
+  const profile = await call('hosts.save', {
     name,
     host: server.host,
     port: server.port,
@@ -52,10 +81,22 @@ export async function startCore(
   });
   return {
     core,
+    client,
     hostId: profile.id,
+    call,
+    write: (paneId, data) => client.notify('pane.input', { paneId, data }),
+    sinks,
+    tap(fn) {
+      taps.add(fn);
+      return { dispose: () => void taps.delete(fn) };
+    },
+    onEvent(fn) {
+      eventTaps.add(fn);
+      return { dispose: () => void eventTaps.delete(fn) };
+    },
     connection() {
-      // Bracket access reaches core's private map; the contract has no plain exec stream to measure.
-      const host = core['_hosts'].get(profile.id);
+      // Bracket access reaches core's private registry; the contract has no plain exec stream to measure.
+      const host = core['_hosts'].find(profile.id);
       const connection = host?.supervisor.connection;
       if (!connection) throw new Error('core is not connected');
       return connection;
@@ -76,7 +117,7 @@ export const frameTimer = (ms = 16) => (fn: () => void): IDisposable => {
 export class HeadlessView implements IDisposable {
   readonly term: HeadlessTerminal;
   received = 0;
-  /** pane.data messages (batches) received. */
+  /** Output messages (batches) received. */
   writes = 0;
   parsed = 0;
   lastDataAt = 0;
@@ -145,7 +186,7 @@ export class HeadlessView implements IDisposable {
   }
 }
 
-/** Opens a pane on `sessionName` with a HeadlessView bound to it. */
+/** Opens a pane on `sessionName` with a HeadlessView bound to it (subscribed, as a tab is). */
 export async function openPaneView(
   bench: BenchCore,
   sessionName: string,
@@ -153,32 +194,25 @@ export async function openPaneView(
 ): Promise<{ paneId: string; view: HeadlessView; dispose(): Promise<void> }> {
   const cols = options.cols ?? 120;
   const rows = options.rows ?? 40;
-  let paneId = '';
-  const early: Array<{ paneId: string; data: Uint8Array }> = [];
-  let view: HeadlessView | undefined = undefined;
-  const sub = bench.core.onEvent((e) => {
-    if (e.name !== 'pane.data') return;
-    if (!view) early.push(e.payload);
-    else if (e.payload.paneId === paneId) view.write(e.payload.data);
-  });
-  const info = await bench.core.handle('panes.open', {
+  const info = await bench.call('panes.open', {
     hostId: bench.hostId,
     sessionName,
     cols,
     rows,
     ...(options.create ? { create: { startCommand: options.startCommand } } : {}),
   });
-  paneId = info.paneId;
-  const id = paneId;
-  view = new HeadlessView((bytes) => void bench.core.handle('panes.ack', { paneId: id, bytes }), { cols, rows, scrollback: options.scrollback, parse: options.parse });
-  for (const e of early.splice(0)) if (e.paneId === id) view.write(e.data);
+  const id = info.paneId;
+  const view = new HeadlessView((bytes) => bench.client.notify('pane.ack', { paneId: id, bytes }), { cols, rows, scrollback: options.scrollback, parse: options.parse });
+  bench.sinks.set(id, (data) => view.write(data));
+  bench.client.subscribePane(id);
+  bench.client.notify('pane.resize', { paneId: id, cols, rows });
   return {
-    paneId,
+    paneId: id,
     view,
     async dispose() {
-      sub.dispose();
-      await bench.core.handle('panes.close', { paneId: id }).catch(() => {});
-      view!.dispose();
+      bench.sinks.delete(id);
+      await bench.call('panes.close', { paneId: id }).catch(() => {});
+      view.dispose();
     },
   };
 }

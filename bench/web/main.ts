@@ -1,15 +1,16 @@
-// The bench's page, served by the web host: the renderer's own WebSocket client (WsHoldfastClient), terminal
-// (TerminalController: xterm.js with WebGL or the DOM renderer) and acknowledgements (AckBatcher per frame), as
-// PaneView wires them, without the React UI around them. Playwright calls window.hfBench.
+// The bench's page, served by the web host: the renderer's own WebSocket client (WsHoldfastClient), pane
+// (RemotePane: the subscription, keys as notifications, acknowledgements per frame) and terminal
+// (TerminalController: xterm.js with WebGL or the DOM renderer), bound as PaneView binds them, without the React UI
+// around them. Playwright calls window.hfBench.
 import '@xterm/xterm/css/xterm.css';
+import { RemotePane } from '../../app/renderer/src/api/remotePane';
 import { WsHoldfastClient, domSocketFactory, socketUrl } from '../../app/renderer/src/api/wsClient';
 import { TerminalController, terminalSettings } from '../../app/renderer/src/terminal/TerminalController';
 import { DEFAULT_SETTINGS } from '../../app/shared/model';
-import { AckBatcher, frameScheduler } from '../../app/renderer/src/terminal/ackBatcher';
 
 interface PaneHandle {
   controller: TerminalController;
-  acks: AckBatcher;
+  remote: RemotePane;
   received: number;
   parsed: number;
   lastDataAt: number;
@@ -19,7 +20,6 @@ interface PaneHandle {
 
 const api = new WsHoldfastClient(domSocketFactory(socketUrl(window.location)));
 const panes = new Map<string, PaneHandle>();
-const early = new Map<string, Uint8Array[]>();
 const latin1 = new TextDecoder('latin1');
 
 function deliver(pane: PaneHandle, data: Uint8Array): void {
@@ -33,15 +33,9 @@ function deliver(pane: PaneHandle, data: Uint8Array): void {
     pane.parsed += length;
     pane.lastParsedAt = performance.now();
     resolveParsed?.(pane.lastParsedAt);
-    pane.acks.processed(length);
+    pane.remote.processed(length);
   });
 }
-
-api.listen('pane.data', ({ paneId, data }) => {
-  const pane = panes.get(paneId);
-  if (pane) deliver(pane, data);
-  else early.set(paneId, [...(early.get(paneId) ?? []), data]);
-});
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -62,13 +56,12 @@ const bench = {
     div.style.cssText = `width:${width}px;height:${height}px;display:inline-block;overflow:hidden`;
     document.getElementById('panes')!.appendChild(div);
     const controller = new TerminalController(div, false, terminalSettings(DEFAULT_SETTINGS, { mac: false }));
-    const info = await api.call('panes.open', { hostId, sessionName, cols: Math.max(2, controller.cols), rows: Math.max(1, controller.rows) });
-    const paneId = info.paneId;
-    const acks = new AckBatcher((bytes) => void api.call('panes.ack', { paneId, bytes }).catch(() => {}), frameScheduler);
-    const handle: PaneHandle = { controller, acks, received: 0, parsed: 0, lastDataAt: 0, lastParsedAt: 0 };
+    const remote = await RemotePane.open(api, { hostId, sessionName, cols: controller.cols, rows: controller.rows });
+    const paneId = remote.paneId;
+    const handle: PaneHandle = { controller, remote, received: 0, parsed: 0, lastDataAt: 0, lastParsedAt: 0 };
     panes.set(paneId, handle);
-    for (const data of early.get(paneId) ?? []) deliver(handle, data);
-    early.delete(paneId);
+    remote.onData((data) => deliver(handle, data));
+    remote.setVisible(true);
     return { paneId, renderer: controller.renderer, cols: controller.cols, rows: controller.rows };
   },
 
@@ -76,7 +69,7 @@ const bench = {
     await settle(pane(paneId), quietMs);
   },
 
-  /** ms from panes.write of `input` until the chunk carrying `marker` has been parsed by xterm.js. */
+  /** ms from the pane.input of `input` until the chunk carrying `marker` has been parsed by xterm.js. */
   async untilMarker(paneId: string, input: string, marker: string): Promise<number> {
     const p = pane(paneId);
     let tail = '';
@@ -91,18 +84,18 @@ const bench = {
       };
     });
     const t0 = performance.now();
-    await api.call('panes.write', { paneId, data: input });
+    pane(paneId).remote.write(input);
     return (await parsed) - t0;
   },
 
-  /** Each key: ms from panes.write until a pane.data carrying its echo arrived in the page. */
+  /** Each key: ms from its pane.input until the output carrying its echo arrived in the page. */
   async echo(paneId: string, keys: number): Promise<number[]> {
     const p = pane(paneId);
     const out: number[] = [];
     const alphabet = 'abcdefghijklmnopqrstuvwxyz';
     for (let i = 0; i < keys; i++) {
       if (i && i % 50 === 0) {
-        await api.call('panes.write', { paneId, data: '\x15' });
+        pane(paneId).remote.write('\x15');
         await settle(p, 100);
       }
       const ch = alphabet[i % 26]!;
@@ -115,20 +108,20 @@ const bench = {
         };
       });
       const t0 = performance.now();
-      await api.call('panes.write', { paneId, data: ch });
+      pane(paneId).remote.write(ch);
       out.push((await echoed) - t0);
     }
-    await api.call('panes.write', { paneId, data: '\x15' });
+    pane(paneId).remote.write('\x15');
     return out;
   },
 
   /** ms from writing Ctrl-C during a flood until xterm.js parsed the last byte (then `quietMs` of nothing). */
   async ctrlC(paneId: string, flood: string, floodMs: number, quietMs: number): Promise<number> {
     const p = pane(paneId);
-    await api.call('panes.write', { paneId, data: flood });
+    pane(paneId).remote.write(flood);
     await sleep(floodMs);
     const t0 = performance.now();
-    await api.call('panes.write', { paneId, data: '\x03' });
+    pane(paneId).remote.write('\x03');
     await settle(p, quietMs);
     return Math.max(0, p.lastParsedAt - t0);
   },
@@ -153,15 +146,14 @@ const bench = {
   },
 
   async write(paneId: string, data: string): Promise<void> {
-    await api.call('panes.write', { paneId, data });
+    pane(paneId).remote.write(data);
   },
 
   async close(paneId: string): Promise<void> {
     const p = panes.get(paneId);
     if (!p) return;
     panes.delete(paneId);
-    p.acks.dispose();
-    await api.call('panes.close', { paneId }).catch(() => {});
+    await p.remote.close().catch(() => {});
     p.controller.dispose();
   },
 };

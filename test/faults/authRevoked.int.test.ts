@@ -21,7 +21,7 @@ afterAll(async () => {
 describe('key removed from authorized_keys during an outage', () => {
   it('goes to failed with AUTH_FAILED once the link is back, and stays there without retrying until the user retries', async () => {
     const host = await rig.addHost({ intervalSec: 1, countMax: 2 });
-    const { paneId } = await rig.core.handle('panes.open', { hostId: host.id, sessionName: 'revoked', create: { startCommand: COUNTER }, cols: 80, rows: 24 });
+    const { paneId } = await rig.view.open({ hostId: host.id, sessionName: 'revoked', create: { startCommand: COUNTER }, cols: 80, rows: 24 });
     await waitFor(() => maxTick(rig.paneText(paneId)) >= 1, 'the counter to tick in the pane');
     const authorizedKeys = readFileSync(rig.server.authorizedKeysPath, 'utf8');
 
@@ -43,13 +43,13 @@ describe('key removed from authorized_keys during an outage', () => {
     await sleep(BACKOFF_WINDOW_MS);
     expect(rig.server.connectionCount()).toBe(connections);
     expect(rig.events.filter((r) => r.seq >= failedAt && r.event.name === 'host.status')).toEqual([]);
-    expect((await rig.core.handle('hosts.status', {}))[0]).toMatchObject({ state: 'failed', error: { code: 'AUTH_FAILED' } });
+    expect((await rig.view.call('hosts.status', {}))[0]).toMatchObject({ state: 'failed', error: { code: 'AUTH_FAILED' } });
     expect(rig.core.stats.supervisors[0]).toMatchObject({ liveTimers: 0, liveConnections: 0, connectionListeners: 0 });
     expect(rig.paneStateSeq(paneId, 'attached', 1)).toBeUndefined();
 
     // The user fixes the key and presses Retry: one attempt, and the pane is back.
     writeFileSync(rig.server.authorizedKeysPath, authorizedKeys);
-    await rig.core.handle('hosts.retryNow', { hostId: host.id });
+    await rig.view.call('hosts.retryNow', { hostId: host.id });
     await waitFor(() => rig.paneStateSeq(paneId, 'attached', 1), 'the pane to reattach after Retry');
     expect(rig.server.connectionCount()).toBe(connections + 1);
     expect(rig.hostStates(host.id).at(-1)).toBe('connected');

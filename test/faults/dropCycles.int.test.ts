@@ -46,7 +46,7 @@ function resetConnection(): void {
 async function soak(label: string, cycles: number, drop: (paneId: string, from: number) => Promise<void>): Promise<void> {
   expect(cycles).toBeGreaterThan(0);
   const host = await rig.addHost({ intervalSec: 1, countMax: 2 });
-  const { paneId } = await rig.core.handle('panes.open', { hostId: host.id, sessionName: 'cycles', create: { startCommand: COUNTER }, cols: 80, rows: 24 });
+  const { paneId } = await rig.view.open({ hostId: host.id, sessionName: 'cycles', create: { startCommand: COUNTER }, cols: 80, rows: 24 });
   await waitFor(() => maxTick(rig.paneText(paneId)) >= 1, 'the counter to tick in the pane');
 
   // The record is emptied every cycle (the soak must not measure the test's own memory), so what must never
@@ -131,7 +131,7 @@ describe('drops while the pane is attaching again', () => {
   useRig();
   it('survives a drop in every reattach, between the new connection and the attach, and ends attached on one connection', async () => {
     const host = await rig.addHost({ intervalSec: 1, countMax: 2 });
-    const { paneId } = await rig.core.handle('panes.open', { hostId: host.id, sessionName: 'attaching', create: { startCommand: COUNTER }, cols: 80, rows: 24 });
+    const { paneId } = await rig.view.open({ hostId: host.id, sessionName: 'attaching', create: { startCommand: COUNTER }, cols: 80, rows: 24 });
     await waitFor(() => maxTick(rig.paneText(paneId)) >= 1, 'the counter to tick in the pane');
     const rounds = Math.max(1, Math.round(CYCLES / 5));
     let armed = 0;

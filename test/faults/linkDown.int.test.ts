@@ -36,7 +36,7 @@ describe('link down for 30 s, then up', () => {
     'reattaches every pane by itself over one new connection, shows the counter that ran on, resets the view first, and drops keys typed meanwhile',
     async () => {
       const host = await rig.addHost({ intervalSec: 1, countMax: 2 });
-      const { paneId } = await rig.core.handle('panes.open', {
+      const { paneId } = await rig.view.open({
         hostId: host.id,
         sessionName: 'link',
         create: { startCommand: COUNTER },
@@ -44,7 +44,7 @@ describe('link down for 30 s, then up', () => {
         rows: 30,
       });
       // A second pane on the same host: every pane comes back, over the one connection.
-      const other = await rig.core.handle('panes.open', { hostId: host.id, sessionName: 'link-b', create: { startCommand: 'bash' }, cols: 80, rows: 24 });
+      const other = await rig.view.open({ hostId: host.id, sessionName: 'link-b', create: { startCommand: 'bash' }, cols: 80, rows: 24 });
       await waitFor(() => maxTick(rig.paneText(paneId)) >= 2, 'the counter to tick in the pane');
       expect(rig.liveSshConnections()).toBe(1);
       const acceptedBefore = rig.server.acceptedCount();
@@ -57,7 +57,7 @@ describe('link down for 30 s, then up', () => {
       await waitFor(() => rig.paneStates(paneId).includes('reconnecting'), 'the pane to notice the dead link (keepalive 1 s × 2)');
       expect(rig.hostStates(host.id)).toContain('reconnecting');
 
-      await rig.core.handle('panes.write', { paneId, data: `${TYPED}\r` });
+      rig.view.write(paneId, `${TYPED}\r`);
       expect(rig.paneMessages(paneId)).toContain('Input discarded while reconnecting');
 
       // Other address changes on this machine (other suites' namespaces, here) also restart the backoff, by
@@ -109,7 +109,7 @@ describe('link down for 30 s, then up', () => {
       expect(history).toContain('tick-');
       expect(history).not.toContain('typed-during');
       // And the pane works again.
-      await rig.core.handle('panes.write', { paneId, data: 'x' });
+      rig.view.write(paneId, 'x');
       expect(rig.paneMessages(paneId).filter((m) => m.startsWith('Input discarded'))).toHaveLength(1);
     },
     OUTAGE_MS + 90_000,

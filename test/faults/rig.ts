@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CoreEvent, HoldfastCore } from '../../app/core/service';
 import { createWebCore } from '../../app/core/service';
+import { TestClient } from '../../app/core/testing';
 import type { HostProfile, HostState, KeepaliveSettings, PaneState } from '../../app/shared/model';
 import { createNetns, type TestNetns } from '../harness/netns';
 import { startSshd, type TestSshd } from '../harness/sshd';
@@ -22,6 +23,9 @@ export interface FaultRig {
   readonly ns: TestNetns;
   readonly server: TestSshd;
   readonly core: HoldfastCore;
+  /** The view the tests act through: it holds the panes it opens, acknowledges their output and accepts host keys. */
+  readonly view: TestClient;
+  /** Every event the view got, in order, numbered in one sequence with the panes' output. */
   readonly events: Recorded[];
   /** Runs a tmux command line as the test user against this rig's own tmux server, e.g. `tmux ls`. */
   tmux(commandLine: string): string;
@@ -30,7 +34,7 @@ export interface FaultRig {
   paneStates(paneId: string): PaneState[];
   paneMessages(paneId: string): string[];
   hostStates(hostId: string): HostState[];
-  /** The pane's output from event `fromSeq` on, as text. */
+  /** The pane's output from record `fromSeq` on, as text. */
   paneText(paneId: string, fromSeq?: number): string;
   /** Seq of the `n`th (0-based) pane.state event with this state. */
   paneStateSeq(paneId: string, state: PaneState, n: number): number | undefined;
@@ -104,16 +108,13 @@ export async function createFaultRig(): Promise<FaultRig> {
     const core = createWebCore({ dataDir, version: 'test', homeDir: dataDir, knownHostsFiles: [] });
     cleanups.push(() => core.dispose());
 
+    // A view as a page is one: it acknowledges output once drawn (flow control never holds a pane back) and accepts
+    // the host key as a user clicking Accept would, remembering it (reconnects are unattended).
+    const view = new TestClient(core);
+    cleanups.push(() => view.dispose());
     const events: Recorded[] = [];
-    let seq = 0;
-    core.onEvent((event) => {
-      events.push({ seq: seq++, event });
-      // Acknowledge output as a view does once it has drawn it, so flow control never holds a pane back.
-      if (event.name === 'pane.data') void core.handle('panes.ack', { paneId: event.payload.paneId, bytes: event.payload.data.length });
-      // Accept the host key as a user clicking Accept would, and remember it: reconnects are unattended.
-      if (event.name === 'prompt.show' && event.payload.kind === 'host-key') {
-        void core.handle('prompts.answer', { promptId: event.payload.promptId, answer: { kind: 'host-key', remember: true } });
-      }
+    view.onRecord((r) => {
+      if (r.kind === 'event') events.push({ seq: r.seq, event: r.event });
     });
 
     const paneStateEvents = (paneId: string) =>
@@ -123,27 +124,22 @@ export async function createFaultRig(): Promise<FaultRig> {
       ns,
       server,
       core,
+      view,
       events,
       tmux,
       addHost: (keepalive) =>
-        core.handle('hosts.save', { name: 'faults', host: ns.addr, port: server.port, user: server.user, privateKeyPath: server.clientKeyPath, keepalive }),
+        view.call('hosts.save', { name: 'faults', host: ns.addr, port: server.port, user: server.user, privateKeyPath: server.clientKeyPath, keepalive }),
       paneStates: (paneId) => paneStateEvents(paneId).map((r) => r.event.payload.state),
       paneMessages: (paneId) => paneStateEvents(paneId).flatMap((r) => (r.event.payload.message ? [r.event.payload.message] : [])),
       hostStates: (hostId) =>
         events.flatMap((r) => (r.event.name === 'host.status' && r.event.payload.hostId === hostId ? [r.event.payload.state] : [])),
-      paneText(paneId, fromSeq = 0) {
-        const chunks: Uint8Array[] = [];
-        for (const r of events) {
-          if (r.seq >= fromSeq && r.event.name === 'pane.data' && r.event.payload.paneId === paneId) chunks.push(r.event.payload.data);
-        }
-        return Buffer.concat(chunks).toString('utf8');
-      },
+      paneText: (paneId, fromSeq = 0) => view.text(paneId, fromSeq),
       paneStateSeq: (paneId, state, n) => paneStateEvents(paneId).filter((r) => r.event.payload.state === state)[n]?.seq,
       liveSshConnections() {
         const out = execFileSync('ss', ['-tnH', 'state', 'established', `( dst ${ns.addr} and dport = :${server.port} )`], { encoding: 'utf8' });
         return out.split('\n').filter((l) => l.trim() !== '').length;
       },
-      lastSeq: () => seq,
+      lastSeq: () => view.seq,
       dispose,
     };
   } catch (err) {

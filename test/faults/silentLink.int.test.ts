@@ -11,14 +11,14 @@ describe('a key typed into a silent link', () => {
   useRig();
   it('gets the link probed at once, and the pane reconnects long before keepalives (60 s × 3 here) could notice', async () => {
     const host = await rig.addHost({ intervalSec: 60, countMax: 3 });
-    const { paneId } = await rig.core.handle('panes.open', { hostId: host.id, sessionName: 'echo', create: { startCommand: 'bash' }, cols: 80, rows: 24 });
-    await rig.core.handle('panes.write', { paneId, data: 'echo ready-$((20+22))\r' });
+    const { paneId } = await rig.view.open({ hostId: host.id, sessionName: 'echo', create: { startCommand: 'bash' }, cols: 80, rows: 24 });
+    rig.view.write(paneId, 'echo ready-$((20+22))\r');
     await waitFor(() => rig.paneText(paneId).includes('ready-42'), 'the shell to answer');
 
     rig.ns.blackhole();
     try {
       const from = rig.lastSeq();
-      await rig.core.handle('panes.write', { paneId, data: 'x' });
+      rig.view.write(paneId, 'x');
       // Only the missing echo can have started this: the keepalives would need three minutes.
       await waitFor(() => rig.paneStateSeq(paneId, 'reconnecting', 0) !== undefined, 'the pane to notice the dead link', 30_000);
       expect(rig.events.filter((r) => r.seq >= from && r.event.name === 'host.status').map((r) => r.event.payload)).toContainEqual(
@@ -37,7 +37,7 @@ describe('a silent link nobody types into', () => {
   it('is noticed by the default keepalive (3 s × 2) and the pane reattaches once the link is back', async () => {
     expect(DEFAULT_KEEPALIVE).toEqual({ intervalSec: 3, countMax: 2 });
     const host = await rig.addHost(DEFAULT_KEEPALIVE);
-    const { paneId } = await rig.core.handle('panes.open', { hostId: host.id, sessionName: 'quiet', create: { startCommand: COUNTER }, cols: 80, rows: 24 });
+    const { paneId } = await rig.view.open({ hostId: host.id, sessionName: 'quiet', create: { startCommand: COUNTER }, cols: 80, rows: 24 });
     await waitFor(() => maxTick(rig.paneText(paneId)) >= 1, 'the counter to tick in the pane');
     rig.ns.blackhole();
     try {

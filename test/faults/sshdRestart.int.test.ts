@@ -40,7 +40,7 @@ describe('sshd killed and restarted with the same host key', () => {
   useRig();
   it('reattaches the pane by itself, unattended, over one new connection', async () => {
     const host = await rig.addHost({ intervalSec: 1, countMax: 2 });
-    const { paneId } = await rig.core.handle('panes.open', { hostId: host.id, sessionName: 'restart', create: { startCommand: COUNTER }, cols: 80, rows: 24 });
+    const { paneId } = await rig.view.open({ hostId: host.id, sessionName: 'restart', create: { startCommand: COUNTER }, cols: 80, rows: 24 });
     await waitFor(() => maxTick(rig.paneText(paneId)) >= 1, 'the counter to tick in the pane');
     const promptsBefore = rig.events.filter((r) => r.event.name === 'prompt.show').length;
     const acceptedBefore = rig.server.acceptedCount();
@@ -74,7 +74,7 @@ describe('sshd killed and restarted with a new host key', () => {
 
   it('stops in failed with HOST_KEY_CHANGED, asks nothing while unattended, and does not retry', async () => {
     const host = await rig.addHost({ intervalSec: 1, countMax: 2 });
-    const { paneId } = await rig.core.handle('panes.open', { hostId: host.id, sessionName: 'rekeyed', create: { startCommand: COUNTER }, cols: 80, rows: 24 });
+    const { paneId } = await rig.view.open({ hostId: host.id, sessionName: 'rekeyed', create: { startCommand: COUNTER }, cols: 80, rows: 24 });
     await waitFor(() => maxTick(rig.paneText(paneId)) >= 1, 'the counter to tick in the pane');
     const promptsBefore = rig.events.filter((r) => r.event.name === 'prompt.show').length;
 
@@ -82,7 +82,7 @@ describe('sshd killed and restarted with a new host key', () => {
     await waitFor(() => rig.paneStates(paneId).includes('reconnecting'), 'the pane to see the connection end');
     await rig.server.restart({ newHostKey: true });
     await waitFor(() => rig.hostStates(host.id).at(-1) === 'failed' || undefined, 'the host to fail on the changed key', 45_000);
-    expect((await rig.core.handle('hosts.status', {}))[0]).toMatchObject({ state: 'failed', error: { code: 'HOST_KEY_CHANGED' } });
+    expect((await rig.view.call('hosts.status', {}))[0]).toMatchObject({ state: 'failed', error: { code: 'HOST_KEY_CHANGED' } });
     // An unattended reconnect never asks about a host key, and never authenticates to a server it cannot trust.
     expect(rig.events.filter((r) => r.event.name === 'prompt.show')).toHaveLength(promptsBefore);
     const accepted = rig.server.acceptedCount();

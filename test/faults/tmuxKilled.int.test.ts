@@ -17,7 +17,7 @@ const START = 'echo started-$(( $(date +%s%N) % 100000 ))-ok; exec bash';
 describe('tmux server killed', () => {
   it('turns the pane to session-gone, and recreate starts the session again with its start command and attaches', async () => {
     const host = await rig.addHost({ intervalSec: 1, countMax: 2 });
-    const { paneId } = await rig.core.handle('panes.open', { hostId: host.id, sessionName: 'gone', create: { startCommand: START }, cols: 80, rows: 24 });
+    const { paneId } = await rig.view.open({ hostId: host.id, sessionName: 'gone', create: { startCommand: START }, cols: 80, rows: 24 });
     const first = await waitFor(() => /started-(\d+)-ok/.exec(rig.paneText(paneId))?.[1], 'the start command to run');
     const acceptedBefore = rig.server.acceptedCount();
 
@@ -28,16 +28,16 @@ describe('tmux server killed', () => {
     expect(rig.paneStates(paneId)).not.toContain('reconnecting');
     // The link was fine all along: the host stays connected on the same connection.
     expect(rig.hostStates(host.id).at(-1)).toBe('connected');
-    expect((await rig.core.handle('panes.list', {}))[0]).toMatchObject({ state: 'session-gone' });
+    expect((await rig.view.call('panes.list', {}))[0]).toMatchObject({ state: 'session-gone' });
 
     const goneAt = rig.lastSeq();
-    const info = await rig.core.handle('panes.recreate', { paneId });
+    const info = await rig.view.call('panes.recreate', { paneId });
     expect(info.state).toBe('attached');
     const second = await waitFor(() => /started-(\d+)-ok/.exec(rig.paneText(paneId, goneAt))?.[1], 'the start command to run again');
     expect(second).not.toBe(first);
     expect(rig.tmux("tmux list-panes -t '=gone:' -F '#{pane_start_command}'")).toContain('echo started-');
 
-    await rig.core.handle('panes.write', { paneId, data: 'echo again-$((40+2))\r' });
+    rig.view.write(paneId, 'echo again-$((40+2))\r');
     await waitFor(() => rig.paneText(paneId, goneAt).includes('again-42'), 'typed input to reach the recreated session');
     expect(rig.server.acceptedCount()).toBe(acceptedBefore);
     expect(rig.liveSshConnections()).toBe(1);

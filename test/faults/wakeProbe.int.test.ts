@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IClock } from '../../app/core/interfaces';
-import { createWebCore, type CoreEvent } from '../../app/core/service';
+import { createWebCore } from '../../app/core/service';
+import { TestClient } from '../../app/core/testing';
 import { COUNTER, createFaultRig, maxTick, sleep, waitFor, type FaultRig } from './rig';
 
 const KEEPALIVE = { intervalSec: 60, countMax: 3 };
@@ -40,7 +41,7 @@ afterAll(async () => {
 describe('wake on a silently dead link', () => {
   it('on a healthy link, keeps one connection and the pane attached whichever side of the race won', async () => {
     const host = await rig.addHost(KEEPALIVE);
-    const { paneId } = await rig.core.handle('panes.open', { hostId: host.id, sessionName: 'wake-healthy', create: { startCommand: COUNTER }, cols: 80, rows: 24 });
+    const { paneId } = await rig.view.open({ hostId: host.id, sessionName: 'wake-healthy', create: { startCommand: COUNTER }, cols: 80, rows: 24 });
     await waitFor(() => maxTick(rig.paneText(paneId)) >= 1, 'the counter to tick in the pane');
 
     rig.core.notifySystem('resume');
@@ -55,12 +56,12 @@ describe('wake on a silently dead link', () => {
     await waitFor(() => rig.liveSshConnections() === 1, 'one live connection (the loser of the race closed)');
     const from = rig.lastSeq();
     await waitFor(() => maxTick(rig.paneText(paneId, from)) >= 0, 'output after the wake');
-    await rig.core.handle('panes.close', { paneId });
+    await rig.view.call('panes.close', { paneId });
   });
 
   it('notifySystem(resume): the dial made beside the probe gets through once the link is back, and the pane reattaches', async () => {
     const host = await rig.addHost(KEEPALIVE);
-    const { paneId } = await rig.core.handle('panes.open', { hostId: host.id, sessionName: 'wake', create: { startCommand: COUNTER }, cols: 80, rows: 24 });
+    const { paneId } = await rig.view.open({ hostId: host.id, sessionName: 'wake', create: { startCommand: COUNTER }, cols: 80, rows: 24 });
     await waitFor(() => maxTick(rig.paneText(paneId)) >= 1, 'the counter to tick in the pane');
 
     rig.ns.blackhole();
@@ -85,7 +86,7 @@ describe('wake on a silently dead link', () => {
     await waitFor(() => maxTick(rig.paneText(paneId, reattachedAt)) > seenBefore, 'newer ticks after the reattach');
     expect(rig.hostStates(host.id).at(-1)).toBe('connected');
     await waitFor(() => rig.liveSshConnections() === 1, 'one live connection');
-    await rig.core.handle('panes.close', { paneId });
+    await rig.view.call('panes.close', { paneId });
   });
 
   it("the clock-jump detector in core notices the sleep by itself and starts the same race", async () => {
@@ -93,16 +94,11 @@ describe('wake on a silently dead link', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'hf-faults-jump-'));
     // This core watches the system itself (wake detector, network watcher), on the clock the test can jump.
     const core = createWebCore({ dataDir, version: 'test', homeDir: dataDir, knownHostsFiles: [], clock });
-    const events: CoreEvent[] = [];
-    core.onEvent((e) => {
-      events.push(e);
-      if (e.name === 'pane.data') void core.handle('panes.ack', { paneId: e.payload.paneId, bytes: e.payload.data.length });
-      if (e.name === 'prompt.show' && e.payload.kind === 'host-key') void core.handle('prompts.answer', { promptId: e.payload.promptId, answer: { kind: 'host-key', remember: true } });
-    });
-    const states = (paneId: string) => events.flatMap((e) => (e.name === 'pane.state' && e.payload.paneId === paneId ? [e.payload.state] : []));
+    const view = new TestClient(core);
+    const states = (paneId: string) => view.paneStates(paneId);
     try {
-      const host = await core.handle('hosts.save', { name: 'jump', host: rig.ns.addr, port: rig.server.port, user: rig.server.user, privateKeyPath: rig.server.clientKeyPath, keepalive: KEEPALIVE });
-      const { paneId } = await core.handle('panes.open', { hostId: host.id, sessionName: 'wake-jump', create: { startCommand: COUNTER }, cols: 80, rows: 24 });
+      const host = await view.call('hosts.save', { name: 'jump', host: rig.ns.addr, port: rig.server.port, user: rig.server.user, privateKeyPath: rig.server.clientKeyPath, keepalive: KEEPALIVE });
+      const { paneId } = await view.open({ hostId: host.id, sessionName: 'wake-jump', create: { startCommand: COUNTER }, cols: 80, rows: 24 });
       rig.ns.blackhole();
       // The machine "slept" a minute: the detector's next tick is a minute late.
       clock.jump(60_000);

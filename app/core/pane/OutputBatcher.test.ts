@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IMMEDIATE_BATCHES, IMMEDIATE_BYTES, OutputBatcher } from './OutputBatcher';
-import { ManualClock } from './testFakes';
+import { ManualClock } from '../testing';
 import { completeUtf8Length } from './utf8';
 
 const encoder = new TextEncoder();

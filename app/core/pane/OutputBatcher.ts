@@ -10,6 +10,7 @@
 // keys to the channel) the next batch goes out on the next tick. An echo cannot be told from a flood by its size
 // or rate (a flood in a tmux pane reaches core as tiny redraws a fraction of a millisecond apart, just like the
 // echoes of keys typed back to back), but only the echo follows a key. Each key adds at most one message.
+import { FLOW } from '../../shared/flow';
 import { Disposable, Emitter, MutableDisposable, type IDisposable } from '../../shared/lifecycle';
 import { systemClock, type IClock } from '../interfaces';
 import { completeUtf8Length } from './utf8';
@@ -18,9 +19,10 @@ import { completeUtf8Length } from './utf8';
 export const BATCH_INTERVAL_MS = 16;
 /**
  * A flood flushes at this size without waiting for the frame. Large enough that a full-screen tmux redraw is one
- * batch, small enough that the view parses one batch within a frame or two.
+ * batch, small enough that the view parses one batch within a frame or two. Bound to the flow-control marks
+ * (app/shared/flow.ts).
  */
-export const BATCH_MAX_BYTES = 128 * 1024;
+export const BATCH_MAX_BYTES = FLOW.BATCH_MAX_BYTES;
 
 /**
  * Batches per interval that may go out at once, before the rest of the interval's output waits for the frame. In a

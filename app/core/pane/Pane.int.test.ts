@@ -9,7 +9,7 @@ import { shellQuote } from '../tmux/commands';
 import { listSessions, lookUpSession } from '../tmux/sessions';
 import { TERMINAL_RESET_BYTES } from './terminalReset';
 import { connectToTestServer } from '../tmux/testConnection';
-import { Pane, type PaneExit } from './Pane';
+import { Pane } from './Pane';
 
 const { Terminal } = headless;
 type Terminal = InstanceType<typeof Terminal>;
@@ -33,18 +33,16 @@ async function eventually<T>(check: () => T | Promise<T>, what: string, limitMs 
   }
 }
 
-/** A view: the pane's output rendered by xterm's headless terminal, acknowledging as it parses. */
+/** A view: subscribed to the pane, its output rendered by xterm's headless terminal, acknowledging as it parses. */
 class View {
   readonly term: Terminal = new Terminal({ cols: 80, rows: 24, allowProposedApi: true });
-  readonly exits: PaneExit[] = [];
   /** Every byte the pane sent, as it came: what the parsed screen cannot show (escape sequences). */
   readonly raw: Uint8Array[] = [];
   constructor(readonly pane: Pane) {
-    pane.onData((data) => {
+    pane.subscribe('view', (data) => {
       this.raw.push(data);
-      this.term.write(data, () => pane.ack(data.length));
+      this.term.write(data, () => pane.ack('view', data.length));
     });
-    pane.onExit((e) => this.exits.push(e));
   }
   screen(): string {
     const buffer = this.term.buffer.active;
@@ -153,13 +151,12 @@ describe('Pane over real tmux', () => {
   it('becomes session-gone when the session is killed, and says so', async () => {
     const name = uniqueName('killed');
     makeSession(name);
-    const { pane, view } = open(name);
+    const { pane } = open(name);
     const states: string[] = [];
     pane.onDidChangeState((e) => states.push(e.state));
     await pane.attach(conn);
     server.runAsUser(`tmux kill-session -t ${shellQuote(pane.sessionId!)}`);
     await eventually(() => expect(pane.state).toBe('session-gone'), 'session-gone');
-    expect(view.exits).toEqual([expect.objectContaining({ reason: 'session-gone' })]);
     // Attaching again (as after a reconnect) finds it gone too.
     await pane.attach(conn);
     expect(pane.state).toBe('session-gone');
@@ -169,11 +166,13 @@ describe('Pane over real tmux', () => {
   it('is closed when detached from elsewhere, and the session keeps running', async () => {
     const name = uniqueName('detached');
     makeSession(name);
-    const { pane, view } = open(name);
+    const { pane } = open(name);
+    const states: string[] = [];
+    pane.onDidChangeState((e) => states.push(e.state));
     await pane.attach(conn);
     server.runAsUser(`tmux detach-client -s ${shellQuote(pane.sessionId!)}`);
     await eventually(() => expect(pane.state).toBe('closed'), 'closed');
-    expect(view.exits).toEqual([expect.objectContaining({ reason: 'detached' })]);
+    expect(states).toEqual(['attaching', 'attached', 'closed']);
     expect(await lookUpSession(conn, { name })).toBeDefined();
   });
 

@@ -1,14 +1,15 @@
-// A pane: the byte stream one view shows, bound to one tmux session on one host. How the stream is attached (today
-// a `tmux attach` in a pty channel; later perhaps tmux control mode) is this class's business alone: the view only
-// sees onData, onDidChangeState, onExit, write, resize and ack.
+// A pane: the byte stream of one tmux session on one host, shown by any number of views. How the stream is attached
+// (today a `tmux attach` in a pty channel; later tmux control mode) is this class's business alone. Its output goes
+// through a PaneStream to the views that subscribed (each from a snapshot of the screen, flow-controlled by the
+// slowest visible one); views send input, their size and acknowledgements, each under its own view id.
 import { HoldfastError } from '../../shared/contract';
-import { Disposable, DisposableStore, Emitter, MutableDisposable } from '../../shared/lifecycle';
+import { Disposable, DisposableStore, Emitter, MutableDisposable, type IDisposable } from '../../shared/lifecycle';
 import type { CommandExit, HoldfastErrorData, PaneInfo, PaneState } from '../../shared/model';
 import { systemClock, type IClock, type IPtyChannel, type ISshConnection } from '../interfaces';
 import { attachSessionCommand, tmuxMissingError } from '../tmux/commands';
 import { createSession, deadPane, killSession, lookUpSession } from '../tmux/sessions';
-import { FlowControl, type FlowControlOptions } from './FlowControl';
 import { OutputBatcher } from './OutputBatcher';
+import { PaneStream, type FlowMarks } from './PaneStream';
 import { TERMINAL_RESET_BYTES } from './terminalReset';
 
 /** How long an attach that failed waits to learn whether the link is still there. */
@@ -37,7 +38,13 @@ export interface PaneOptions {
   rows: number;
   /** Drives output batching; tests pass a manual clock. */
   scheduler?: Pick<IClock, 'setTimeout'>;
-  flow?: FlowControlOptions;
+  /** Overrides of the flow-control marks (tests). */
+  flow?: Partial<FlowMarks>;
+  /**
+   * Made again after a restart: the pane waits in 'reconnecting' for its host's connection, which attaches it
+   * (`awaitingLink`), instead of being attached by whoever made it.
+   */
+  restored?: boolean;
   /** The TERM the pty announces; the view is xterm.js. */
   term?: string;
 }
@@ -47,12 +54,6 @@ export interface PaneStateChange {
   message?: string;
   error?: HoldfastErrorData;
   exit?: CommandExit;
-}
-
-/** Why the tmux client ended while the link was fine. */
-export interface PaneExit {
-  reason: 'detached' | 'session-gone';
-  exitCode?: number;
 }
 
 /**
@@ -79,18 +80,24 @@ const DISCARD_MESSAGES: Partial<Record<PaneState, string>> = {
   exited: 'Input discarded: the start command has ended',
 };
 
+/**
+ * History the pane's mirror keeps above its screen. A classic `tmux attach` draws on the alternate screen, which
+ * has none: nothing of the session scrolls into the view's history, so the mirror keeps none either.
+ */
+const CLASSIC_MIRROR_SCROLLBACK = 0;
+
 /** tmux could not be run at all: the shell's "command not found". */
 const EXIT_COMMAND_NOT_FOUND = 127;
 
 export class Pane extends Disposable {
   private readonly _onData = this._register(new Emitter<Uint8Array>());
-  /** Output, batched per frame and never split inside a UTF-8 character. */
+  /**
+   * Output, batched per frame and never split inside a UTF-8 character, as it goes to the views (for watchers in
+   * core: the host's echo watchdog). Views subscribe through `subscribe`.
+   */
   readonly onData = this._onData.event;
   private readonly _onDidChangeState = this._register(new Emitter<PaneStateChange>());
   readonly onDidChangeState = this._onDidChangeState.event;
-  private readonly _onExit = this._register(new Emitter<PaneExit>());
-  /** The tmux client ended not because of a link loss: the session was killed, or detached from elsewhere. */
-  readonly onExit = this._onExit.event;
 
   readonly paneId: string;
   readonly hostId: string;
@@ -114,7 +121,9 @@ export class Pane extends Disposable {
   private _linkAlive = false;
 
   private readonly _batcher: OutputBatcher;
-  private readonly _flow: FlowControl;
+  private readonly _stream: PaneStream;
+  /** Waiting for its host's next connection to attach (restored after a restart, or the link was lost). */
+  private _awaitingLink = false;
   /** The one live channel and its listeners. */
   private readonly _channel = this._register(new MutableDisposable<DisposableStore>());
   private _channelRef: IPtyChannel | undefined;
@@ -136,15 +145,20 @@ export class Pane extends Disposable {
     this._cols = options.cols;
     this._rows = options.rows;
     this._term = options.term ?? 'xterm-256color';
-    this._flow = new FlowControl(options.flow);
     this._scheduler = options.scheduler ?? systemClock;
+    this._stream = this._register(new PaneStream({ cols: this._cols, rows: this._rows, marks: options.flow, scrollback: CLASSIC_MIRROR_SCROLLBACK }));
+    this._register(this._stream.onDidChooseSize(({ cols, rows }) => this.resize(cols, rows)));
     this._batcher = this._register(new OutputBatcher({ scheduler: options.scheduler }));
     this._register(
       this._batcher.onBatch((batch) => {
-        this._flow.sent(batch.length);
+        this._stream.write(batch);
         this._onData.fire(batch);
       }),
     );
+    if (options.restored) {
+      this._state = 'reconnecting';
+      this._awaitingLink = true;
+    }
   }
 
   /** The session's name as tmux lists it. */
@@ -166,6 +180,16 @@ export class Pane extends Disposable {
 
   get isDisposed(): boolean {
     return this._store.isDisposed;
+  }
+
+  /** Waits for its host's next connection to attach (the host attaches every such pane when one comes). */
+  get awaitingLink(): boolean {
+    return this._awaitingLink;
+  }
+
+  /** The pane's output on its way to views (tests and diagnostics look at its flow state). */
+  get stream(): PaneStream {
+    return this._stream;
   }
 
   get sessionId(): string | undefined {
@@ -278,7 +302,7 @@ export class Pane extends Disposable {
         return;
       }
       this._bindChannel(channel, conn, generation);
-      if (!this._flow.paused) channel.resume();
+      if (!this._stream.paused) channel.resume();
       // The view may have been resized while the channel was opening.
       if (this._cols !== cols || this._rows !== rows) channel.resize(this._cols, this._rows);
       if (create && this._startCommand !== undefined) this._watchForExit(conn, generation);
@@ -304,7 +328,16 @@ export class Pane extends Disposable {
     }
   }
 
-  /** Keys from the view. Never buffered: while not attached they are dropped, and the pane says so once. */
+  /**
+   * Keys from a view (`viewId` makes it the latest view, whose size the pane takes). Never buffered: while not
+   * attached they are dropped, and the pane says so once.
+   */
+  input(viewId: string, data: string): void {
+    this._stream.viewActive(viewId);
+    this.write(data);
+  }
+
+  /** Keys to the session. Never buffered: while not attached they are dropped, and the pane says so once. */
   write(data: string): void {
     const channel = this._channelRef;
     if (this._state === 'attached' && channel) {
@@ -322,15 +355,37 @@ export class Pane extends Disposable {
     });
   }
 
+  /** The pane's size (the views choose it: see PaneStream). */
   resize(cols: number, rows: number): void {
+    if (cols === this._cols && rows === this._rows) return;
     this._cols = cols;
     this._rows = rows;
+    this._stream.resized(cols, rows);
     this._channelRef?.resize(cols, rows);
   }
 
+  /** A view starts receiving this pane's output: the screen as it is, then what follows. */
+  subscribe(viewId: string, deliver: (data: Uint8Array) => void): IDisposable {
+    return this._stream.subscribe(viewId, deliver);
+  }
+
+  unsubscribe(viewId: string): void {
+    this._stream.unsubscribe(viewId);
+  }
+
+  /** The view's terminal has this size. */
+  viewResized(viewId: string, cols: number, rows: number): void {
+    this._stream.viewResized(viewId, cols, rows);
+  }
+
+  /** The view shows the pane now, or stopped showing it. */
+  setVisible(viewId: string, visible: boolean): void {
+    this._stream.setVisible(viewId, visible);
+  }
+
   /** The view has processed `bytes` more bytes of output. */
-  ack(bytes: number): void {
-    this._flow.ack(bytes);
+  ack(viewId: string, bytes: number): void {
+    this._stream.ack(viewId, bytes);
   }
 
   /** The host's connection died: drop the channel and wait for the reconnect to attach again. */
@@ -338,15 +393,6 @@ export class Pane extends Disposable {
     this._linkAlive = false;
     if (this.isDisposed || this._state === 'closed' || this._state === 'session-gone' || this._state === 'exited' || this._state === 'reconnecting') return;
     this._enterReconnecting();
-  }
-
-  /** Closes the channel: the tmux client detaches and the session keeps running on the server. */
-  detach(): void {
-    if (this.isDisposed) return;
-    this._generation++;
-    this._dropChannel();
-    this._connectionWatch.clear();
-    this._setState('closed');
   }
 
   override dispose(): void {
@@ -360,6 +406,7 @@ export class Pane extends Disposable {
 
   private _beginAttach(conn: ISshConnection): number {
     const generation = ++this._generation;
+    this._awaitingLink = false;
     this._retryTimer.clear();
     this._exitTimer.clear();
     this._dropChannel();
@@ -392,7 +439,7 @@ export class Pane extends Disposable {
     binding.add(channel.onClose((e) => void this._onChannelClosed(conn, generation, e.exitCode)));
     this._channel.value = binding;
     this._channelRef = channel;
-    this._flow.setTarget(channel);
+    this._stream.setTarget(channel);
     this._everAttached = true;
     this._liveLinkRetries = 0;
     this._setState('attached');
@@ -431,13 +478,8 @@ export class Pane extends Disposable {
     }
     this._generation++;
     this._connectionWatch.clear();
-    if (next === 'session-gone') {
-      this._setSessionGone();
-      this._onExit.fire({ reason: 'session-gone', exitCode });
-    } else {
-      this._setState('closed', { message: 'Detached: the session was detached from elsewhere and keeps running on the server.' });
-      this._onExit.fire({ reason: 'detached', exitCode });
-    }
+    if (next === 'session-gone') this._setSessionGone();
+    else this._setState('closed', { message: 'Detached: the session was detached from elsewhere and keeps running on the server.' });
   }
 
   /** Looks, a few times soon after the session was made, whether its start command already ended. */
@@ -478,6 +520,7 @@ export class Pane extends Disposable {
 
   private _enterReconnecting(): void {
     this._generation++;
+    this._awaitingLink = true;
     this._dropChannel();
     this._retryTimer.clear();
     this._liveLinkRetries = 0;
@@ -511,7 +554,7 @@ export class Pane extends Disposable {
 
   /** Closes the channel (if any); output that already arrived still reaches the view. */
   private _dropChannel(): void {
-    this._flow.setTarget(undefined);
+    this._stream.setTarget(undefined);
     this._channelRef = undefined;
     this._channel.clear();
     this._batcher.end();

@@ -16,7 +16,7 @@ import type { ISshConnection } from '../interfaces';
 import type { HopLink, SshConnection } from './connection';
 import { SshConnector } from './connector';
 import { sha256Fingerprint } from './fingerprint';
-import { MemoryKnownHosts, MemoryProfiles, MemorySecrets, ScriptedPrompter, makeProfile, type AskedPrompt } from './testSupport';
+import { MemoryKnownHostsStore, MemoryProfiles, MemorySecretStore, ScriptedPrompter, makeProfile, type AskedPrompt, keychain } from '../testing';
 
 let server: TestSshd;
 let work: string;
@@ -41,8 +41,8 @@ function hostKeyLine(host: string, port: number): string {
 
 interface Setup {
   profiles?: MemoryProfiles;
-  secrets?: MemorySecrets;
-  knownHosts?: MemoryKnownHosts;
+  secrets?: MemorySecretStore;
+  knownHosts?: MemoryKnownHostsStore;
   knownHostsFiles?: string[];
   agentSocket?: string;
   answer?: (prompt: AskedPrompt, index: number) => PromptAnswer | Promise<PromptAnswer>;
@@ -60,8 +60,8 @@ function setup(options: Setup = {}) {
       }
       return options.answer ? options.answer(prompt, index) : { kind: 'cancel' };
     });
-  const secrets = options.secrets ?? new MemorySecrets();
-  const knownHosts = options.knownHosts ?? new MemoryKnownHosts();
+  const secrets = options.secrets ?? keychain();
+  const knownHosts = options.knownHosts ?? new MemoryKnownHostsStore();
   const connector = new SshConnector({
     profiles: options.profiles ?? new MemoryProfiles(),
     secrets,
@@ -104,7 +104,7 @@ describe('SshConnector against OpenSSH', () => {
     const conn = (await connector.connect(profile({ privateKeyPath: server.clientKeyPath }), {})) as SshConnection;
     try {
       expect(prompter.kinds()).toEqual(['host-key']);
-      expect(knownHosts.entries).toHaveLength(1);
+      expect(knownHosts.list()).toHaveLength(1);
 
       const result = await conn.exec('echo out; echo err >&2; exit 3', { timeoutMs: 10_000 });
       expect(result).toEqual({ code: 3, signal: undefined, stdout: 'out\n', stderr: 'err\n' });
@@ -129,7 +129,7 @@ describe('SshConnector against OpenSSH', () => {
   });
 
   it('trusts a host key it was told to remember without asking again', async () => {
-    const knownHosts = new MemoryKnownHosts();
+    const knownHosts = new MemoryKnownHostsStore();
     const first = setup({ knownHosts });
     (await first.connector.connect(profile({ privateKeyPath: server.clientKeyPath }), {})).dispose();
     const second = setup({ knownHosts });
@@ -280,7 +280,7 @@ describe('SshConnector against OpenSSH', () => {
 
   it('forgets a remembered password the server rejects and asks again with retry', async () => {
     const p = profile();
-    const secrets = new MemorySecrets();
+    const secrets = keychain();
     secrets.values.set(`password:${p.id}`, 'stale-password');
     const { connector, prompter } = setup({ secrets, answer: (q) => (q.kind === 'password' ? { kind: 'secret', value: server.password, remember: false } : { kind: 'cancel' }) });
     (await connector.connect(p, {})).dispose();
@@ -304,7 +304,7 @@ describe('SshConnector against OpenSSH', () => {
   });
 
   it('never prompts when unattended and fails with AUTH_FAILED when no secret is stored', async () => {
-    const knownHosts = new MemoryKnownHosts();
+    const knownHosts = new MemoryKnownHostsStore();
     (await setup({ knownHosts }).connector.connect(profile({ privateKeyPath: server.clientKeyPath }), {})).dispose();
     const { connector, prompter } = setup({ knownHosts, answer: () => ({ kind: 'secret', value: server.password, remember: false }) });
     const err = await expectError(connector.connect(profile(), { unattended: true }), 'AUTH_FAILED');
@@ -374,9 +374,9 @@ describe('SshConnector network errors', () => {
     const asked: string[] = [];
     const connector = new SshConnector({
       profiles: new MemoryProfiles(),
-      secrets: new MemorySecrets(),
+      secrets: keychain(),
       prompter: new ScriptedPrompter(() => ({ kind: 'cancel' })),
-      knownHosts: new MemoryKnownHosts(),
+      knownHosts: new MemoryKnownHostsStore(),
       knownHostsFiles: [],
       agentSocket: '',
       homeDir: emptyHome,
@@ -400,7 +400,7 @@ describe('SshConnector network errors', () => {
     conn.dispose();
     // The host key is asked about, and kept, for the name the user gave, not the address it resolved to.
     expect(prompter.asked).toMatchObject([{ kind: 'host-key', host: 'box.example.test' }]);
-    expect(knownHosts.entries.map((e) => e.host)).toEqual(['box.example.test']);
+    expect(knownHosts.list().map((e) => e.host)).toEqual(['box.example.test']);
   });
 
   describe('against a server that accepts and then says nothing', () => {
@@ -455,8 +455,8 @@ describe('keyboard-interactive against OpenSSH with PAM', () => {
       if (prompt.kind === 'keyboard-interactive') return { kind: 'keyboard-interactive', responses: prompt.prompts.map(() => answers.shift() ?? '') };
       return { kind: 'cancel' };
     });
-    const knownHosts = new MemoryKnownHosts();
-    const connector = new SshConnector({ profiles: new MemoryProfiles(), secrets: new MemorySecrets(), prompter, knownHosts, knownHostsFiles: [], agentSocket: '', homeDir: emptyHome });
+    const knownHosts = new MemoryKnownHostsStore();
+    const connector = new SshConnector({ profiles: new MemoryProfiles(), secrets: keychain(), prompter, knownHosts, knownHostsFiles: [], agentSocket: '', homeDir: emptyHome });
     return { connector, prompter, knownHosts };
   }
 

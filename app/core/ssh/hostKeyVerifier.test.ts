@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { HoldfastError } from '../../shared/contract';
 import { sha256Fingerprint } from './fingerprint';
 import { HOLDFAST_STORE_SOURCE, HostKeyVerifier } from './hostKeyVerifier';
-import { MemoryKnownHosts, ScriptedPrompter } from './testSupport';
+import { MemoryKnownHostsStore, ScriptedPrompter } from '../testing';
 
 /** An ssh-ed25519 public key blob, built from a fresh Node key pair. */
 function ed25519Blob(): Buffer {
@@ -34,7 +34,7 @@ function ecdsaBlob(): Buffer {
 const target = { host: 'srv.example', port: 2222, hostId: 'h1' };
 
 function make(files: Record<string, string> = {}, answer: ConstructorParameters<typeof ScriptedPrompter>[0] = () => ({ kind: 'cancel' })) {
-  const store = new MemoryKnownHosts();
+  const store = new MemoryKnownHostsStore();
   const prompter = new ScriptedPrompter(answer);
   const verifier = new HostKeyVerifier({ store, prompter, knownHostsFiles: Object.keys(files), readFile: (p) => files[p] });
   return { store, prompter, verifier };
@@ -60,11 +60,11 @@ describe('HostKeyVerifier', () => {
     const once = make({}, () => ({ kind: 'host-key', remember: false }));
     await once.verifier.verify(target, key);
     expect(once.prompter.asked).toEqual([{ kind: 'host-key', hostId: 'h1', host: 'srv.example', port: 2222, keyType: 'ssh-ed25519', fingerprint: sha256Fingerprint(key) }]);
-    expect(once.store.entries).toEqual([]);
+    expect(once.store.list()).toEqual([]);
 
     const remembered = make({}, () => ({ kind: 'host-key', remember: true }));
     await remembered.verifier.verify(target, key);
-    expect(remembered.store.entries).toEqual([{ host: 'srv.example', port: 2222, keyType: 'ssh-ed25519', key: key.toString('base64'), addedAt: expect.any(Number) }]);
+    expect(remembered.store.list()).toEqual([{ host: 'srv.example', port: 2222, keyType: 'ssh-ed25519', key: key.toString('base64'), addedAt: expect.any(Number) }]);
     await remembered.verifier.verify(target, key);
     expect(remembered.prompter.asked).toHaveLength(1);
   });
@@ -89,7 +89,7 @@ describe('HostKeyVerifier', () => {
         otherKeys: [{ keyType: 'ssh-ed25519', fingerprint: sha256Fingerprint(known), source: '/kh' }],
       },
     ]);
-    expect(store.entries.map((e) => e.keyType)).toEqual(['ecdsa-sha2-nistp256']);
+    expect(store.list().map((e) => e.keyType)).toEqual(['ecdsa-sha2-nistp256']);
   });
 
   it('rejects an unknown key the user cancels, and one met unattended without asking', async () => {
@@ -133,8 +133,8 @@ describe('HostKeyVerifier', () => {
 describe('HostKeyVerifier with a session store (keys accepted once)', () => {
   it('trusts a key accepted once for the rest of the session, even unattended, without writing it to the store', async () => {
     const key = ed25519Blob();
-    const store = new MemoryKnownHosts();
-    const sessionStore = new MemoryKnownHosts();
+    const store = new MemoryKnownHostsStore();
+    const sessionStore = new MemoryKnownHostsStore();
     const prompter = new ScriptedPrompter(() => ({ kind: 'host-key', remember: false }));
     const verifier = new HostKeyVerifier({ store, sessionStore, prompter, knownHostsFiles: [], readFile: () => undefined });
     await verifier.verify(target, key);
@@ -145,8 +145,8 @@ describe('HostKeyVerifier with a session store (keys accepted once)', () => {
   });
 
   it('still refuses a different key for a host accepted once, as a changed key', async () => {
-    const store = new MemoryKnownHosts();
-    const sessionStore = new MemoryKnownHosts();
+    const store = new MemoryKnownHostsStore();
+    const sessionStore = new MemoryKnownHostsStore();
     const prompter = new ScriptedPrompter(() => ({ kind: 'host-key', remember: false }));
     const verifier = new HostKeyVerifier({ store, sessionStore, prompter, knownHostsFiles: [], readFile: () => undefined });
     await verifier.verify(target, ed25519Blob());

@@ -7,7 +7,7 @@ import { startSshd, type TestSshd } from '../../../test/harness/sshd';
 import { HoldfastError } from '../../shared/contract';
 import type { SshConnection } from './connection';
 import { SshConnector } from './connector';
-import { MemoryKnownHosts, MemoryProfiles, MemorySecrets, ScriptedPrompter, makeProfile } from './testSupport';
+import { MemoryKnownHostsStore, MemoryProfiles, ScriptedPrompter, makeProfile, keychain } from '../testing';
 
 let outer: TestNetns;
 let inner: TestNetns;
@@ -34,9 +34,9 @@ function setup(profiles: MemoryProfiles) {
   const prompter = new ScriptedPrompter((p) => (p.kind === 'host-key' && trusted.has(p.fingerprint) ? { kind: 'host-key', remember: false } : { kind: 'cancel' }));
   const connector = new SshConnector({
     profiles,
-    secrets: new MemorySecrets(),
+    secrets: keychain(),
     prompter,
-    knownHosts: new MemoryKnownHosts(),
+    knownHosts: new MemoryKnownHostsStore(),
     knownHostsFiles: [],
     agentSocket: '',
     homeDir: '/nonexistent-home',

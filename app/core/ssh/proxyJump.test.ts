@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HoldfastError } from '../../shared/contract';
 import { parseProxyJump, resolveHops } from './proxyJump';
-import { MemoryProfiles, makeProfile } from './testSupport';
+import { MemoryProfiles, makeProfile } from '../testing';
 
 describe('parseProxyJump', () => {
   it('reads OpenSSH ProxyJump lists', () => {

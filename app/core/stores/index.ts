@@ -8,3 +8,4 @@ export { expandHome } from './paths';
 export { MemoryKnownHostsStore } from './memoryKnownHostsStore';
 export { SessionSecretStore } from './sessionSecretStore';
 export { MemorySettingsStore, SettingsStore, type ISettingsStore } from './settingsStore';
+export { EMPTY_WORKSPACE, MemoryWorkspaceStore, WorkspaceStore, type IWorkspaceStore, type SavedTab, type SavedWorkspace } from './workspaceStore';

@@ -2,18 +2,24 @@
 import type { ISecretStore } from '../interfaces';
 
 export class MemorySecretStore implements ISecretStore {
-  readonly persistent = false;
-  private readonly _secrets = new Map<string, string>();
+  /** False for the web host (gone at exit); tests of remembering pass true, as the OS keychain would say. */
+  readonly persistent: boolean;
+  /** The secrets held (tests look inside). */
+  readonly values = new Map<string, string>();
+
+  constructor(options: { persistent?: boolean } = {}) {
+    this.persistent = options.persistent ?? false;
+  }
 
   async get(key: string): Promise<string | undefined> {
-    return this._secrets.get(key);
+    return this.values.get(key);
   }
 
   async set(key: string, value: string): Promise<void> {
-    this._secrets.set(key, value);
+    this.values.set(key, value);
   }
 
   async delete(key: string): Promise<void> {
-    this._secrets.delete(key);
+    this.values.delete(key);
   }
 }

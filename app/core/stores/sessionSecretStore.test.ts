@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MemorySecrets as Keychain } from '../ssh/testSupport';
+import { keychain as newKeychain } from '../testing';
 import { SessionSecretStore } from './sessionSecretStore';
 
 describe('SessionSecretStore', () => {
   it('keeps a secret typed without "remember" in memory only, and finds it like a remembered one', async () => {
-    const keychain = new Keychain();
+    const keychain = newKeychain();
     const store = new SessionSecretStore(keychain);
     await store.keepForSession('password:h', 'typed');
     expect(await store.get('password:h')).toBe('typed');
@@ -13,7 +13,7 @@ describe('SessionSecretStore', () => {
   });
 
   it('remembering replaces the session copy, and delete forgets both layers', async () => {
-    const keychain = new Keychain();
+    const keychain = newKeychain();
     const store = new SessionSecretStore(keychain);
     await store.keepForSession('k', 'old');
     await store.set('k', 'new');

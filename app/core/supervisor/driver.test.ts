@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HoldfastError } from '../../shared/contract';
 import type { HostStatus } from '../../shared/model';
 import { HostSupervisor } from './driver';
-import { FakeClock, FakeConnection, FakeConnector, flush } from './testing';
+import { ManualClock, FakeConnection, FakeConnector, flush } from '../testing';
 
 const refused = () => new HoldfastError({ code: 'CONNECTION_REFUSED', message: 'Connection refused' });
 const authFailed = () => new HoldfastError({ code: 'AUTH_FAILED', message: 'Permission denied' });
@@ -10,7 +10,7 @@ const authFailed = () => new HoldfastError({ code: 'AUTH_FAILED', message: 'Perm
 const live: HostSupervisor[] = [];
 
 function setup(options: { random?: () => number; probeTimeoutMs?: number } = {}) {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const connector = new FakeConnector();
   const supervisor = new HostSupervisor({ hostId: 'h1', connect: connector.connect, clock, random: options.random ?? (() => 0.5), probeTimeoutMs: options.probeTimeoutMs });
   live.push(supervisor);
@@ -80,7 +80,7 @@ describe('HostSupervisor', () => {
   it('no retry storm: after an authentication failure exactly one attempt was made, whatever happens next', async () => {
     const t = await connectedHost(2);
     t.connector.respond = (call) => call.reject(authFailed());
-    t.first.close('keepalive');
+    t.first.kill('keepalive');
     await flush();
     expect(t.supervisor.status.state).toBe('failed');
     expect(t.supervisor.stats.attemptsMade).toBe(2); // the first connect, then the one reconnect attempt
@@ -103,7 +103,7 @@ describe('HostSupervisor', () => {
 
   it('a failure that waits for a retry rejects the caller, while the supervisor keeps trying for the panes', async () => {
     const t = await connectedHost(1);
-    t.first.close();
+    t.first.kill('closed');
     expect(t.connector.last.unattended).toBe(true);
     // The user lists sessions meanwhile: the unattended attempt becomes an attended one.
     const listing = t.supervisor.ensureConnected();
@@ -120,7 +120,7 @@ describe('HostSupervisor', () => {
   it('retries with backoff on the fake clock: immediately, then after 1 s, 2 s, 4 s, and the reconnect reattaches', async () => {
     const t = await connectedHost(1);
     t.connector.respond = (call) => call.reject(refused());
-    t.first.close('error');
+    t.first.kill('error');
     await flush();
     expect(t.losses()).toBe(1);
     expect(t.supervisor.stats.attemptsMade).toBe(2);
@@ -210,7 +210,7 @@ describe('HostSupervisor', () => {
 
   it('a connection that arrives for an abandoned attempt is disposed, never used', async () => {
     const t = await connectedHost(1);
-    t.first.close();
+    t.first.kill('closed');
     const stale = t.connector.last;
     t.clock.advance(5000); // the attempt hangs; then the machine sleeps and wakes
     t.supervisor.wake();
@@ -231,7 +231,7 @@ describe('HostSupervisor', () => {
   it('network down while waiting to retry cancels the timer; network up tries at once', async () => {
     const t = await connectedHost(1);
     t.connector.respond = (call) => call.reject(refused());
-    t.first.close();
+    t.first.kill('closed');
     await flush();
     expect(t.supervisor.stats.liveTimers).toBe(1);
     t.supervisor.networkDown();
@@ -260,7 +260,7 @@ describe('HostSupervisor', () => {
       if (i % 3 === 2) {
         current.probeResult = false;
         t.supervisor.wake();
-      } else current.close(i % 2 ? 'keepalive' : 'closed');
+      } else current.kill(i % 2 ? 'keepalive' : 'closed');
       await flush();
       t.clock.advance(60_000);
       await flush();
@@ -308,7 +308,7 @@ describe('HostSupervisor', () => {
   it('dispose leaves nothing behind: no timers, no connection, aborted attempt, rejected callers', async () => {
     const t = await connectedHost(1);
     t.connector.respond = (call) => call.reject(refused());
-    t.first.close();
+    t.first.kill('closed');
     await flush();
     expect(t.clock.pendingTimers).toBe(1);
     t.connector.respond = undefined;
@@ -327,7 +327,7 @@ describe('HostSupervisor', () => {
   });
 
   it('a connect that throws at once counts as a failed attempt', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const supervisor = new HostSupervisor({
       hostId: 'gone',
       clock,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../pane/testFakes';
+import { ManualClock } from '../testing';
 import { ECHO_OVERDUE_MS, EchoWatchdog } from './echoWatchdog';
 
 describe('EchoWatchdog', () => {

@@ -1,7 +1,7 @@
 import type { NetworkInterfaceInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { externalAddresses, NetworkWatcher } from './networkWatcher';
-import { FakeClock } from './testing';
+import { ManualClock } from '../testing';
 
 function info(address: string, internal = false): NetworkInterfaceInfo {
   return { address, netmask: '255.255.255.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal, cidr: `${address}/24` };
@@ -10,7 +10,7 @@ function info(address: string, internal = false): NetworkInterfaceInfo {
 const loopback = { lo: [info('127.0.0.1', true)] };
 
 function setup(initial: Record<string, NetworkInterfaceInfo[]>) {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   let current: Record<string, NetworkInterfaceInfo[]> | Error = initial;
   let polls = 0;
   const watcher = new NetworkWatcher({

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from './testing';
+import { ManualClock } from '../testing';
 import { WakeDetector } from './wakeDetector';
 
 function setup(options: { intervalMs?: number; thresholdMs?: number } = {}) {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const detector = new WakeDetector({ clock, ...options });
   const wakes: number[] = [];
   detector.onWake((e) => wakes.push(e.sleptMs));
@@ -61,7 +61,7 @@ describe('WakeDetector', () => {
   });
 
   it('a listener may dispose the detector from inside onWake, and nothing is left ticking', () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const detector = new WakeDetector({ clock });
     let wakes = 0;
     detector.onWake(() => {

@@ -3,7 +3,7 @@
 // core does not import the test harness.
 import type { ISshConnection } from '../interfaces';
 import { SshConnector } from '../ssh/connector';
-import { MemoryKnownHosts, MemoryProfiles, MemorySecrets, ScriptedPrompter, makeProfile } from '../ssh/testSupport';
+import { MemoryKnownHostsStore, MemoryProfiles, ScriptedPrompter, makeProfile, keychain } from '../testing';
 
 export interface TestServerAddress {
   host: string;
@@ -22,8 +22,8 @@ export async function connectToTestServer(server: TestServerAddress): Promise<IS
   });
   const connector = new SshConnector({
     profiles: new MemoryProfiles([profile]),
-    secrets: new MemorySecrets(),
-    knownHosts: new MemoryKnownHosts(),
+    secrets: keychain(),
+    knownHosts: new MemoryKnownHostsStore(),
     knownHostsFiles: [],
     agentSocket: '',
     prompter: new ScriptedPrompter((prompt) => (prompt.kind === 'host-key' ? { kind: 'host-key', remember: false } : { kind: 'cancel' })),

@@ -1,6 +1,15 @@
 // getApi(): the contract, whichever bridge carries it: the Electron preload's window.holdfast, else the web
 // host's WebSocket. The UI cannot tell them apart, except that only the socket can be lost.
-import { HoldfastError, type CommandInput, type CommandName, type EventName, type EventPayload, type IHoldfastApi } from '../../../shared/contract';
+import {
+  HoldfastError,
+  type CommandInput,
+  type CommandName,
+  type EventName,
+  type EventPayload,
+  type IHoldfastApi,
+  type NotificationInput,
+  type NotificationName,
+} from '../../../shared/contract';
 import type { Event, IDisposable } from '../../../shared/lifecycle';
 import { WsHoldfastClient, addressWithoutToken, domSocketFactory, socketUrl } from './wsClient';
 
@@ -24,8 +33,16 @@ class PreloadApi implements IHoldfastApi {
     }
   }
 
+  notify<K extends NotificationName>(name: K, input: NotificationInput<K>): void {
+    this._inner.notify(name, input);
+  }
+
   listen<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): IDisposable {
     return this._inner.listen(name, listener);
+  }
+
+  subscribePane(paneId: string, onData: (data: Uint8Array) => void): IDisposable {
+    return this._inner.subscribePane(paneId, onData);
   }
 }
 

@@ -103,16 +103,44 @@ describe('WsHoldfastClient', () => {
     expect(got).toEqual([{ hostId: 'h1', state: 'connected' }]);
   });
 
-  it('decodes binary frames as pane.data events with the raw bytes', () => {
+  it("subscribes to a pane, hands its binary frames' raw bytes to that pane's subscribers only, and unsubscribes with the last", () => {
     const s = fakeSocket();
     s.open();
-    const got: { paneId: string; data: Uint8Array }[] = [];
-    s.client.listen('pane.data', (e) => got.push(e));
+    const got: [string, number[]][] = [];
+    const first = s.client.subscribePane('p1', (d) => got.push(['p1', [...d]]));
+    const second = s.client.subscribePane('p1', (d) => got.push(['p1 again', [...d]]));
+    s.client.subscribePane('p2', (d) => got.push(['p2', [...d]]));
     s.binary(encodePaneData('p1', new Uint8Array([0xe2, 0x82, 0xac, 10])));
+    s.binary(encodePaneData('p3', new Uint8Array([1])));
     s.binary(new Uint8Array([9, 9])); // malformed: ignored
-    expect(got).toHaveLength(1);
-    expect(got[0]!.paneId).toBe('p1');
-    expect([...got[0]!.data]).toEqual([0xe2, 0x82, 0xac, 10]);
+    expect(got).toEqual([
+      ['p1', [0xe2, 0x82, 0xac, 10]],
+      ['p1 again', [0xe2, 0x82, 0xac, 10]],
+    ]);
+    first.dispose();
+    second.dispose();
+    second.dispose();
+    expect(s.sent).toEqual([
+      { t: 'sub', paneId: 'p1' },
+      { t: 'sub', paneId: 'p1' },
+      { t: 'sub', paneId: 'p2' },
+      { t: 'unsub', paneId: 'p1' },
+    ]);
+  });
+
+  it('sends notifications one way, queued until the socket opens, and none once it closed', () => {
+    const s = fakeSocket();
+    s.client.notify('pane.input', { paneId: 'p', data: 'x' });
+    expect(s.sent).toEqual([]);
+    s.open();
+    s.client.notify('pane.ack', { paneId: 'p', bytes: 5 });
+    expect(s.sent).toEqual([
+      { t: 'notify', name: 'pane.input', input: { paneId: 'p', data: 'x' } },
+      { t: 'notify', name: 'pane.ack', input: { paneId: 'p', bytes: 5 } },
+    ]);
+    s.drop();
+    s.client.notify('pane.input', { paneId: 'p', data: 'y' });
+    expect(s.sent).toHaveLength(2);
   });
 
   it('keeps other listeners running when one throws', () => {

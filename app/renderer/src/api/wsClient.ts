@@ -1,5 +1,6 @@
 // The renderer's side of the WebSocket bridge (app/shared/wire.ts): calls as JSON with ids, results matched
-// by id, events as JSON, pane output as binary frames. The socket is behind ISocket so tests can fake it.
+// by id, notifications and pane subscriptions as one-way JSON, events as JSON, the output of subscribed panes as
+// binary frames. The socket is behind ISocket so tests can fake it.
 import {
   commands,
   HoldfastError,
@@ -11,6 +12,8 @@ import {
   type EventName,
   type EventPayload,
   type IHoldfastApi,
+  type NotificationInput,
+  type NotificationName,
 } from '../../../shared/contract';
 import { Emitter, toDisposable, type IDisposable } from '../../../shared/lifecycle';
 import { decodePaneData, ServerMessage, type ClientMessage } from '../../../shared/wire';
@@ -43,6 +46,7 @@ export class WsHoldfastClient implements IHoldfastApi, IDisposable {
   private readonly _pending = new Map<number, IPendingCall>();
   private readonly _queue: string[] = [];
   private readonly _listeners = new Map<EventName, Set<(payload: never) => void>>();
+  private readonly _paneListeners = new Map<string, Set<(data: Uint8Array) => void>>();
   private _nextId = 1;
   private _open = false;
   private _closed = false;
@@ -71,6 +75,28 @@ export class WsHoldfastClient implements IHoldfastApi, IDisposable {
     return new Promise<CommandOutput<K>>((resolve, reject) => {
       this._pending.set(id, { name, resolve: resolve as (value: unknown) => void, reject });
       this._send(JSON.stringify(message));
+    });
+  }
+
+  notify<K extends NotificationName>(name: K, input: NotificationInput<K>): void {
+    if (this._closed) return;
+    this._send(JSON.stringify({ t: 'notify', name, input } satisfies ClientMessage));
+  }
+
+  /**
+   * Receives one pane's output: the screen as it is first, then what follows. Every subscription asks for the
+   * screen again (a listener already there redraws it); the pane's frames stop when the last one is disposed.
+   */
+  subscribePane(paneId: string, onData: (data: Uint8Array) => void): IDisposable {
+    let set = this._paneListeners.get(paneId);
+    if (!set) this._paneListeners.set(paneId, (set = new Set()));
+    const wrapped = (data: Uint8Array) => onData(data);
+    set.add(wrapped);
+    if (!this._closed) this._send(JSON.stringify({ t: 'sub', paneId } satisfies ClientMessage));
+    return toDisposable(() => {
+      if (!set.delete(wrapped) || set.size > 0 || this._paneListeners.get(paneId) !== set) return;
+      this._paneListeners.delete(paneId);
+      if (!this._closed) this._send(JSON.stringify({ t: 'unsub', paneId } satisfies ClientMessage));
     });
   }
 
@@ -139,7 +165,13 @@ export class WsHoldfastClient implements IHoldfastApi, IDisposable {
       console.warn('holdfast: ignoring a malformed binary frame', err);
       return;
     }
-    this._dispatch('pane.data', decoded);
+    for (const listener of [...(this._paneListeners.get(decoded.paneId) ?? [])]) {
+      try {
+        listener(decoded.data);
+      } catch (err) {
+        console.error('holdfast: a pane output listener threw', err);
+      }
+    }
   }
 
   private _dispatch(name: EventName, payload: unknown): void {

@@ -1,15 +1,17 @@
-// The window: hosts on the left, tabs of attached tmux sessions on the right, dialogs and prompts on top.
+// The window: hosts on the left, tabs of attached tmux sessions on the right, dialogs and prompts on top. The tabs
+// are this view's workspace: given back by core when the page loads (after a reload the same panes, after a restart
+// the last saved set) and saved whenever they change. Each open tab holds a RemotePane; PaneView shows it.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { IHoldfastApi } from '../../../shared/contract';
-import { DisposableStore, type Event } from '../../../shared/lifecycle';
+import { DisposableStore, type Event, type IDisposable } from '../../../shared/lifecycle';
 import { DEFAULT_SETTINGS, type AppInfo, type HoldfastErrorData, type HostProfile, type HostStatus, type Notice, type PaneInfo, type Prompt, type Settings, type TmuxSession } from '../../../shared/model';
+import { RemotePane, type RemotePaneState } from '../api/remotePane';
 import { sortHosts, tabTitles } from '../model/format';
 import { describeHost, tabTone } from '../model/hostState';
 import type { IHostSessions } from '../model/rows';
-import { PaneRouter } from '../terminal/paneRouter';
 import { isMacPlatform, shortcutFor } from '../terminal/keys';
-import { PaneView, type IPaneCallbacks, type ITab } from '../terminal/PaneView';
 import { terminalSettings } from '../terminal/TerminalController';
+import { PaneView, type IPaneCallbacks, type ITab } from './PaneView';
 import { SettingsDialog, ShortcutsDialog } from './SettingsDialog';
 import { ConfirmDialog, toErrorData } from './common';
 import { HostForm } from './HostForm';
@@ -37,13 +39,51 @@ let nextNoticeId = 1;
 /** How often an open host's session list is read again while the host is connected. */
 const SESSION_REFRESH_MS = 5000;
 
+/** Where a page keeps its view id: per browser tab, kept across reloads (an Electron window's survives its reloads). */
+const VIEW_ID_KEY = 'holdfast.viewId';
+
+function storedViewId(): string {
+  try {
+    const existing = sessionStorage.getItem(VIEW_ID_KEY);
+    if (existing && existing.length >= 8) return existing;
+  } catch {
+    // No storage (a locked-down browser): a new view every load.
+  }
+  return crypto.randomUUID();
+}
+
+function storeViewId(viewId: string): void {
+  try {
+    sessionStorage.setItem(VIEW_ID_KEY, viewId);
+  } catch {
+    // See storedViewId.
+  }
+}
+
+/** A tab's fields that follow its pane's state. */
+function tabFields(state: RemotePaneState): Pick<ITab, 'state' | 'sessionName' | 'sessionId' | 'error' | 'message' | 'exit'> {
+  return { state: state.state, sessionName: state.sessionName, sessionId: state.sessionId, error: state.error, message: state.message, exit: state.exit };
+}
+
+/** A tab for a pane the view holds already (given back with its workspace). */
+function tabForPane(api: IHoldfastApi, info: PaneInfo, hosts: ReadonlyMap<string, HostProfile>): ITab {
+  const remote = new RemotePane(api, info);
+  return {
+    id: `tab-${nextTabId++}`,
+    hostId: info.hostId,
+    hostName: hosts.get(info.hostId)?.name ?? info.hostId,
+    ...(info.startCommand !== undefined ? { create: { startCommand: info.startCommand } } : {}),
+    remote,
+    ...tabFields(remote.state),
+  };
+}
+
 /** A stable order (by name, as people scan a list), so rows never move under the cursor when activity changes. */
 function sortSessions(list: readonly TmuxSession[]): TmuxSession[] {
   return [...list].sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base', numeric: true }) || a.id.localeCompare(b.id));
 }
 
 export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconnect: Event<string> }) {
-  const router = useMemo(() => new PaneRouter(), []);
   const [appInfo, setAppInfo] = useState<AppInfo>();
   const [hosts, setHosts] = useState<HostProfile[]>([]);
   const [loaded, setLoaded] = useState(false);
@@ -53,6 +93,8 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
   const [busyHosts, setBusyHosts] = useState<ReadonlySet<string>>(new Set());
   const [tabs, setTabs] = useState<ITab[]>([]);
   const [activeTabId, setActiveTabId] = useState<string>();
+  /** This view's id once core gave its workspace back; tabs are saved only from then on. */
+  const [viewId, setViewId] = useState<string>();
   const [prompts, setPrompts] = useState<Prompt[]>([]);
   const [dialog, setDialog] = useState<Dialog>();
   const [notices, setNotices] = useState<INoticeItem[]>([]);
@@ -137,29 +179,6 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
   useEffect(() => {
     const store = new DisposableStore();
     store.add(onDidDisconnect((reason) => setLost(reason)));
-    store.add(api.listen('pane.data', (e) => router.deliver(e.paneId, e.data)));
-    store.add(
-      api.listen('pane.state', (e) => {
-        // Attached, detached or gone: the host's list (attached clients, sessions) changed with it.
-        if (e.state === 'session-gone' || e.state === 'attached' || e.state === 'closed' || e.state === 'exited') {
-          const tab = state.current.tabs.find((t) => t.paneId === e.paneId);
-          if (tab) relistIfShown(tab.hostId);
-        }
-        setTabs((ts) =>
-          ts.map((t) =>
-            t.paneId === e.paneId
-              ? {
-                  ...t,
-                  state: e.state,
-                  error: e.error ?? (e.state === 'attached' ? undefined : t.error),
-                  message: e.message ?? t.message,
-                  exit: e.state === 'exited' ? e.exit : undefined,
-                }
-              : t,
-          ),
-        );
-      }),
-    );
     store.add(
       api.listen('host.status', (s) => {
         const was = state.current.statuses.get(s.hostId)?.state;
@@ -174,6 +193,8 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
     store.add(api.listen('hosts.changed', () => void refreshHosts()));
     store.add(api.listen('prompt.show', (p) => setPrompts((ps) => [...ps.filter((x) => x.promptId !== p.promptId), p])));
     store.add(api.listen('prompt.close', ({ promptId }) => setPrompts((ps) => ps.filter((x) => x.promptId !== promptId))));
+    // Prompts already waiting (shown before this page loaded, or before a reload): listened for first, then read.
+    api.call('prompts.pending', {}).then((list) => setPrompts((ps) => [...ps, ...list.filter((p) => !ps.some((x) => x.promptId === p.promptId))]), () => {});
     store.add(api.listen('notice', (n) => notify(n.level, n.message)));
     store.add(api.listen('settings.changed', (next) => setSettings(next)));
     api.call('settings.get', {}).then(setSettings, () => {});
@@ -186,7 +207,75 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
       () => {},
     );
     return () => store.dispose();
-  }, [api, router, onDidDisconnect, refreshHosts, notify, relistIfShown]);
+  }, [api, onDidDisconnect, refreshHosts, notify, relistIfShown]);
+
+  // This view's tabs: the same panes after a reload, the last saved set in a new view (after a restart too).
+  useEffect(() => {
+    let cancelled = false;
+    const requested = storedViewId();
+    Promise.all([api.call('workspace.open', { viewId: requested }), api.call('hosts.list', {}).catch(() => [] as HostProfile[])]).then(
+      ([workspace, hostList]) => {
+        if (cancelled) {
+          return;
+        }
+        storeViewId(workspace.viewId);
+        const byId = new Map(hostList.map((h) => [h.id, h]));
+        const restored = workspace.panes.map((info) => ({ info, tab: tabForPane(api, info, byId) }));
+        setTabs((ts) => [...restored.map((r) => r.tab), ...ts.filter((t) => !restored.some((r) => r.info.paneId === t.remote?.paneId))]);
+        const active = restored.find((r) => r.info.paneId === workspace.activePaneId) ?? restored[0];
+        if (active) setActiveTabId((current) => current ?? active.tab.id);
+        setViewId(workspace.viewId);
+      },
+      (err: unknown) => notify('warning', `Could not reopen the tabs of the last session: ${toErrorData(err).message}`),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [api, notify]);
+
+  // Each open tab follows its pane's state; an attach, a detach or a session that ended changes the host's list.
+  const stateSubscriptions = useRef(new Map<RemotePane, IDisposable>());
+  useEffect(() => {
+    const live = new Set(tabs.flatMap((t) => (t.remote ? [t.remote] : [])));
+    for (const [remote, subscription] of stateSubscriptions.current) {
+      if (!live.has(remote)) {
+        subscription.dispose();
+        stateSubscriptions.current.delete(remote);
+      }
+    }
+    for (const remote of live) {
+      if (stateSubscriptions.current.has(remote)) continue;
+      stateSubscriptions.current.set(
+        remote,
+        remote.onState((next) => {
+          if (next.state === 'session-gone' || next.state === 'attached' || next.state === 'closed' || next.state === 'exited') relistIfShown(remote.hostId);
+          setTabs((ts) => ts.map((t) => (t.remote === remote ? { ...t, ...tabFields(next) } : t)));
+        }),
+      );
+    }
+  }, [tabs, relistIfShown]);
+  useEffect(
+    () => () => {
+      for (const subscription of stateSubscriptions.current.values()) subscription.dispose();
+      stateSubscriptions.current.clear();
+    },
+    [],
+  );
+
+  // The tabs (order and active one) are saved whenever they change: for this view's reload, and for the next start.
+  const savedKey = useMemo(() => {
+    const paneIds = tabs.flatMap((t) => (t.remote ? [t.remote.paneId] : []));
+    const activePaneId = tabs.find((t) => t.id === activeTabId)?.remote?.paneId;
+    return JSON.stringify({ paneIds, activePaneId });
+  }, [tabs, activeTabId]);
+  useEffect(() => {
+    if (!viewId) return;
+    const { paneIds, activePaneId } = JSON.parse(savedKey) as { paneIds: string[]; activePaneId?: string };
+    api.call('workspace.save', { viewId, paneIds, ...(activePaneId ? { activePaneId } : {}) }).catch((err: unknown) => {
+      const e = toErrorData(err);
+      if (e.code !== 'NETWORK') notify('warning', e.message);
+    });
+  }, [api, viewId, savedKey, notify]);
 
   const titles = useMemo(() => tabTitles(tabs), [tabs]);
   const activeTab = tabs.find((t) => t.id === activeTabId);
@@ -220,8 +309,8 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
   const closeTab = useCallback(
     (tabId: string) => {
       const tab = state.current.tabs.find((t) => t.id === tabId);
-      if (tab?.paneId) {
-        api.call('panes.close', { paneId: tab.paneId }).then(
+      if (tab?.remote) {
+        tab.remote.close().then(
           () => relistIfShown(tab.hostId),
           (err: unknown) => {
             const e = toErrorData(err);
@@ -236,7 +325,7 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
         return next;
       });
     },
-    [api, notify, relistIfShown],
+    [notify, relistIfShown],
   );
 
   const retryNow = useCallback(
@@ -279,12 +368,16 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
 
   const paneCallbacks = useMemo<IPaneCallbacks>(
     () => ({
-      onOpened: (tabId: string, info: PaneInfo) => {
-        setTabs((ts) =>
-          ts.map((t) =>
-            t.id === tabId ? { ...t, paneId: info.paneId, state: info.state, sessionName: info.sessionName, ...(info.sessionId ? { sessionId: info.sessionId } : {}), error: undefined } : t,
-          ),
-        );
+      onOpened: (tabId: string, remote: RemotePane) => {
+        // Opened the session a tab already shows (another view's pane came back as this one's): one tab for it.
+        const duplicate = state.current.tabs.find((t) => t.id !== tabId && t.remote?.paneId === remote.paneId);
+        if (duplicate) {
+          remote.dispose();
+          setTabs((ts) => ts.filter((t) => t.id !== tabId));
+          setActiveTabId(duplicate.id);
+          return;
+        }
+        setTabs((ts) => ts.map((t) => (t.id === tabId ? { ...t, remote, ...tabFields(remote.state), error: undefined } : t)));
         // A new session now shows in its host's list.
         const tab = state.current.tabs.find((t) => t.id === tabId);
         if (tab) relistIfShown(tab.hostId);
@@ -295,8 +388,16 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
         setTabs((ts) => ts.map((t) => (t.id === tabId ? { ...t, state: error.code === 'SESSION_GONE' ? 'session-gone' : 'failed', error } : t)));
       },
       onClose: closeTab,
-      onDismissMessage: (tabId: string) => setTabs((ts) => ts.map((t) => (t.id === tabId ? { ...t, message: undefined } : t))),
-      onReopen: (tabId: string) => setTabs((ts) => ts.map((t) => (t.id === tabId ? { ...t, paneId: undefined, state: 'opening', error: undefined } : t))),
+      onDismissMessage: (tabId: string) => {
+        state.current.tabs.find((t) => t.id === tabId)?.remote?.dismissMessage();
+        setTabs((ts) => ts.map((t) => (t.id === tabId ? { ...t, message: undefined } : t)));
+      },
+      onReopen: (tabId: string) => {
+        // The old pane is let go (it failed or was detached); a new one is opened.
+        const old = state.current.tabs.find((t) => t.id === tabId)?.remote;
+        if (old) void old.close().catch(() => {});
+        setTabs((ts) => ts.map((t) => (t.id === tabId ? { ...t, remote: undefined, state: 'opening', error: undefined } : t)));
+      },
       onRetryNow: retryNow,
       onReplaceHostKey: (hostId: string) => setDialog({ kind: 'forget-key', hostId }),
       onEditHost: (hostId: string) => {
@@ -422,7 +523,6 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
               <PaneView
                 key={t.id}
                 api={api}
-                router={router}
                 tab={t}
                 active={t.id === activeTabId}
                 hostStatus={statuses.get(t.hostId)}

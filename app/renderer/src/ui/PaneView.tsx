@@ -1,16 +1,16 @@
-// A tab's content: the terminal attached to one tmux session, and what the pane's state means for the user
-// (attaching, reconnecting, session gone, failed) as an overlay on top of it.
+// A tab's content: the terminal bound to the tab's RemotePane (its output, keys, size, visibility and
+// acknowledgements all go through the RemotePane), and what the pane's state means for the user (attaching,
+// reconnecting, session gone, exited, failed) as an overlay on top of it.
 import { useEffect, useRef, useState } from 'react';
 import type { IHoldfastApi } from '../../../shared/contract';
 import { DisposableStore } from '../../../shared/lifecycle';
-import type { CommandExit, HoldfastErrorData, HostStatus, PaneInfo, PaneState } from '../../../shared/model';
+import type { CommandExit, HoldfastErrorData, HostStatus, PaneState } from '../../../shared/model';
+import { RemotePane } from '../api/remotePane';
 import { describeHost } from '../model/hostState';
-import { HostStateCard } from '../ui/HostState';
-import { ErrorBox, Spinner, toErrorData, useNow } from '../ui/common';
-import { AckBatcher, frameScheduler } from './ackBatcher';
-import { isMacPlatform } from './keys';
-import type { PaneRouter } from './paneRouter';
-import { TerminalController, type ITerminalSettings } from './TerminalController';
+import { isMacPlatform } from '../terminal/keys';
+import { TerminalController, type ITerminalSettings } from '../terminal/TerminalController';
+import { HostStateCard } from './HostState';
+import { ErrorBox, Spinner, toErrorData, useNow } from './common';
 
 export interface ITab {
   id: string;
@@ -20,7 +20,8 @@ export interface ITab {
   /** tmux's id of the session, when it was listed: the pane attaches by id, never by name. */
   sessionId?: string;
   create?: { startCommand?: string };
-  paneId?: string;
+  /** The pane this tab holds, once it is open. */
+  remote?: RemotePane;
   state: PaneState | 'opening';
   error?: HoldfastErrorData;
   /** A note from core, e.g. that typed input was discarded during an outage. */
@@ -30,7 +31,7 @@ export interface ITab {
 }
 
 export interface IPaneCallbacks {
-  onOpened(tabId: string, info: PaneInfo): void;
+  onOpened(tabId: string, remote: RemotePane): void;
   onFailed(tabId: string, error: HoldfastErrorData): void;
   onClose(tabId: string): void;
   onDismissMessage(tabId: string): void;
@@ -43,9 +44,19 @@ export interface IPaneCallbacks {
   onBell?(tabId: string): void;
 }
 
+/** Whether the window is shown (not minimized, not a background browser tab). */
+function useWindowVisible(): boolean {
+  const [visible, setVisible] = useState(() => document.visibilityState !== 'hidden');
+  useEffect(() => {
+    const update = () => setVisible(document.visibilityState !== 'hidden');
+    document.addEventListener('visibilitychange', update);
+    return () => document.removeEventListener('visibilitychange', update);
+  }, []);
+  return visible;
+}
+
 export function PaneView({
   api,
-  router,
   tab,
   active,
   hostStatus,
@@ -55,7 +66,6 @@ export function PaneView({
   callbacks,
 }: {
   api: IHoldfastApi;
-  router: PaneRouter;
   tab: ITab;
   active: boolean;
   hostStatus: HostStatus | undefined;
@@ -73,6 +83,7 @@ export function PaneView({
   const [busy, setBusy] = useState(false);
   const settingsRef = useRef(settings);
   settingsRef.current = settings;
+  const windowVisible = useWindowVisible();
 
   // The terminal lives as long as the tab.
   useEffect(() => {
@@ -87,18 +98,8 @@ export function PaneView({
       paneElement.holdfastReadScreen = () => readScreen(controller);
       paneElement.holdfastRawTail = () => [...controller.rawTail.bytes()];
     }
-    store.add(
-      controller.onInput((data) => {
-        const paneId = tabRef.current.paneId;
-        if (paneId) api.call('panes.write', { paneId, data }).catch((err: unknown) => console.warn('holdfast: write failed', err));
-      }),
-    );
-    store.add(
-      controller.onResize(({ cols, rows }) => {
-        const paneId = tabRef.current.paneId;
-        if (paneId) api.call('panes.resize', { paneId, cols: clampCols(cols), rows: clampRows(rows) }).catch(() => {});
-      }),
-    );
+    store.add(controller.onInput((data) => tabRef.current.remote?.write(data)));
+    store.add(controller.onResize(({ cols, rows }) => tabRef.current.remote?.resize(cols, rows)));
     store.add(controller.onSearchRequested(() => setSearchOpen(true)));
     store.add(controller.onBell(() => callbacks.onBell?.(tabRef.current.id)));
     return () => {
@@ -106,61 +107,56 @@ export function PaneView({
       controller.dispose();
       controllerRef.current = undefined;
     };
-  }, [api, platform]);
+  }, [platform]);
 
-  // Attach (and re-attach on "Reopen"); the pane's output goes to the terminal, acknowledged in batches.
-  const paneId = tab.paneId;
-  const needsOpen = !paneId && tab.state === 'opening';
+  // Attach (and again on "Reopen"). A tab given back with its workspace has its pane already.
+  const remote = tab.remote;
+  const needsOpen = !remote && tab.state === 'opening';
   useEffect(() => {
     if (!needsOpen) return;
     const controller = controllerRef.current!;
     controller.fit();
     let cancelled = false;
-    api
-      .call('panes.open', {
-        hostId: tab.hostId,
-        sessionName: tab.sessionName,
-        ...(tab.sessionId && !tab.create ? { sessionId: tab.sessionId } : {}),
-        ...(tab.create ? { create: tab.create } : {}),
-        cols: clampCols(controller.cols),
-        rows: clampRows(controller.rows),
-      })
-      .then(
-        (info) => {
-          if (cancelled) {
-            // The tab closed while attaching: detach what we got.
-            router.forget(info.paneId);
-            void api.call('panes.close', { paneId: info.paneId }).catch(() => {});
-            return;
-          }
-          callbacks.onOpened(tab.id, info);
-        },
-        (err: unknown) => {
-          if (!cancelled) callbacks.onFailed(tab.id, toErrorData(err));
-        },
-      );
+    RemotePane.open(api, {
+      hostId: tab.hostId,
+      sessionName: tab.sessionName,
+      ...(tab.sessionId ? { sessionId: tab.sessionId } : {}),
+      ...(tab.create ? { create: tab.create } : {}),
+      cols: controller.cols,
+      rows: controller.rows,
+    }).then(
+      (opened) => {
+        // The tab closed while attaching: let go of what we got.
+        if (cancelled) void opened.close().catch(() => {});
+        else callbacks.onOpened(tab.id, opened);
+      },
+      (err: unknown) => {
+        if (!cancelled) callbacks.onFailed(tab.id, toErrorData(err));
+      },
+    );
     return () => {
       cancelled = true;
     };
     // Runs once per attach attempt: when the tab starts out, and after Reopen.
   }, [needsOpen]);
 
+  // The pane's output goes to the terminal; what the terminal has parsed is acknowledged.
   useEffect(() => {
-    if (!paneId) return;
+    if (!remote) return;
     const controller = controllerRef.current!;
-    const acks = new AckBatcher((bytes) => void api.call('panes.ack', { paneId, bytes }).catch(() => {}), frameScheduler);
-    const claim = router.claim(paneId, (data) => {
+    const subscription = remote.onData((data) => {
       const length = data.length;
-      controller.write(data, () => acks.processed(length));
+      controller.write(data, () => remote.processed(length));
     });
-    // The terminal may have been resized while attaching.
-    if (controller.cols >= 2) void api.call('panes.resize', { paneId, cols: clampCols(controller.cols), rows: clampRows(controller.rows) }).catch(() => {});
-    return () => {
-      claim.dispose();
-      acks.flush();
-      acks.dispose();
-    };
-  }, [api, router, paneId]);
+    // The terminal's size, as it is now (it may have changed while the pane was opening).
+    if (controller.cols >= 2) remote.resize(controller.cols, controller.rows);
+    return () => subscription.dispose();
+  }, [remote]);
+
+  // Core sends output at full speed only to views that show the pane; the pane takes the size of the view shown last.
+  useEffect(() => {
+    remote?.setVisible(active && windowVisible);
+  }, [remote, active, windowVisible]);
 
   // New settings (a font, a theme, a zoom) go to the live terminal, which re-measures and refits.
   useEffect(() => {
@@ -175,12 +171,10 @@ export function PaneView({
   }, [active, searchOpen]);
 
   const recreate = async (startCommand?: string) => {
-    if (!paneId) return;
+    if (!remote) return;
     setBusy(true);
     try {
-      controllerRef.current?.term.reset();
-      const info = await api.call('panes.recreate', { paneId, ...(startCommand !== undefined ? { startCommand } : {}) });
-      callbacks.onOpened(tab.id, info);
+      await remote.recreate(startCommand);
     } catch (err) {
       callbacks.onFailed(tab.id, toErrorData(err));
     } finally {
@@ -191,7 +185,7 @@ export function PaneView({
   const reopen = () => callbacks.onReopen(tab.id);
 
   return (
-    <div className={`pane ${active ? 'is-active' : ''}`} data-testid="pane" data-pane-id={paneId ?? ''} data-pane-state={tab.state} hidden={!active}>
+    <div className={`pane ${active ? 'is-active' : ''}`} data-testid="pane" data-pane-id={remote?.paneId ?? ''} data-pane-state={tab.state} hidden={!active}>
       {/* The session-gone and exited overlays say it at length; the same words in the note above would be said twice. */}
       {tab.message && tab.state !== 'session-gone' && tab.state !== 'exited' && (
         <div className="pane-note" role="status" data-testid="pane-note">
@@ -427,14 +421,6 @@ function SearchBar({ controller, onClose }: { controller: TerminalController | u
       </button>
     </div>
   );
-}
-
-function clampCols(n: number): number {
-  return Math.min(1000, Math.max(2, Math.floor(n) || 80));
-}
-
-function clampRows(n: number): number {
-  return Math.min(1000, Math.max(1, Math.floor(n) || 24));
 }
 
 function readScreen(controller: TerminalController): string {

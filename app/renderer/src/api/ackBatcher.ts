@@ -1,9 +1,10 @@
-// Flow control: the view tells core how many bytes xterm has processed (panes.ack), so that core stops
+// Flow control: the view tells core how many bytes xterm has processed (pane.ack), so that core stops
 // reading the channel when the view falls behind. Acks are batched: at once past a threshold, else once
 // per scheduled tick (a frame), never one call per chunk.
+import { FLOW } from '../../../shared/flow';
 import type { IDisposable } from '../../../shared/lifecycle';
 
-export const ACK_THRESHOLD_BYTES = 64 * 1024;
+export const ACK_THRESHOLD_BYTES = FLOW.ACK_BYTES;
 
 export type Scheduler = (fn: () => void) => IDisposable;
 

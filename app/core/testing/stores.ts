@@ -1,6 +1,17 @@
-// Fakes of Holdfast's own seams for the ssh tests (never of ssh2): in-memory stores and a scripted prompter.
+// Stores and prompters for tests: core's own in-memory stores, a profile store, and a scripted prompter.
 import { DEFAULT_KEEPALIVE, type HostProfile, type Prompt, type PromptAnswer } from '../../shared/model';
-import type { DistributiveOmit, IKnownHostsStore, IProfileStore, IPrompter, ISecretStore, KnownHostEntry } from '../interfaces';
+import type { DistributiveOmit, IProfileStore, IPrompter } from '../interfaces';
+import { MemorySecretStore } from '../stores/memorySecretStore';
+
+export { MemoryKnownHostsStore } from '../stores/memoryKnownHostsStore';
+export { MemorySecretStore } from '../stores/memorySecretStore';
+export { MemorySettingsStore } from '../stores/settingsStore';
+export { MemoryWorkspaceStore } from '../stores/workspaceStore';
+
+/** A secret store that says it persists, as the OS keychain does (the web host's does not). */
+export function keychain(): MemorySecretStore {
+  return new MemorySecretStore({ persistent: true });
+}
 
 export type AskedPrompt = DistributiveOmit<Prompt, 'promptId'>;
 
@@ -22,36 +33,6 @@ export class ScriptedPrompter implements IPrompter {
 /** A prompter that must not be asked: it records the prompt and cancels. */
 export function silentPrompter(): ScriptedPrompter {
   return new ScriptedPrompter(() => ({ kind: 'cancel' }));
-}
-
-export class MemorySecrets implements ISecretStore {
-  readonly values = new Map<string, string>();
-  constructor(readonly persistent = true) {}
-  async get(key: string) {
-    return this.values.get(key);
-  }
-  async set(key: string, value: string) {
-    this.values.set(key, value);
-  }
-  async delete(key: string) {
-    this.values.delete(key);
-  }
-}
-
-export class MemoryKnownHosts implements IKnownHostsStore {
-  readonly entries: KnownHostEntry[] = [];
-  list() {
-    return [...this.entries];
-  }
-  find(host: string, port: number) {
-    return this.entries.filter((e) => e.host === host && e.port === port);
-  }
-  add(entry: KnownHostEntry) {
-    this.entries.push(entry);
-  }
-  remove(host: string, port: number) {
-    for (let i = this.entries.length - 1; i >= 0; i--) if (this.entries[i]!.host === host && this.entries[i]!.port === port) this.entries.splice(i, 1);
-  }
 }
 
 export class MemoryProfiles implements IProfileStore {

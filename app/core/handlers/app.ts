@@ -1,0 +1,29 @@
+// The app itself: what it is, what it has to tell, and its settings.
+import { HoldfastError } from '../../shared/contract';
+import type { CoreContext, Handlers } from './context';
+
+export function appHandlers(ctx: CoreContext): Handlers<'app.info' | 'app.notices' | 'settings.get' | 'settings.save'> {
+  return {
+    'app.info': async () => ({
+      version: ctx.version,
+      shell: ctx.shell,
+      secretsPersist: ctx.secrets.persistent,
+      platform: process.platform,
+    }),
+
+    'app.notices': async () => [...ctx.notices],
+
+    'settings.get': async () => ctx.settings.get(),
+
+    'settings.save': async (patch) => {
+      let saved;
+      try {
+        saved = ctx.settings.update(patch);
+      } catch (err) {
+        throw new HoldfastError({ code: 'VALIDATION', message: `These settings cannot be saved: ${err instanceof Error ? err.message : String(err)}` });
+      }
+      ctx.emit('settings.changed', saved);
+      return saved;
+    },
+  };
+}

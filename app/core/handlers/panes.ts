@@ -1,0 +1,21 @@
+// Panes and workspaces: opening, closing and recreating tabs on tmux sessions, and a view's tab set. What a view
+// holds is the PaneRegistry's business; these only pass the view along.
+import type { CoreContext, Handlers } from './context';
+
+export function paneHandlers(ctx: CoreContext): Handlers<'panes.open' | 'panes.list' | 'panes.close' | 'panes.recreate' | 'workspace.open' | 'workspace.save'> {
+  const { panes } = ctx;
+  return {
+    'panes.open': async (input, client) => panes.open(client, input),
+    'panes.list': async () => panes.list(),
+    'panes.close': async ({ paneId }, client) => {
+      await panes.close(client, paneId);
+      return undefined;
+    },
+    'panes.recreate': async ({ paneId, startCommand }, client) => panes.recreate(client, paneId, startCommand),
+    'workspace.open': async ({ viewId }, client) => panes.openWorkspace(client, viewId),
+    'workspace.save': async (save, client) => {
+      panes.saveWorkspace(client, save);
+      return undefined;
+    },
+  };
+}

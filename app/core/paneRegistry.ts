@@ -1,0 +1,385 @@
+// The panes core keeps, and who holds them. A view holds the panes it opened (or got back with its workspace);
+// a pane lives while some view holds it. A view that goes keeps its panes for a grace period (a reload takes them
+// back, attached all along); after it, a pane nobody holds is detached (its tmux session keeps running).
+//
+// Views share panes: opening a session that a live pane already shows holds that pane, so two windows (or a
+// window and a phone) show one stream instead of two tmux clients fighting over the size.
+//
+// Workspaces: each view's tabs (order and active tab) are kept per view id for its reloads, and the last saved
+// set is written to disk; a new view starts with that set, on the panes that show those sessions now or on new
+// ones made for it (after a restart: attached as soon as their hosts connect, waiting as 'reconnecting' meanwhile).
+import { randomUUID } from 'node:crypto';
+import { HoldfastError } from '../shared/contract';
+import { Disposable, DisposableStore, type IDisposable } from '../shared/lifecycle';
+import type { PaneInfo, PaneState, Workspace, WorkspaceSave } from '../shared/model';
+import { CoreClient, graceHolder, PaneHolds } from './clients';
+import type { HostRegistry } from './hosts';
+import type { IClock } from './interfaces';
+import { Pane, type PaneStateChange } from './pane/Pane';
+import type { FlowMarks } from './pane/PaneStream';
+import type { IWorkspaceStore, SavedTab } from './stores/workspaceStore';
+import { isReservedSessionName, reservedNameError } from './tmux/commands';
+
+/** How long a view that went keeps its panes for a reload to take them back. */
+export const VIEW_GRACE_MS = 60_000;
+
+/** The size a pane is made with before any view said its own (a restored pane). */
+const DEFAULT_SIZE = { cols: 80, rows: 24 };
+
+/** States in which a pane shows a live session another view may share. */
+const SHAREABLE: ReadonlySet<PaneState> = new Set(['attaching', 'attached', 'reconnecting']);
+
+export interface OpenPaneInput {
+  hostId: string;
+  sessionName: string;
+  sessionId?: string;
+  create?: { startCommand?: string };
+  cols: number;
+  rows: number;
+}
+
+export interface PaneRegistryOptions {
+  hosts: HostRegistry;
+  workspace: IWorkspaceStore;
+  clock: IClock;
+  /** A pane's state changed (every view is told). */
+  onState(paneId: string, change: PaneStateChange): void;
+  graceMs?: number;
+  /** Overrides of the flow-control marks (tests). */
+  flow?: Partial<FlowMarks>;
+}
+
+interface PaneEntry {
+  readonly pane: Pane;
+  readonly store: DisposableStore;
+  /** Each subscribed view's subscription, by client id. */
+  readonly subscriptions: Map<string, IDisposable>;
+}
+
+export class PaneRegistry extends Disposable {
+  private readonly _panes = new Map<string, PaneEntry>();
+  private readonly _holds = new PaneHolds();
+  /** Live views by view id. */
+  private readonly _views = new Map<string, CoreClient>();
+  /** Views that went, by view id: the timer that releases their panes. */
+  private readonly _gone = new Map<string, IDisposable>();
+  /** Each view's tabs as it last saved them, by view id (live views and views in their grace period). */
+  private readonly _tabs = new Map<string, { paneIds: string[]; activePaneId?: string }>();
+  private readonly _graceMs: number;
+
+  constructor(private readonly _options: PaneRegistryOptions) {
+    super();
+    this._graceMs = _options.graceMs ?? VIEW_GRACE_MS;
+  }
+
+  get size(): number {
+    return this._panes.size;
+  }
+
+  /** Views gone and still within their grace period (tests). */
+  get viewsInGrace(): number {
+    return this._gone.size;
+  }
+
+  list(): PaneInfo[] {
+    return [...this._panes.values()].map(({ pane }) => pane.info());
+  }
+
+  hasPanesOn(hostId: string): boolean {
+    return [...this._panes.values()].some(({ pane }) => pane.hostId === hostId);
+  }
+
+  /** The pane, if `client` holds it. */
+  paneOf(client: CoreClient, paneId: string): Pane | undefined {
+    return this._holds.holds(client.clientId, paneId) ? this._panes.get(paneId)?.pane : undefined;
+  }
+
+  private _require(client: CoreClient, paneId: string): Pane {
+    const pane = this.paneOf(client, paneId);
+    if (!pane) throw new HoldfastError({ code: 'NOT_FOUND', message: 'This pane is closed.' });
+    return pane;
+  }
+
+  /**
+   * Opens a tab on a session for `client`: the live pane that shows it already, if any (without `create`), else a
+   * new pane attached to it (made first with `create`). Resolves once attached or session-gone.
+   */
+  async open(client: CoreClient, input: OpenPaneInput): Promise<PaneInfo> {
+    const host = this._options.hosts.get(input.hostId);
+    if (input.create && isReservedSessionName(input.sessionName)) throw reservedNameError(input.sessionName);
+    if (!input.create) {
+      const shared = this._findLive({ hostId: input.hostId, sessionName: input.sessionName, sessionId: input.sessionId }, false);
+      if (shared) {
+        this._holds.hold(client.clientId, shared.paneId);
+        return shared.info();
+      }
+    }
+    const pane = this._add(
+      new Pane({
+        paneId: randomUUID(),
+        hostId: input.hostId,
+        sessionName: input.sessionName,
+        sessionId: input.create ? undefined : input.sessionId,
+        startCommand: input.create?.startCommand,
+        cols: input.cols,
+        rows: input.rows,
+        flow: this._options.flow,
+      }),
+    );
+    // Held before anything is awaited: a view that goes meanwhile releases it like any other.
+    this._holds.hold(client.clientId, pane.paneId);
+    try {
+      const connection = await host.ensureConnected();
+      await pane.attach(connection, { create: input.create !== undefined });
+    } catch (err) {
+      this._close(pane.paneId);
+      throw HoldfastError.from(err);
+    }
+    if (!this._panes.has(pane.paneId)) throw new HoldfastError({ code: 'CANCELLED', message: 'The pane was closed while it was opening.' });
+    return pane.info();
+  }
+
+  /** The view closed the tab: it stops holding the pane; a pane nobody holds any more is detached. */
+  async close(client: CoreClient, paneId: string): Promise<void> {
+    if (!this._holds.holds(client.clientId, paneId)) return;
+    this._unsubscribe(client.clientId, paneId);
+    this._dropFromTabs(client.viewId, paneId);
+    if (!this._holds.release(client.clientId, paneId)) return;
+    const pane = this._panes.get(paneId)?.pane;
+    // A session whose start command ended at once is clutter on the server: closing its last tab ends it.
+    const connection = pane?.state === 'exited' ? this._options.hosts.find(pane.hostId)?.connection : undefined;
+    if (pane && connection) await pane.endDeadSession(connection);
+    // Someone may have taken it while the session was being ended.
+    if (!this._holds.isHeld(paneId)) this._close(paneId);
+  }
+
+  async recreate(client: CoreClient, paneId: string, startCommand: string | undefined): Promise<PaneInfo> {
+    const pane = this._require(client, paneId);
+    const connection = await this._options.hosts.get(pane.hostId).ensureConnected();
+    await pane.recreate(connection, startCommand);
+    return pane.info();
+  }
+
+  // ---------- the stream's verbs (notifications: a pane the view does not hold is ignored) ----------
+
+  input(client: CoreClient, paneId: string, data: string): void {
+    const pane = this.paneOf(client, paneId);
+    if (!pane) return;
+    const host = this._options.hosts.find(pane.hostId);
+    if (host) host.input(pane, client.clientId, data);
+    else pane.input(client.clientId, data);
+  }
+
+  resize(client: CoreClient, paneId: string, cols: number, rows: number): void {
+    this.paneOf(client, paneId)?.viewResized(client.clientId, cols, rows);
+  }
+
+  ack(client: CoreClient, paneId: string, bytes: number): void {
+    this.paneOf(client, paneId)?.ack(client.clientId, bytes);
+  }
+
+  setVisible(client: CoreClient, paneId: string, visible: boolean): void {
+    this.paneOf(client, paneId)?.setVisible(client.clientId, visible);
+  }
+
+  subscribe(client: CoreClient, paneId: string): void {
+    const entry = this._panes.get(paneId);
+    if (!entry || !this._holds.holds(client.clientId, paneId)) return;
+    entry.subscriptions.get(client.clientId)?.dispose();
+    entry.subscriptions.set(
+      client.clientId,
+      entry.pane.subscribe(client.clientId, (data) => client.paneData(paneId, data)),
+    );
+  }
+
+  unsubscribe(client: CoreClient, paneId: string): void {
+    this._unsubscribe(client.clientId, paneId);
+  }
+
+  private _unsubscribe(clientId: string, paneId: string): void {
+    const entry = this._panes.get(paneId);
+    const subscription = entry?.subscriptions.get(clientId);
+    if (!entry || !subscription) return;
+    entry.subscriptions.delete(clientId);
+    subscription.dispose();
+  }
+
+  // ---------- views coming and going ----------
+
+  /**
+   * The view went. One that opened its workspace keeps its panes for the grace period, so that its reload takes
+   * them back; one that did not (a test client, a tool) releases them at once.
+   */
+  clientGone(client: CoreClient): void {
+    for (const paneId of [...this._panes.keys()]) this._unsubscribe(client.clientId, paneId);
+    const viewId = client.viewId;
+    if (viewId !== undefined && this._views.get(viewId) === client) {
+      this._views.delete(viewId);
+      this._holds.transfer(client.clientId, graceHolder(viewId));
+      this._gone.set(
+        viewId,
+        this._options.clock.setTimeout(() => this._expire(viewId), this._graceMs),
+      );
+      return;
+    }
+    for (const paneId of this._holds.releaseAll(client.clientId)) this._close(paneId);
+  }
+
+  private _expire(viewId: string): void {
+    this._gone.delete(viewId);
+    this._tabs.delete(viewId);
+    for (const paneId of this._holds.releaseAll(graceHolder(viewId))) this._close(paneId);
+  }
+
+  /**
+   * The view's tabs. A view that reloaded (its id is in its grace period) gets its own tabs back, on the same live
+   * panes; a new view gets the set last saved, on the panes that show those sessions now or on new ones.
+   */
+  openWorkspace(client: CoreClient, requestedViewId: string): Workspace {
+    if (client.viewId !== undefined) return this._workspaceOf(client, client.viewId);
+    // A second live view with the same id is a copy (a duplicated browser tab carries its sessionStorage along):
+    // it is a new view, and gets an id of its own.
+    const viewId = this._views.has(requestedViewId) ? randomUUID() : requestedViewId;
+    client.viewId = viewId;
+    this._views.set(viewId, client);
+    const timer = this._gone.get(viewId);
+    if (timer) {
+      timer.dispose();
+      this._gone.delete(viewId);
+      this._holds.transfer(graceHolder(viewId), client.clientId);
+      return this._workspaceOf(client, viewId);
+    }
+    const saved = this._options.workspace.get();
+    const paneIds: string[] = [];
+    let activePaneId: string | undefined;
+    saved.tabs.forEach((tab, index) => {
+      const pane = this._paneForSavedTab(tab);
+      if (!pane) return;
+      this._holds.hold(client.clientId, pane.paneId);
+      if (!paneIds.includes(pane.paneId)) paneIds.push(pane.paneId);
+      if (index === saved.active) activePaneId = pane.paneId;
+    });
+    this._tabs.set(viewId, { paneIds, ...(activePaneId ? { activePaneId } : {}) });
+    return this._workspaceOf(client, viewId);
+  }
+
+  /** The view's tabs changed: kept for its reload, and written as the set the next new view (or run) starts with. */
+  saveWorkspace(client: CoreClient, save: WorkspaceSave): void {
+    if (client.viewId === undefined || client.viewId !== save.viewId) {
+      throw new HoldfastError({ code: 'VALIDATION', message: 'This view has not opened that workspace.' });
+    }
+    const paneIds = save.paneIds.filter((id, i, all) => all.indexOf(id) === i && this._holds.holds(client.clientId, id) && this._panes.has(id));
+    const activePaneId = save.activePaneId !== undefined && paneIds.includes(save.activePaneId) ? save.activePaneId : undefined;
+    this._tabs.set(save.viewId, { paneIds, ...(activePaneId ? { activePaneId } : {}) });
+    const tabs = paneIds.map((id) => savedTabOf(this._panes.get(id)!.pane));
+    const active = activePaneId !== undefined ? paneIds.indexOf(activePaneId) : undefined;
+    try {
+      this._options.workspace.save({ tabs, ...(active !== undefined ? { active } : {}) });
+    } catch (err) {
+      throw new HoldfastError({
+        code: 'INTERNAL',
+        message: `The open tabs could not be saved for the next start: ${err instanceof Error ? err.message : String(err)}`,
+        hint: 'The tabs stay open; only reopening them after a restart is affected.',
+      });
+    }
+  }
+
+  private _workspaceOf(client: CoreClient, viewId: string): Workspace {
+    const held = this._holds.heldBy(client.clientId).filter((id) => this._panes.has(id));
+    const saved = this._tabs.get(viewId);
+    const order = [...(saved?.paneIds.filter((id) => held.includes(id)) ?? []), ...held.filter((id) => !saved?.paneIds.includes(id))];
+    const activePaneId = saved?.activePaneId !== undefined && order.includes(saved.activePaneId) ? saved.activePaneId : undefined;
+    return { viewId, panes: order.map((id) => this._panes.get(id)!.pane.info()), ...(activePaneId ? { activePaneId } : {}) };
+  }
+
+  /** A live pane showing the saved tab's session, or a new one made for it (attached once its host connects). */
+  private _paneForSavedTab(tab: SavedTab): Pane | undefined {
+    const shared = this._findLive(tab, true);
+    if (shared) return shared;
+    let host;
+    try {
+      host = this._options.hosts.get(tab.hostId);
+    } catch {
+      // Its profile was deleted since: nothing to open it with.
+      return undefined;
+    }
+    const pane = this._add(
+      new Pane({
+        paneId: randomUUID(),
+        hostId: tab.hostId,
+        sessionName: tab.sessionName,
+        sessionId: tab.sessionId,
+        startCommand: tab.startCommand,
+        ...DEFAULT_SIZE,
+        restored: true,
+        flow: this._options.flow,
+      }),
+    );
+    host.attachWhenConnected(pane);
+    return pane;
+  }
+
+  /**
+   * A pane that shows this session now and can be shared: by id when there is one, by name only when `byName` (a
+   * saved tab made before its id was known).
+   */
+  private _findLive(tab: { hostId: string; sessionName: string; sessionId?: string }, byName: boolean): Pane | undefined {
+    for (const { pane } of this._panes.values()) {
+      if (pane.hostId !== tab.hostId || !SHAREABLE.has(pane.state)) continue;
+      if (tab.sessionId !== undefined ? pane.sessionId === tab.sessionId : byName && pane.sessionName === tab.sessionName) return pane;
+    }
+    return undefined;
+  }
+
+  // ---------- panes coming and going ----------
+
+  private _add(pane: Pane): Pane {
+    const host = this._options.hosts.get(pane.hostId);
+    const store = new DisposableStore();
+    store.add(pane.onDidChangeState((change) => this._options.onState(pane.paneId, change)));
+    store.add(host.addPane(pane));
+    this._panes.set(pane.paneId, { pane, store, subscriptions: new Map() });
+    return pane;
+  }
+
+  /** Detaches every pane of the host (it is being deleted, disconnected or moved). */
+  closeHostPanes(hostId: string): void {
+    for (const [paneId, { pane }] of [...this._panes]) if (pane.hostId === hostId) this._close(paneId);
+  }
+
+  private _close(paneId: string): void {
+    const entry = this._panes.get(paneId);
+    if (!entry) return;
+    this._panes.delete(paneId);
+    this._holds.forget(paneId);
+    for (const tabs of this._tabs.values()) tabs.paneIds = tabs.paneIds.filter((id) => id !== paneId);
+    for (const subscription of entry.subscriptions.values()) subscription.dispose();
+    entry.subscriptions.clear();
+    entry.store.dispose();
+    entry.pane.dispose();
+    this._options.onState(paneId, { state: 'closed' });
+  }
+
+  private _dropFromTabs(viewId: string | undefined, paneId: string): void {
+    const tabs = viewId !== undefined ? this._tabs.get(viewId) : undefined;
+    if (!tabs) return;
+    tabs.paneIds = tabs.paneIds.filter((id) => id !== paneId);
+    if (tabs.activePaneId === paneId) delete tabs.activePaneId;
+  }
+
+  override dispose(): void {
+    for (const timer of this._gone.values()) timer.dispose();
+    this._gone.clear();
+    for (const paneId of [...this._panes.keys()]) this._close(paneId);
+    super.dispose();
+  }
+}
+
+function savedTabOf(pane: Pane): SavedTab {
+  return {
+    hostId: pane.hostId,
+    sessionName: pane.sessionName,
+    ...(pane.sessionId ? { sessionId: pane.sessionId } : {}),
+    ...(pane.startCommand !== undefined ? { startCommand: pane.startCommand } : {}),
+  };
+}

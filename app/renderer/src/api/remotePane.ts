@@ -1,0 +1,176 @@
+// A pane as a view holds it: its output, its state, and the one-way verbs (keys, size, visibility,
+// acknowledgements). The terminal that shows it listens to `onData`: the subscription to the pane's output starts
+// with the first listener (so the screen as it is, which core sends first, reaches a terminal that is there to draw
+// it) and ends with the last. The terminal calls `processed` once it has parsed what it was given; the
+// acknowledgements go out in batches. Dispose ends everything; `close` also releases the pane in core.
+import type { IHoldfastApi } from '../../../shared/contract';
+import { Disposable, Emitter, MutableDisposable, toDisposable, type Event, type IDisposable } from '../../../shared/lifecycle';
+import type { CommandExit, HoldfastErrorData, PaneInfo, PaneState } from '../../../shared/model';
+import { AckBatcher, frameScheduler, type Scheduler } from './ackBatcher';
+
+export interface RemotePaneState {
+  state: PaneState;
+  sessionName: string;
+  sessionId?: string;
+  startCommand?: string;
+  error?: HoldfastErrorData;
+  /** A note from core, e.g. that typed input was discarded during an outage. */
+  message?: string;
+  /** How the start command ended, while `exited`. */
+  exit?: CommandExit;
+}
+
+export interface OpenPaneRequest {
+  hostId: string;
+  sessionName: string;
+  sessionId?: string;
+  create?: { startCommand?: string };
+  cols: number;
+  rows: number;
+}
+
+export function clampCols(n: number): number {
+  return Math.min(1000, Math.max(2, Math.floor(n) || 80));
+}
+
+export function clampRows(n: number): number {
+  return Math.min(1000, Math.max(1, Math.floor(n) || 24));
+}
+
+export class RemotePane extends Disposable {
+  /** Opens (or shares) a pane on a session and holds it. */
+  static async open(api: IHoldfastApi, request: OpenPaneRequest, scheduler?: Scheduler): Promise<RemotePane> {
+    const info = await api.call('panes.open', {
+      hostId: request.hostId,
+      sessionName: request.sessionName,
+      ...(request.sessionId && !request.create ? { sessionId: request.sessionId } : {}),
+      ...(request.create ? { create: request.create } : {}),
+      cols: clampCols(request.cols),
+      rows: clampRows(request.rows),
+    });
+    return new RemotePane(api, info, scheduler);
+  }
+
+  private readonly _dataListeners = new Set<(data: Uint8Array) => void>();
+  private readonly _subscription = this._register(new MutableDisposable<IDisposable>());
+  private readonly _onState = this._register(new Emitter<RemotePaneState>());
+  readonly onState = this._onState.event;
+
+  readonly paneId: string;
+  readonly hostId: string;
+  private _state: RemotePaneState;
+  private readonly _acks: AckBatcher;
+  private _visible: boolean | undefined;
+  private _size: { cols: number; rows: number } | undefined;
+
+  /** A pane the view already holds (just opened, or given back with its workspace): subscribes to its output. */
+  constructor(
+    private readonly _api: IHoldfastApi,
+    info: PaneInfo,
+    scheduler: Scheduler = frameScheduler,
+  ) {
+    super();
+    this.paneId = info.paneId;
+    this.hostId = info.hostId;
+    this._state = stateOf(info);
+    this._acks = this._register(new AckBatcher((bytes) => _api.notify('pane.ack', { paneId: this.paneId, bytes }), scheduler));
+    this._register(
+      _api.listen('pane.state', (e) => {
+        if (e.paneId !== this.paneId) return;
+        this._setState({
+          ...this._state,
+          state: e.state,
+          error: e.error ?? (e.state === 'attached' ? undefined : this._state.error),
+          message: e.message ?? this._state.message,
+          exit: e.state === 'exited' ? e.exit : undefined,
+        });
+      }),
+    );
+  }
+
+  /**
+   * The pane's output for a terminal, starting with its screen as it is now; call `processed(bytes)` once the
+   * terminal has parsed it. The first listener subscribes to the pane; a listener added later gets the screen again
+   * (every listener redraws it: a terminal reset and redrawn is the same terminal).
+   */
+  readonly onData: Event<Uint8Array> = (listener) => {
+    if (this._store.isDisposed) return toDisposable(() => {});
+    const wrapped = (data: Uint8Array) => listener(data);
+    this._dataListeners.add(wrapped);
+    this._subscription.value = this._api.subscribePane(this.paneId, (data) => {
+      for (const l of [...this._dataListeners]) l(data);
+    });
+    return toDisposable(() => {
+      if (!this._dataListeners.delete(wrapped) || this._dataListeners.size > 0) return;
+      this._subscription.clear();
+    });
+  };
+
+  get state(): RemotePaneState {
+    return this._state;
+  }
+
+  /** Keys and pastes typed into the terminal. */
+  write(data: string): void {
+    if (this._store.isDisposed || data.length === 0) return;
+    this._api.notify('pane.input', { paneId: this.paneId, data });
+  }
+
+  /** The terminal's size (sent when it changes). */
+  resize(cols: number, rows: number): void {
+    const size = { cols: clampCols(cols), rows: clampRows(rows) };
+    if (this._store.isDisposed || (this._size?.cols === size.cols && this._size.rows === size.rows)) return;
+    this._size = size;
+    this._api.notify('pane.resize', { paneId: this.paneId, ...size });
+  }
+
+  /** Whether the view shows the pane now (its tab is active and the window is visible); sent when it changes. */
+  setVisible(visible: boolean): void {
+    if (this._store.isDisposed || this._visible === visible) return;
+    this._visible = visible;
+    this._api.notify('pane.visible', { paneId: this.paneId, visible });
+  }
+
+  /** The terminal has parsed `bytes` more bytes of what `onData` gave it. */
+  processed(bytes: number): void {
+    this._acks.processed(bytes);
+  }
+
+  /** Forgets the note shown over the terminal. */
+  dismissMessage(): void {
+    if (this._state.message !== undefined) this._setState({ ...this._state, message: undefined });
+  }
+
+  /** After session-gone or exited: makes the session again (with an edited start command, if given) and attaches. */
+  async recreate(startCommand?: string): Promise<void> {
+    const info = await this._api.call('panes.recreate', { paneId: this.paneId, ...(startCommand !== undefined ? { startCommand } : {}) });
+    this._setState({ ...stateOf(info), message: this._state.message });
+  }
+
+  /** The tab closes: the view stops holding the pane (a pane nobody holds is detached; its session keeps running). */
+  async close(): Promise<void> {
+    this.dispose();
+    await this._api.call('panes.close', { paneId: this.paneId });
+  }
+
+  private _setState(state: RemotePaneState): void {
+    this._state = state;
+    this._onState.fire(state);
+  }
+
+  override dispose(): void {
+    if (this._store.isDisposed) return;
+    this._acks.flush();
+    super.dispose();
+  }
+}
+
+function stateOf(info: PaneInfo): RemotePaneState {
+  return {
+    state: info.state,
+    sessionName: info.sessionName,
+    ...(info.sessionId ? { sessionId: info.sessionId } : {}),
+    ...(info.startCommand !== undefined ? { startCommand: info.startCommand } : {}),
+    ...(info.exit ? { exit: info.exit } : {}),
+  };
+}
