@@ -96,7 +96,10 @@ export const test = base.extend<{ webHost: WebHost; webHostArgs: string[] }, { s
 export { expect };
 
 /** Fills the Add host form and saves it. */
-export async function addHost(page: Page, fields: { name: string; host: string; port: number; user: string; privateKey?: string; password?: string }): Promise<void> {
+export async function addHost(
+  page: Page,
+  fields: { name: string; host: string; port: number; user: string; privateKey?: string; password?: string; tmuxMode?: 'auto' | 'control' | 'classic' },
+): Promise<void> {
   await page.getByRole('button', { name: 'Add host' }).click();
   const dialog = page.getByRole('dialog');
   await dialog.getByLabel('Name', { exact: true }).fill(fields.name);
@@ -105,6 +108,7 @@ export async function addHost(page: Page, fields: { name: string; host: string; 
   await dialog.getByLabel('User', { exact: true }).fill(fields.user);
   if (fields.privateKey) await dialog.getByLabel('Private key', { exact: true }).fill(fields.privateKey);
   if (fields.password) await dialog.getByLabel('Password', { exact: true }).fill(fields.password);
+  if (fields.tmuxMode) await dialog.getByLabel('tmux mode', { exact: true }).selectOption(fields.tmuxMode);
   await dialog.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('dialog')).toHaveCount(0);
 }
@@ -123,6 +127,15 @@ export async function terminalText(page: Page): Promise<string> {
     const pane = document.querySelector<HTMLElement>('[data-testid="pane"]:not([hidden])');
     const read = (pane as unknown as { holdfastReadScreen?: () => string } | null)?.holdfastReadScreen;
     return read ? read() : '';
+  });
+}
+
+/** Every line of the active terminal's normal buffer (scrollback, then screen), through the pane's test handle. */
+export async function terminalBuffer(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const pane = document.querySelector<HTMLElement>('[data-testid="pane"]:not([hidden])');
+    const read = (pane as unknown as { holdfastReadBuffer?: () => string[] } | null)?.holdfastReadBuffer;
+    return read ? read() : [];
   });
 }
 

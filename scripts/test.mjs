@@ -18,6 +18,9 @@ const needed = [
   ['/usr/sbin/ip', 'iproute2'],
   ['/usr/bin/ssh-agent', 'openssh-client'],
   ['/usr/bin/fish', 'fish'],
+  // The control-mode screen tests draw vim and less both ways.
+  ['/usr/bin/vim.basic', 'vim'],
+  ['/usr/bin/less', 'less'],
 ];
 let missing = [...new Set(needed.filter(([bin]) => !existsSync(bin)).map(([, pkg]) => pkg))];
 if (missing.length && process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {

@@ -79,6 +79,17 @@ export interface IPtyChannel extends IDisposable {
   resume(): void;
 }
 
+/** A channel running a command without a pty: its stdout as bytes, its stderr apart (for errors). */
+export interface IExecChannel extends IDisposable {
+  readonly onData: Event<Uint8Array>;
+  readonly onStderr: Event<Uint8Array>;
+  readonly onClose: Event<{ exitCode?: number; signal?: string }>;
+  write(data: string | Uint8Array): void;
+  /** Flow control: stop reading the channel so the server slows down; `resume` reads again. */
+  pause(): void;
+  resume(): void;
+}
+
 export interface PtyOptions {
   command: string;
   cols: number;
@@ -93,6 +104,8 @@ export interface ISshConnection extends IDisposable {
   readonly onDidClose: Event<{ reason: 'keepalive' | 'closed' | 'error' | 'disposed'; message?: string }>;
   exec(command: string, options?: { timeoutMs?: number }): Promise<ExecResult>;
   openPty(options: PtyOptions): Promise<IPtyChannel>;
+  /** Runs a long-lived command without a pty (tmux control mode), streaming its output. */
+  openExec(command: string): Promise<IExecChannel>;
   /** A round trip to the server with a short timeout: false if it did not answer (used after a wake). */
   probe(timeoutMs: number): Promise<boolean>;
   /** The last round trip measured (by a probe), in ms; undefined before the first. */

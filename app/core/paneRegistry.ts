@@ -15,7 +15,7 @@ import type { PaneInfo, PaneState, Workspace, WorkspaceSave } from '../shared/mo
 import { CoreClient, graceHolder, PaneHolds } from './clients';
 import type { HostRegistry } from './hosts';
 import type { IClock } from './interfaces';
-import { Pane, type PaneStateChange } from './pane/Pane';
+import { Pane, type PaneAttachPolicy, type PaneStateChange } from './pane/Pane';
 import type { FlowMarks } from './pane/PaneStream';
 import type { IWorkspaceStore, SavedTab } from './stores/workspaceStore';
 import { isReservedSessionName, reservedNameError } from './tmux/commands';
@@ -47,6 +47,8 @@ export interface PaneRegistryOptions {
   graceMs?: number;
   /** Overrides of the flow-control marks (tests). */
   flow?: Partial<FlowMarks>;
+  /** How a host's panes attach (its profile's tmux mode, or the settings'). Classic when absent. */
+  attachPolicy?: (hostId: string) => PaneAttachPolicy;
 }
 
 interface PaneEntry {
@@ -124,6 +126,8 @@ export class PaneRegistry extends Disposable {
         cols: input.cols,
         rows: input.rows,
         flow: this._options.flow,
+        clock: this._options.clock,
+        ...this._policyFor(input.hostId),
       }),
     );
     // Held before anything is awaited: a view that goes meanwhile releases it like any other.
@@ -313,6 +317,8 @@ export class PaneRegistry extends Disposable {
         ...DEFAULT_SIZE,
         restored: true,
         flow: this._options.flow,
+        clock: this._options.clock,
+        ...this._policyFor(tab.hostId),
       }),
     );
     host.attachWhenConnected(pane);
@@ -332,6 +338,11 @@ export class PaneRegistry extends Disposable {
   }
 
   // ---------- panes coming and going ----------
+
+  private _policyFor(hostId: string): { attachPolicy?: () => PaneAttachPolicy } {
+    const policy = this._options.attachPolicy;
+    return policy ? { attachPolicy: () => policy(hostId) } : {};
+  }
 
   private _add(pane: Pane): Pane {
     const host = this._options.hosts.get(pane.hostId);

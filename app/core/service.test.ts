@@ -6,7 +6,14 @@ import { HoldfastError } from '../shared/contract';
 import type { HostProfile } from '../shared/model';
 import type { IConnector, ISshConnection } from './interfaces';
 import { HoldfastCore } from './service';
-import { FakeConnection, FakeTmuxServer, ManualClock, MemoryKnownHostsStore, MemoryProfiles, MemorySecretStore, MemoryWorkspaceStore, TestClient, makeProfile, waitFor } from './testing';
+import { FakeConnection, FakeTmuxServer, ManualClock, MemoryKnownHostsStore, MemoryProfiles, MemorySettingsStore, MemorySecretStore, MemoryWorkspaceStore, TestClient, makeProfile, waitFor } from './testing';
+
+/** These tests are about routing and ownership: panes attach the classic way (control mode has its own tests). */
+function classicSettings(): MemorySettingsStore {
+  const settings = new MemorySettingsStore();
+  settings.update({ defaultTmuxMode: 'classic' });
+  return settings;
+}
 
 const cores: HoldfastCore[] = [];
 afterEach(() => {
@@ -46,6 +53,7 @@ function setup(options: { server?: FakeServer; workspace?: MemoryWorkspaceStore;
     profiles,
     secrets: new MemorySecretStore(),
     knownHosts: new MemoryKnownHostsStore(),
+    settings: classicSettings(),
     connector: server,
     clock,
     workspace,

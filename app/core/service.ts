@@ -97,6 +97,7 @@ export class HoldfastCore extends Disposable implements IHoldfastCore, IClientHo
   constructor(options: CoreOptions) {
     super();
     const clock = options.clock ?? systemClock;
+    const settings = options.settings ?? new MemorySettingsStore();
     const secrets = new SessionSecretStore(options.secrets);
     const sessionKnownHosts = new MemoryKnownHostsStore();
     const connector =
@@ -127,7 +128,16 @@ export class HoldfastCore extends Disposable implements IHoldfastCore, IClientHo
         clock,
         graceMs: options.viewGraceMs,
         flow: options.flow,
-        onState: (paneId, change) => this._emit('pane.state', { paneId, ...change }),
+        attachPolicy: (hostId) => {
+          const current = settings.get();
+          return { mode: options.profiles.get(hostId)?.tmuxMode ?? current.defaultTmuxMode, historyLines: current.tmuxHistoryLines };
+        },
+        onState: (paneId, { mode, ...change }) =>
+          this._emit('pane.state', {
+            paneId,
+            ...change,
+            ...(mode ? { mode: mode.kind, ...(mode.kind === 'classic' && mode.because ? { modeNote: mode.because } : {}) } : {}),
+          }),
       }),
     );
     this._register(this._prompts.onDidShow((prompt) => this._emit('prompt.show', prompt)));
@@ -149,7 +159,7 @@ export class HoldfastCore extends Disposable implements IHoldfastCore, IClientHo
       knownHosts: options.knownHosts,
       sessionKnownHosts,
       secrets,
-      settings: options.settings ?? new MemorySettingsStore(),
+      settings,
       prompts: this._prompts,
       hosts: this._hosts,
       panes: this._panes,

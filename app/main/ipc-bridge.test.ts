@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HoldfastCore } from '../core/service';
-import { FakeConnection, FakeTmuxServer, ManualClock, MemoryKnownHostsStore, MemoryProfiles, MemorySecretStore, makeProfile, waitFor } from '../core/testing';
+import { FakeConnection, FakeTmuxServer, ManualClock, MemoryKnownHostsStore, MemoryProfiles, MemorySettingsStore, MemorySecretStore, makeProfile, waitFor } from '../core/testing';
 import { HoldfastError, type ClientInfo, type CommandName, type EventName, type IClientConnection, type IClientSink, type IHoldfastCore } from '../shared/contract';
 import {
   CALL_CHANNEL,
@@ -16,6 +16,13 @@ import {
   type IIpcMainLike,
   type IWebContentsLike,
 } from './ipc-bridge';
+
+/** These tests are about routing and ownership: panes attach the classic way (control mode has its own tests). */
+function classicSettings(): MemorySettingsStore {
+  const settings = new MemorySettingsStore();
+  settings.update({ defaultTmuxMode: 'classic' });
+  return settings;
+}
 
 
 const ORIGIN = 'app://holdfast';
@@ -256,6 +263,7 @@ describe('IPC bridge with core: a reloaded window', () => {
       profiles: new MemoryProfiles([makeProfile({ id: 'h1', host: 'box.test', port: 22, user: 'me' })]),
       secrets: new MemorySecretStore(),
       knownHosts: new MemoryKnownHostsStore(),
+      settings: classicSettings(),
       connector: {
         connect: async (profile) => {
           const connection = new FakeConnection({ hostId: profile.id, exec: tmux.exec });

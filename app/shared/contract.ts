@@ -114,7 +114,16 @@ export const notifications = {
 } as const;
 
 export const events = {
-  'pane.state': z.object({ paneId: PaneId, state: PaneState, error: HoldfastErrorData.optional(), message: z.string().optional(), exit: CommandExit.optional() }),
+  'pane.state': z.object({
+    paneId: PaneId,
+    state: PaneState,
+    error: HoldfastErrorData.optional(),
+    message: z.string().optional(),
+    exit: CommandExit.optional(),
+    /** With 'attached': how (see PaneInfo). */
+    mode: z.enum(['control', 'classic']).optional(),
+    modeNote: z.string().optional(),
+  }),
   'host.status': HostStatus,
   'hosts.changed': z.object({}),
   'settings.changed': Settings,

@@ -173,6 +173,10 @@ export const PaneInfo = z.object({
   /** The command a recreated session starts with, e.g. "claude --continue". */
   startCommand: z.string().optional(),
   state: PaneState,
+  /** How the pane is attached: tmux control mode (the session's output is the terminal's scrollback) or classic. */
+  mode: z.enum(['control', 'classic']).optional(),
+  /** Why a pane in auto mode attached the classic way (an old tmux, several windows…). */
+  modeNote: z.string().optional(),
   /** Set while `exited`. */
   exit: CommandExit.optional(),
 });

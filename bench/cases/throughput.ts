@@ -172,10 +172,16 @@ export async function runThroughput(server: BenchServer, config: BenchConfig, re
   }
   results.notes.push(`tmux pane flood: ${fmtRange(paneFrames)} output messages per 16 ms frame`);
   bench.dispose();
+  const control = await startCore(addr, 'bench', { tmuxMode: 'control' });
+  await control.call('sessions.list', { hostId: control.hostId });
+  const tControl: number[] = [];
+  for (let i = 0; i < config.runs; i++) tControl.push(mbps(N, (await holdfastPaneFlood(control, 'tp', N)).ms));
+  control.dispose();
   const tref = `throughput tmux pane ${mb} MB / OpenSSH ssh -tt (pty) → reader`;
   results.add({ name: tref, unit: 'MB/s', values: tOpenssh, better: 'higher', note: 'MB of the command’s output per second until its end marker is on screen' });
   results.add({ name: `throughput tmux pane ${mb} MB / ssh2 alone`, unit: 'MB/s', values: tSsh2, better: 'higher', reference: tref });
-  results.add({ name: `throughput tmux pane ${mb} MB / Holdfast core → xterm headless`, unit: 'MB/s', values: tCore, better: 'higher', reference: tref });
+  results.add({ name: `throughput tmux pane ${mb} MB / Holdfast core → xterm headless, classic attach`, unit: 'MB/s', values: tCore, better: 'higher', reference: tref });
+  results.add({ name: `throughput tmux pane ${mb} MB / Holdfast core → xterm headless, control mode`, unit: 'MB/s', values: tControl, better: 'higher', reference: tref });
 }
 
 /** Holdfast core in a tmux pane: ms from the pane.input of the command until its end marker is parsed by the view. */

@@ -47,7 +47,7 @@ export interface BenchCore {
 export async function startCore(
   server: ServerAddress,
   name = 'bench',
-  options: { keepalive?: KeepaliveSettings; policy?: Partial<SupervisorPolicy> } = {},
+  options: { keepalive?: KeepaliveSettings; policy?: Partial<SupervisorPolicy>; tmuxMode?: 'control' | 'classic' } = {},
 ): Promise<BenchCore> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hf-bench-core-'));
   const core = createWebCore({ dataDir, version: 'bench', homeDir: dataDir, knownHostsFiles: [], supervisorPolicy: options.policy });
@@ -78,6 +78,8 @@ export async function startCore(
     user: server.user,
     privateKeyPath: server.clientKeyPath,
     ...(options.keepalive ? { keepalive: options.keepalive } : {}),
+    // The mode under test; the default (auto) would pick control mode for a one-pane session.
+    tmuxMode: options.tmuxMode ?? 'classic',
   });
   return {
     core,

@@ -31,11 +31,11 @@ function changes<T>(states: T[]): T[] {
   return states.filter((s, i) => i === 0 || states[i - 1] !== s);
 }
 
-describe('link down for 30 s, then up', () => {
+describe('link down for 30 s, then up (classic attach)', () => {
   it(
     'reattaches every pane by itself over one new connection, shows the counter that ran on, resets the view first, and drops keys typed meanwhile',
     async () => {
-      const host = await rig.addHost({ intervalSec: 1, countMax: 2 });
+      const host = await rig.addHost({ intervalSec: 1, countMax: 2 }, 'classic');
       const { paneId } = await rig.view.open({
         hostId: host.id,
         sessionName: 'link',

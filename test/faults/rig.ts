@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { CoreEvent, HoldfastCore } from '../../app/core/service';
 import { createWebCore } from '../../app/core/service';
 import { TestClient } from '../../app/core/testing';
-import type { HostProfile, HostState, KeepaliveSettings, PaneState } from '../../app/shared/model';
+import type { HostProfile, HostState, KeepaliveSettings, PaneState, TmuxMode } from '../../app/shared/model';
 import { createNetns, type TestNetns } from '../harness/netns';
 import { startSshd, type TestSshd } from '../harness/sshd';
 
@@ -29,8 +29,8 @@ export interface FaultRig {
   readonly events: Recorded[];
   /** Runs a tmux command line as the test user against this rig's own tmux server, e.g. `tmux ls`. */
   tmux(commandLine: string): string;
-  /** Saves a profile for the namespaced sshd with the given keepalive. */
-  addHost(keepalive: KeepaliveSettings): Promise<HostProfile>;
+  /** Saves a profile for the namespaced sshd with the given keepalive (and tmux mode: auto by default). */
+  addHost(keepalive: KeepaliveSettings, tmuxMode?: TmuxMode): Promise<HostProfile>;
   paneStates(paneId: string): PaneState[];
   paneMessages(paneId: string): string[];
   hostStates(hostId: string): HostState[];
@@ -127,8 +127,8 @@ export async function createFaultRig(): Promise<FaultRig> {
       view,
       events,
       tmux,
-      addHost: (keepalive) =>
-        view.call('hosts.save', { name: 'faults', host: ns.addr, port: server.port, user: server.user, privateKeyPath: server.clientKeyPath, keepalive }),
+      addHost: (keepalive, tmuxMode) =>
+        view.call('hosts.save', { name: 'faults', host: ns.addr, port: server.port, user: server.user, privateKeyPath: server.clientKeyPath, keepalive, ...(tmuxMode ? { tmuxMode } : {}) }),
       paneStates: (paneId) => paneStateEvents(paneId).map((r) => r.event.payload.state),
       paneMessages: (paneId) => paneStateEvents(paneId).flatMap((r) => (r.event.payload.message ? [r.event.payload.message] : [])),
       hostStates: (hostId) =>

@@ -1,6 +1,6 @@
 // A real OpenSSH sshd for tests: its own host key, config, log and authorized keys in a temp dir, a dedicated
 // local user, listening on loopback (or inside a network namespace). Removed again by dispose().
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync, mkdirSync, chmodSync, appendFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -126,6 +126,33 @@ async function killAndWait(pids: readonly number[]): Promise<void> {
  * sshd session processes of the test user that outlived a run that crashed: their listener is gone, so they were
  * handed to init. Killed once per test process, before the first server starts.
  */
+function statusOf(pid: number): { uid: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return { uid: Number(/^Uid:\s+(\d+)/m.exec(status)?.[1] ?? -1) };
+}
+
+let uid: number | undefined;
+function testUid(): number {
+  if (uid === undefined) {
+    try {
+      uid = Number(run('id', ['-u', TEST_USER]).trim());
+    } catch {
+      uid = -1;
+    }
+  }
+  return uid;
+}
+
+/**
+ * A tmux server of the test user that no longer answers (a client gets "server exited unexpectedly") would fail
+ * every test after it; it is killed, and the next tmux command starts a fresh one.
+ */
+function killWedgedTmuxServer(): void {
+  const check = spawnSync('runuser', ['-u', TEST_USER, '--', 'env', `HOME=/home/${TEST_USER}`, 'tmux', 'list-sessions'], { encoding: 'utf8', timeout: 10_000 });
+  if (!/server exited unexpectedly/.test(`${check.stderr}${check.stdout}`) && check.error === undefined) return;
+  spawnSync('pkill', ['-KILL', '-u', TEST_USER, '-f', '^tmux: server'], { stdio: 'ignore' });
+}
+
 function killOrphanedSessions(): void {
   const orphans: number[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -135,6 +162,8 @@ function killOrphanedSessions(): void {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       if (ppid === 1 && cmdline.startsWith(`sshd: ${TEST_USER}`)) orphans.push(Number(entry), ...descendantsOf(Number(entry)));
+      // A tmux client whose ssh session is gone (a control-mode client on a link the test cut): nothing will end it.
+      else if (ppid === 1 && /^tmux\0(-u\0)?-C\0/.test(cmdline) && statusOf(Number(entry)).uid === testUid()) orphans.push(Number(entry));
     } catch {
       /* gone while we looked */
     }
@@ -146,6 +175,11 @@ export function ensureTestUser(): { home: string } {
   const home = `/home/${TEST_USER}`;
   if (userReady) return { home };
   killOrphanedSessions();
+  try {
+    killWedgedTmuxServer();
+  } catch {
+    // No test user yet: nothing of it to kill.
+  }
   try {
     run('id', [TEST_USER]);
   } catch {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IMMEDIATE_BATCHES } from './OutputBatcher';
 import { Pane, stateAfterClientExit, type PaneStateChange } from './Pane';
 import { TERMINAL_RESET } from './terminalReset';
-import { FakeConnection, FakeTmuxServer, ManualClock, tmuxArgsOf, waitFor } from '../testing';
+import { FakeConnection, FakeExecChannel, FakeTmuxServer, ManualClock, tmuxArgsOf, waitFor } from '../testing';
 
 const decoder = new TextDecoder();
 
@@ -46,7 +46,7 @@ describe('Pane attach', () => {
     expect(tmux.attachTarget(conn.lastChannel!.options.command)).toBe('$0');
     expect(conn.lastChannel!.options).toMatchObject({ cols: 80, rows: 24, term: 'xterm-256color' });
     expect(pane.state).toBe('attached');
-    expect(pane.info()).toEqual({ paneId: 'p1', hostId: 'host-1', sessionName: 'my work', sessionId: '$0', startCommand: 'claude --continue', state: 'attached' });
+    expect(pane.info()).toEqual({ paneId: 'p1', hostId: 'host-1', sessionName: 'my work', sessionId: '$0', startCommand: 'claude --continue', state: 'attached', mode: 'classic' });
   });
 
   it('without create, looks the session up by its exact name and attaches to its id', async () => {
@@ -541,5 +541,52 @@ describe('Pane recreate, detach and dispose', () => {
     expect(pane.state).toBe('failed');
     clock.advance(60_000);
     expect(conn.channels).toHaveLength(0);
+  });
+});
+
+describe('Pane choosing how to attach', () => {
+  /** A tmux that refuses `attach-session -f` as tmux 3.1 does. */
+  const oldTmux = (command: string) => {
+    const channel = new FakeExecChannel(command);
+    setTimeout(() => {
+      channel.emitStderr('attach-session: unknown option -- f\nusage: attach-session [-dErx] [-c working-directory] [-t target-session]\n');
+      channel.close(1);
+    }, 0);
+    return channel;
+  };
+
+  it('in auto mode falls back to a classic attach on a tmux older than 3.2, and says why', async () => {
+    const tmux = new FakeTmuxServer(['my work']);
+    const pane = new Pane({ paneId: 'p', hostId: 'h', sessionName: 'my work', cols: 80, rows: 24, scheduler: new ManualClock(), attachPolicy: () => ({ mode: 'auto', historyLines: 100 }) });
+    const conn = new FakeConnection({ exec: tmux.exec, openExec: oldTmux });
+    await pane.attach(conn);
+    expect(conn.execChannels).toHaveLength(1);
+    expect(pane.state).toBe('attached');
+    expect(pane.mode).toEqual({ kind: 'classic', because: expect.stringMatching(/older than 3\.2/) });
+    expect(tmux.attachTarget(conn.lastChannel!.options.command)).toBe('$0');
+    // It does not try control mode again on this session.
+    pane.linkLost();
+    const again = new FakeConnection({ exec: tmux.exec, openExec: oldTmux });
+    await pane.attach(again);
+    expect(again.execChannels).toHaveLength(0);
+    expect(pane.info()).toMatchObject({ mode: 'classic', modeNote: expect.stringMatching(/older than 3\.2/) });
+  });
+
+  it('with control mode required, fails with what tmux said instead of falling back', async () => {
+    const tmux = new FakeTmuxServer(['my work']);
+    const pane = new Pane({ paneId: 'p', hostId: 'h', sessionName: 'my work', cols: 80, rows: 24, scheduler: new ManualClock(), attachPolicy: () => ({ mode: 'control', historyLines: 100 }) });
+    const conn = new FakeConnection({ exec: tmux.exec, openExec: oldTmux });
+    await expect(pane.attach(conn)).rejects.toMatchObject({ message: expect.stringMatching(/control mode cannot be used.*older than 3\.2/) });
+    expect(pane.state).toBe('failed');
+    expect(conn.channels).toHaveLength(0);
+  });
+
+  it('in classic mode never opens a control client', async () => {
+    const tmux = new FakeTmuxServer(['my work']);
+    const pane = new Pane({ paneId: 'p', hostId: 'h', sessionName: 'my work', cols: 80, rows: 24, scheduler: new ManualClock(), attachPolicy: () => ({ mode: 'classic', historyLines: 100 }) });
+    const conn = new FakeConnection({ exec: tmux.exec });
+    await pane.attach(conn);
+    expect(conn.execChannels).toHaveLength(0);
+    expect(pane.mode).toEqual({ kind: 'classic' });
   });
 });

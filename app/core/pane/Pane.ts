@@ -6,7 +6,11 @@ import { HoldfastError } from '../../shared/contract';
 import { Disposable, DisposableStore, Emitter, MutableDisposable, type IDisposable } from '../../shared/lifecycle';
 import type { CommandExit, HoldfastErrorData, PaneInfo, PaneState } from '../../shared/model';
 import { systemClock, type IClock, type IPtyChannel, type ISshConnection } from '../interfaces';
-import { attachSessionCommand, tmuxMissingError } from '../tmux/commands';
+import { attachSessionCommand, posixCommand, tmuxMissingError, TMUX_FALLBACK_PATH } from '../tmux/commands';
+import { ControlClient, replyText } from '../tmux/control/client';
+import { controlAttachCommand, tmuxQuote } from '../tmux/control/commands';
+import { ControlPaneChannel } from '../tmux/control/paneChannel';
+import type { ResyncPlan } from '../tmux/control/resync';
 import { createSession, deadPane, killSession, lookUpSession } from '../tmux/sessions';
 import { OutputBatcher } from './OutputBatcher';
 import { PaneStream, type FlowMarks } from './PaneStream';
@@ -22,6 +26,31 @@ const EXIT_CHECKS_MS = [300, 1500, 5000];
 /** A dead pane without a status yet is looked at again this often, this many times, before its status counts as unknown. */
 const STATUS_WAIT_MS = 150;
 const STATUS_WAITS = 4;
+/**
+ * tmux pauses a pane for a control client this many seconds behind (and Holdfast resyncs it) instead of holding
+ * the program's output back (tmux ≥ 3.2; the flag is also how an older tmux is told apart: it refuses it).
+ */
+const CONTROL_PAUSE_AFTER_SEC = 10;
+/** History rows looked through after an outage or a pause (about 1 MB with colours; tmux clamps to what it has). */
+const CONTROL_RESYNC_HISTORY = 10_000;
+/** How long tmux may take to answer while a control-mode client attaches; past it the attach fails and is retried. */
+const CONTROL_ANSWER_MS = 15_000;
+
+function withinTime<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new HoldfastError({ code: 'TIMEOUT', message: `tmux did not answer ${what} within ${Math.round(ms / 1000)} s` })), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
 /** Retries of an attach that failed on a link that answers: 2 s, 4 s, … up to 30 s. */
 const LIVE_LINK_RETRY_BASE_MS = 2000;
 const LIVE_LINK_RETRY_MAX_MS = 30_000;
@@ -47,6 +76,10 @@ export interface PaneOptions {
   restored?: boolean;
   /** The TERM the pty announces; the view is xterm.js. */
   term?: string;
+  /** How to attach, asked at every attach (a profile edited meanwhile counts). Classic when absent. */
+  attachPolicy?: () => PaneAttachPolicy;
+  /** For the outage divider's times; the system clock when absent. */
+  clock?: Pick<IClock, 'now'>;
 }
 
 export interface PaneStateChange {
@@ -54,6 +87,24 @@ export interface PaneStateChange {
   message?: string;
   error?: HoldfastErrorData;
   exit?: CommandExit;
+  /** How the pane is attached, once it is. */
+  mode?: PaneMode;
+}
+
+/** How a pane is attached to its session: tmux control mode, or a classic `tmux attach` in a pty. */
+export type PaneMode = { kind: 'control' } | { kind: 'classic'; because?: string };
+
+/** How a pane wants to attach: the profile's (or the settings') tmux mode, and the history a control pane fetches. */
+export interface PaneAttachPolicy {
+  mode: 'auto' | 'control' | 'classic';
+  historyLines: number;
+}
+
+/** Control mode could not be used for this session; `because` says why, for the user. */
+export class ControlModeUnavailable extends Error {
+  constructor(readonly because: string) {
+    super(because);
+  }
 }
 
 /**
@@ -133,6 +184,16 @@ export class Pane extends Disposable {
   private readonly _exitTimer = this._register(new MutableDisposable());
   private _exit: CommandExit | undefined;
   private _liveLinkRetries = 0;
+  private readonly _attachPolicy: () => PaneAttachPolicy;
+  private readonly _clock: Pick<IClock, 'now'>;
+  private _mode: PaneMode | undefined;
+  /** Why control mode is not used for this session (set once auto mode fell back): classic from then on. */
+  private _classicBecause: string | undefined;
+  /** The pid of this pane's control-mode client on the server, to end it if a dead link left it behind. */
+  private _controlClientPid: number | undefined;
+  /** When the link was lost (for the divider a control-mode resync writes). */
+  private _lostAt: number | undefined;
+  private _lastResync: ResyncPlan | undefined;
 
   constructor(options: PaneOptions) {
     super();
@@ -146,6 +207,8 @@ export class Pane extends Disposable {
     this._rows = options.rows;
     this._term = options.term ?? 'xterm-256color';
     this._scheduler = options.scheduler ?? systemClock;
+    this._attachPolicy = options.attachPolicy ?? (() => ({ mode: 'classic', historyLines: 0 }));
+    this._clock = options.clock ?? systemClock;
     this._stream = this._register(new PaneStream({ cols: this._cols, rows: this._rows, marks: options.flow, scrollback: CLASSIC_MIRROR_SCROLLBACK }));
     this._register(this._stream.onDidChooseSize(({ cols, rows }) => this.resize(cols, rows)));
     this._batcher = this._register(new OutputBatcher({ scheduler: options.scheduler }));
@@ -201,6 +264,16 @@ export class Pane extends Disposable {
     return this._startCommand;
   }
 
+  /** How the pane is attached now (or was last). */
+  get mode(): PaneMode | undefined {
+    return this._mode;
+  }
+
+  /** How the last control-mode resync went (tests and diagnostics). */
+  get lastResync(): ResyncPlan | undefined {
+    return this._lastResync;
+  }
+
   info(): PaneInfo {
     return {
       paneId: this.paneId,
@@ -210,6 +283,7 @@ export class Pane extends Disposable {
       startCommand: this._startCommand,
       state: this._state,
       ...(this._state === 'exited' && this._exit ? { exit: this._exit } : {}),
+      ...(this._mode ? { mode: this._mode.kind, ...(this._mode.kind === 'classic' && this._mode.because ? { modeNote: this._mode.because } : {}) } : {}),
     };
   }
 
@@ -252,6 +326,8 @@ export class Pane extends Disposable {
     const generation = this._beginAttach(conn);
     try {
       const { cols, rows } = this;
+      const policy = this._attachPolicy();
+      const wantControl = policy.mode !== 'classic' && this._classicBecause === undefined;
       // The pty is held paused as soon as it opens, so that none of its output is lost before it is bound.
       const openAttach = (sessionId: string) => {
         const opening = conn.openPty({ command: attachSessionCommand(sessionId), cols, rows, term: this._term }).then((channel) => {
@@ -263,18 +339,18 @@ export class Pane extends Disposable {
         return opening;
       };
       const discard = (opening: Promise<IPtyChannel> | undefined) => void opening?.then((channel) => channel.dispose(), () => {});
-      let opening: Promise<IPtyChannel>;
+      let opening: Promise<IPtyChannel> | undefined;
       if (create) {
         const made = await createSession(conn, this._givenName, { startCommand: this._startCommand, cols, rows, keepFailedCommand: this._startCommand !== undefined });
         if (generation !== this._generation) return;
         this._sessionId = made.id;
         this._sessionName = made.name;
-        opening = openAttach(made.id);
+        if (!wantControl) opening = openAttach(made.id);
       } else {
         // With a known id, the check and the pty go out together (one round trip, not two); the pty's output is
         // only shown once the listing says the session is still there.
         const guess = this._sessionId;
-        const early = guess !== undefined && !oneChannelAtATime ? openAttach(guess) : undefined;
+        const early = guess !== undefined && !oneChannelAtATime && !wantControl ? openAttach(guess) : undefined;
         let found;
         try {
           found = await lookUpSession(conn, { id: guess, name: this._sessionName });
@@ -293,15 +369,43 @@ export class Pane extends Disposable {
         else {
           // Made again under its name (the server restarted), or listed by name only: attach to the id it has now.
           discard(early);
-          opening = openAttach(found.id);
+          if (!wantControl) opening = openAttach(found.id);
         }
       }
-      const channel = await opening;
+      if (wantControl) {
+        let control: ControlPaneChannel | undefined;
+        try {
+          control = await this._openControl(conn, this._sessionId!, policy);
+        } catch (err) {
+          if (generation !== this._generation) return;
+          if (!(err instanceof ControlModeUnavailable)) throw err;
+          if (policy.mode === 'control') throw new HoldfastError({ code: 'TMUX_MISSING', message: `tmux control mode cannot be used for this session: ${err.because}`, hint: 'Set the host\'s tmux mode to Auto or Classic to attach the classic way.' });
+          // Auto: this session attaches the classic way from now on, and the pane says why.
+          this._classicBecause = err.because;
+          opening = openAttach(this._sessionId!);
+        }
+        if (control) {
+          if (generation !== this._generation) {
+            control.dispose();
+            return;
+          }
+          this._bindChannel(control, conn, generation, { kind: 'control' });
+          // The view is brought in line with the pane (its history, an outage's divider) before live output.
+          this._lastResync = await withinTime(control.start(), CONTROL_ANSWER_MS, 'the resync captures');
+          this._lostAt = undefined;
+          if (generation !== this._generation) return;
+          if (this._cols !== cols || this._rows !== rows) control.resize(this._cols, this._rows);
+          if (create && this._startCommand !== undefined) this._watchForExit(conn, generation);
+          return;
+        }
+      }
+      const channel = await opening!;
       if (generation !== this._generation) {
         channel.dispose();
         return;
       }
-      this._bindChannel(channel, conn, generation);
+      this._bindChannel(channel, conn, generation, { kind: 'classic', ...(this._classicBecause ? { because: this._classicBecause } : {}) });
+      this._lostAt = undefined;
       if (!this._stream.paused) channel.resume();
       // The view may have been resized while the channel was opening.
       if (this._cols !== cols || this._rows !== rows) channel.resize(this._cols, this._rows);
@@ -326,6 +430,81 @@ export class Pane extends Disposable {
       // on this connection after a while, and say why meanwhile, instead of waiting for a reconnect that never comes.
       this._retryOnLiveLink(conn, error);
     }
+  }
+
+  /**
+   * A control-mode client for the session, showing its active pane. Throws ControlModeUnavailable when tmux will
+   * not do it (older than 3.2, or it refused) or, in auto mode, when the session has several windows or panes
+   * (shown the classic way until they can be tabs and splits).
+   */
+  private async _openControl(conn: ISshConnection, sessionId: string, policy: PaneAttachPolicy): Promise<ControlPaneChannel> {
+    await this._endLeftoverControlClient(conn);
+    const exec = await conn.openExec(controlAttachCommand(sessionId, { pauseAfterSec: CONTROL_PAUSE_AFTER_SEC }));
+    const client = new ControlClient(exec);
+    try {
+      try {
+        await withinTime(client.ready, CONTROL_ANSWER_MS, 'a control-mode attach');
+      } catch (err) {
+        if (err instanceof HoldfastError) throw err;
+        const said = err instanceof Error ? err.message : String(err);
+        if (/not found|No such file/i.test(said) && /tmux/.test(said)) throw tmuxMissingError();
+        if (/unknown option|usage:/i.test(said)) throw new ControlModeUnavailable('the tmux on the server is older than 3.2 (control mode needs 3.2)');
+        throw new ControlModeUnavailable(`tmux refused a control-mode client: ${said.split('\n')[0]!.slice(0, 200)}`);
+      }
+      const reply = await withinTime(
+        client.command(`display-message -p -t ${tmuxQuote(sessionId)} ${tmuxQuote('#{client_pid}\t#{pane_id}\t#{window_panes}\t#{session_windows}\t#{version}')}`),
+        CONTROL_ANSWER_MS,
+        'display-message',
+      );
+      const [pid, pane, panes, windows, version] = replyText(reply).trim().split('\t');
+      if (!reply.ok || !pane || !/^%\d+$/.test(pane)) throw new ControlModeUnavailable(`tmux did not name the session's pane: ${replyText(reply).slice(0, 200)}`);
+      this._controlClientPid = Number(pid) || undefined;
+      if (policy.mode === 'auto' && (Number(panes) > 1 || Number(windows) > 1)) {
+        throw new ControlModeUnavailable(`the session has ${Number(windows)} windows and ${Number(panes)} panes in its active window (tmux ${version ?? ''})`);
+      }
+      await withinTime(client.command(`refresh-client -C ${this._cols}x${this._rows}`), CONTROL_ANSWER_MS, 'refresh-client');
+      this._stream.mirror.setScrollback(Math.max(policy.historyLines, CONTROL_RESYNC_HISTORY));
+      return new ControlPaneChannel(client, {
+        pane,
+        attachHistory: policy.historyLines,
+        resyncHistory: CONTROL_RESYNC_HISTORY,
+        mirror: async () => {
+          // Everything handed on so far is in the mirror before it is read.
+          this._batcher.end();
+          await this._stream.mirror.drained();
+          return this._stream.mirror.normalLines();
+        },
+        outage: () => this._outageLabel(),
+        onResync: (plan) => {
+          this._lastResync = plan;
+        },
+      });
+    } catch (err) {
+      client.dispose();
+      throw err;
+    }
+  }
+
+  /**
+   * A dead link leaves this pane's control client on the server, and tmux holds a program's output back for a
+   * client that stopped reading (control-mode-verified.md 10c): end it before attaching again. Only a control-mode
+   * client with the pid this pane's client had.
+   */
+  private async _endLeftoverControlClient(conn: ISshConnection): Promise<void> {
+    const pid = this._controlClientPid;
+    if (pid === undefined) return;
+    this._controlClientPid = undefined;
+    const script =
+      `PATH="$PATH:${TMUX_FALLBACK_PATH}"; export PATH; ` +
+      `if tmux -u list-clients -F '#{client_pid} #{client_control_mode}' 2>/dev/null | grep -qx '${pid} 1'; then kill ${pid}; fi`;
+    await conn.exec(posixCommand(script), { timeoutMs: 5000 }).catch(() => {});
+  }
+
+  /** "disconnected 14:02:10 – 14:19:44" for the divider after an outage; undefined when there was none. */
+  private _outageLabel(): string | undefined {
+    if (this._lostAt === undefined) return undefined;
+    const time = (ms: number) => new Date(ms).toTimeString().slice(0, 8);
+    return `disconnected ${time(this._lostAt)} – ${time(this._clock.now())}`;
   }
 
   /**
@@ -427,14 +606,17 @@ export class Pane extends Disposable {
     this._connectionWatch.value = watch;
   }
 
-  private _bindChannel(channel: IPtyChannel, conn: ISshConnection, generation: number): void {
+  private _bindChannel(channel: IPtyChannel, conn: ISshConnection, generation: number, mode: PaneMode): void {
     const binding = new DisposableStore();
     binding.add(channel);
-    if (this._everAttached) {
-      // The old stream may have stopped anywhere: the view is reset before the new stream's first byte.
+    if (this._everAttached && mode.kind === 'classic') {
+      // The old stream may have stopped anywhere: the view is reset before the new stream's first byte. (A control
+      // pane's resync brings the view in line itself, keeping its scrollback.)
       this._batcher.end();
       this._batcher.write(TERMINAL_RESET_BYTES);
     }
+    if (mode.kind === 'classic') this._stream.mirror.setScrollback(0);
+    this._mode = mode;
     binding.add(channel.onData((data) => this._batcher.write(data)));
     binding.add(channel.onClose((e) => void this._onChannelClosed(conn, generation, e.exitCode)));
     this._channel.value = binding;
@@ -442,7 +624,7 @@ export class Pane extends Disposable {
     this._stream.setTarget(channel);
     this._everAttached = true;
     this._liveLinkRetries = 0;
-    this._setState('attached');
+    this._setState('attached', { mode });
   }
 
   private async _onChannelClosed(conn: ISshConnection, generation: number, exitCode: number | undefined): Promise<void> {
@@ -521,6 +703,7 @@ export class Pane extends Disposable {
   private _enterReconnecting(): void {
     this._generation++;
     this._awaitingLink = true;
+    if (this._everAttached && this._lostAt === undefined) this._lostAt = this._clock.now();
     this._dropChannel();
     this._retryTimer.clear();
     this._liveLinkRetries = 0;
@@ -560,7 +743,7 @@ export class Pane extends Disposable {
     this._batcher.end();
   }
 
-  private _setState(state: PaneState, extra: { message?: string; error?: HoldfastErrorData; exit?: CommandExit } = {}): void {
+  private _setState(state: PaneState, extra: { message?: string; error?: HoldfastErrorData; exit?: CommandExit; mode?: PaneMode } = {}): void {
     if (this.isDisposed) return;
     this._state = state;
     this._error = extra.error;

@@ -93,6 +93,31 @@ export class PaneMirror extends Disposable {
     return new TextEncoder().encode(RESET_VIEW + this._serializer.serialize());
   }
 
+  /** How many lines of history it keeps (a control-mode pane keeps what tmux sent it; a classic one none). */
+  setScrollback(lines: number): void {
+    if (this._store.isDisposed || this._term.options.scrollback === lines) return;
+    this._term.options.scrollback = lines;
+  }
+
+  /** Resolves once everything written so far is parsed. */
+  drained(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this._store.isDisposed) return resolve();
+      this._term.write('', () => resolve());
+    });
+  }
+
+  /**
+   * The normal screen's buffer as the views have it (its history, then its screen), one plain-text row per
+   * physical line with trailing spaces trimmed: what a resync finds in tmux's history.
+   */
+  normalLines(): { lines: string[]; screenStart: number; alternate: boolean } {
+    const buffer = this._term.buffer.normal;
+    const lines: string[] = [];
+    for (let y = 0; y < buffer.length; y++) lines.push((buffer.getLine(y)?.translateToString(true) ?? '').replace(/\s+$/u, ''));
+    return { lines, screenStart: buffer.baseY, alternate: this._term.buffer.active.type === 'alternate' };
+  }
+
   /** The visible screen as text, one line per row (tests and diagnostics). */
   screenText(): string {
     const buffer = this._term.buffer.active;

@@ -2,7 +2,7 @@
 import type { Client, ClientChannel } from 'ssh2';
 import { HoldfastError } from '../../shared/contract';
 import { DisposableStore, Emitter } from '../../shared/lifecycle';
-import type { ExecResult, IPtyChannel, ISshConnection, PtyOptions } from '../interfaces';
+import type { ExecResult, IExecChannel, IPtyChannel, ISshConnection, PtyOptions } from '../interfaces';
 import { describeTarget, type ErrorTarget } from './errors';
 import { listen, swallowErrorsUntilClose } from './listen';
 import { SshPtyChannel } from './ptyChannel';
@@ -147,6 +147,23 @@ export class SshConnection implements ISshConnection {
           return reject(this._closedError());
         }
         const channel = new SshPtyChannel(stream, (gone) => this._ptys.delete(gone));
+        this._ptys.add(channel);
+        resolve(channel);
+      });
+    });
+  }
+
+  openExec(command: string): Promise<IExecChannel> {
+    if (this._closed) return Promise.reject(this._closedError());
+    return new Promise<IExecChannel>((resolve, reject) => {
+      this._client.exec(command, (err, stream) => {
+        if (err) return reject(this._channelError(err));
+        if (this._closed) {
+          swallowErrorsUntilClose(stream);
+          stream.close();
+          return reject(this._closedError());
+        }
+        const channel = new SshPtyChannel(stream, (gone) => this._ptys.delete(gone), { separateStderr: true });
         this._ptys.add(channel);
         resolve(channel);
       });

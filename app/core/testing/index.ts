@@ -3,7 +3,7 @@
 // client that connects to core as a view does. Fakes stand in for our own seams only, never for ssh2 or tmux in
 // integration tests.
 export { flush, ManualClock } from './clock';
-export { FakeConnection, FakeConnector, FakePtyChannel, type ExecHandler, type FakeConnectCall, type FakeConnectionOptions } from './ssh';
+export { FakeConnection, FakeConnector, FakeExecChannel, FakePtyChannel, type ExecHandler, type FakeConnectCall, type FakeConnectionOptions } from './ssh';
 export { FakeTmuxServer, splitShellWords, tmuxArgsOf, type FakeTmuxSession } from './tmux';
 export {
   keychain,

@@ -1,6 +1,6 @@
 // Fakes of core's SSH seams (never of ssh2): a pty channel, a connection and a scripted connector in memory.
 import { Emitter } from '../../shared/lifecycle';
-import type { ExecResult, IPtyChannel, ISshConnection, PtyOptions } from '../interfaces';
+import type { ExecResult, IExecChannel, IPtyChannel, ISshConnection, PtyOptions } from '../interfaces';
 
 export class FakePtyChannel implements IPtyChannel {
   private readonly _onData = new Emitter<Uint8Array>();
@@ -51,6 +51,49 @@ export class FakePtyChannel implements IPtyChannel {
   }
 }
 
+/** A command running without a pty (tmux control mode): the test plays the server's side. */
+export class FakeExecChannel implements IExecChannel {
+  private readonly _onData = new Emitter<Uint8Array>();
+  readonly onData = this._onData.event;
+  private readonly _onStderr = new Emitter<Uint8Array>();
+  readonly onStderr = this._onStderr.event;
+  private readonly _onClose = new Emitter<{ exitCode?: number; signal?: string }>();
+  readonly onClose = this._onClose.event;
+  private readonly _onWrite = new Emitter<string>();
+  /** Every write from the client, as text. */
+  readonly onWrite = this._onWrite.event;
+  readonly written: string[] = [];
+  paused = false;
+  disposed = false;
+
+  constructor(readonly command: string) {}
+
+  write(data: string | Uint8Array): void {
+    const text = typeof data === 'string' ? data : new TextDecoder().decode(data);
+    this.written.push(text);
+    this._onWrite.fire(text);
+  }
+  pause(): void {
+    this.paused = true;
+  }
+  resume(): void {
+    this.paused = false;
+  }
+  /** The server writes to stdout. */
+  emit(data: string | Uint8Array): void {
+    this._onData.fire(typeof data === 'string' ? new TextEncoder().encode(data) : data);
+  }
+  emitStderr(data: string): void {
+    this._onStderr.fire(new TextEncoder().encode(data));
+  }
+  close(exitCode = 0): void {
+    this._onClose.fire({ exitCode });
+  }
+  dispose(): void {
+    this.disposed = true;
+  }
+}
+
 export type ExecHandler = (command: string) => ExecResult | Promise<ExecResult>;
 
 type CloseReason = 'keepalive' | 'closed' | 'error';
@@ -59,6 +102,8 @@ export interface FakeConnectionOptions {
   hostId?: string;
   /** Answers exec (a FakeTmuxServer's `exec`, say); an empty success by default. */
   exec?: ExecHandler;
+  /** Makes the channel of openExec (a fake control-mode server, say); a bare FakeExecChannel by default. */
+  openExec?: (command: string) => FakeExecChannel;
 }
 
 /** A connection in memory: exec answered by a handler, ptys as FakePtyChannels, probes answered as told. */
@@ -70,7 +115,9 @@ export class FakeConnection implements ISshConnection {
 
   readonly execs: string[] = [];
   readonly channels: FakePtyChannel[] = [];
+  readonly execChannels: FakeExecChannel[] = [];
   readonly probes: number[] = [];
+  private readonly _openExec: (command: string) => FakeExecChannel;
   /** What probe() does: answer with this, or call the function. Answers whether the link is open by default. */
   probeResult: boolean | ((timeoutMs: number) => Promise<boolean>) | undefined;
   closed = false;
@@ -79,6 +126,7 @@ export class FakeConnection implements ISshConnection {
   constructor(options: FakeConnectionOptions = {}) {
     this.hostId = options.hostId ?? 'h1';
     this.execHandler = options.exec ?? (() => ({ code: 0, stdout: '', stderr: '' }));
+    this._openExec = options.openExec ?? ((command) => new FakeExecChannel(command));
   }
 
   get listenerCount(): number {
@@ -99,6 +147,13 @@ export class FakeConnection implements ISshConnection {
     if (this.closed) throw new Error('Not connected');
     const channel = new FakePtyChannel(options);
     this.channels.push(channel);
+    return channel;
+  }
+
+  async openExec(command: string): Promise<IExecChannel> {
+    if (this.closed) throw new Error('Not connected');
+    const channel = this._openExec(command);
+    this.execChannels.push(channel);
     return channel;
   }
 

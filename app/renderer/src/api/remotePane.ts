@@ -18,6 +18,9 @@ export interface RemotePaneState {
   message?: string;
   /** How the start command ended, while `exited`. */
   exit?: CommandExit;
+  /** How the pane is attached (tmux control mode or classic), and why classic in auto mode. */
+  mode?: 'control' | 'classic';
+  modeNote?: string;
 }
 
 export interface OpenPaneRequest {
@@ -83,6 +86,7 @@ export class RemotePane extends Disposable {
           error: e.error ?? (e.state === 'attached' ? undefined : this._state.error),
           message: e.message ?? this._state.message,
           exit: e.state === 'exited' ? e.exit : undefined,
+          ...(e.mode ? { mode: e.mode, modeNote: e.modeNote } : {}),
         });
       }),
     );
@@ -172,5 +176,7 @@ function stateOf(info: PaneInfo): RemotePaneState {
     ...(info.sessionId ? { sessionId: info.sessionId } : {}),
     ...(info.startCommand !== undefined ? { startCommand: info.startCommand } : {}),
     ...(info.exit ? { exit: info.exit } : {}),
+    ...(info.mode ? { mode: info.mode } : {}),
+    ...(info.modeNote ? { modeNote: info.modeNote } : {}),
   };
 }

@@ -109,6 +109,11 @@ export class TerminalController extends Disposable {
       }),
     );
     this.term.attachCustomKeyEventHandler((e) => this._handleKey(e));
+    // In the alternate screen a terminal turns the wheel into arrow keys for a program that does not read the
+    // mouse: under a classic `tmux attach` (always the alternate screen) every notch would type Up into the
+    // program (in Claude Code, an earlier prompt). The wheel scrolls the scrollback, goes to a program that asked
+    // for the mouse (tmux with `mouse on` scrolls its history), or does nothing.
+    this.term.attachCustomWheelEventHandler(() => !(this.term.buffer.active.type === 'alternate' && this.term.modes.mouseTrackingMode === 'none'));
     this._register(this.term.onData((data) => this._onInput.fire(data)));
     this._register(this.term.onResize((size) => this._onResize.fire(size)));
     this._register(this.term.onSelectionChange(() => this._copyOnSelect()));

@@ -61,8 +61,8 @@ function storeViewId(viewId: string): void {
 }
 
 /** A tab's fields that follow its pane's state. */
-function tabFields(state: RemotePaneState): Pick<ITab, 'state' | 'sessionName' | 'sessionId' | 'error' | 'message' | 'exit'> {
-  return { state: state.state, sessionName: state.sessionName, sessionId: state.sessionId, error: state.error, message: state.message, exit: state.exit };
+function tabFields(state: RemotePaneState): Pick<ITab, 'state' | 'sessionName' | 'sessionId' | 'error' | 'message' | 'exit' | 'mode' | 'modeNote'> {
+  return { state: state.state, sessionName: state.sessionName, sessionId: state.sessionId, error: state.error, message: state.message, exit: state.exit, mode: state.mode, modeNote: state.modeNote };
 }
 
 /** A tab for a pane the view holds already (given back with its workspace). */
@@ -471,10 +471,11 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
   return (
     <div className="app">
       {lost !== undefined && (
-        <div className="banner" role="alert" data-testid="connection-lost">
+        <div className="banner" role="alert" data-testid="connection-lost" data-reason={lost}>
           <span>
             Lost the connection to the Holdfast web host; sessions keep running on the servers. If it was restarted, open the new
-            address it printed (its access token changed); otherwise reload once it runs again.
+            address it printed (its access token changed); otherwise reload once it runs again.{' '}
+            <span className="muted small">({lost || 'closed'})</span>
           </span>
           <button type="button" className="btn btn-small" onClick={() => window.location.reload()}>
             Reload

@@ -28,6 +28,9 @@ export interface ITab {
   message?: string;
   /** How the start command ended, while `exited`. */
   exit?: CommandExit;
+  /** How the pane is attached, and why classic in auto mode. */
+  mode?: 'control' | 'classic';
+  modeNote?: string;
 }
 
 export interface IPaneCallbacks {
@@ -93,9 +96,10 @@ export function PaneView({
     const store = new DisposableStore();
     // A read-only handle on the visible screen text, for end-to-end tests and accessibility tooling: with the
     // WebGL renderer the text is not in the DOM.
-    const paneElement = container.parentElement as (HTMLElement & { holdfastReadScreen?: () => string; holdfastRawTail?: () => number[] }) | null;
+    const paneElement = container.parentElement as (HTMLElement & { holdfastReadScreen?: () => string; holdfastReadBuffer?: () => string[]; holdfastRawTail?: () => number[] }) | null;
     if (paneElement) {
       paneElement.holdfastReadScreen = () => readScreen(controller);
+      paneElement.holdfastReadBuffer = () => readBuffer(controller);
       paneElement.holdfastRawTail = () => [...controller.rawTail.bytes()];
     }
     store.add(controller.onInput((data) => tabRef.current.remote?.write(data)));
@@ -185,7 +189,7 @@ export function PaneView({
   const reopen = () => callbacks.onReopen(tab.id);
 
   return (
-    <div className={`pane ${active ? 'is-active' : ''}`} data-testid="pane" data-pane-id={remote?.paneId ?? ''} data-pane-state={tab.state} hidden={!active}>
+    <div className={`pane ${active ? 'is-active' : ''}`} data-testid="pane" data-pane-id={remote?.paneId ?? ''} data-pane-state={tab.state} data-pane-mode={tab.mode ?? ''} hidden={!active}>
       {/* The session-gone and exited overlays say it at length; the same words in the note above would be said twice. */}
       {tab.message && tab.state !== 'session-gone' && tab.state !== 'exited' && (
         <div className="pane-note" role="status" data-testid="pane-note">
@@ -197,6 +201,19 @@ export function PaneView({
       )}
       {searchOpen && <SearchBar controller={controllerRef.current} onClose={() => setSearchOpen(false)} />}
       <div className="terminal-host" ref={containerRef} data-testid="terminal" />
+      {tab.mode && tab.state === 'attached' && (
+        <div
+          className={`pane-mode mode-${tab.mode}`}
+          data-testid="pane-mode"
+          title={
+            tab.mode === 'control'
+              ? 'tmux control mode: the session’s output is this terminal’s scrollback, and comes back whole after an outage'
+              : `Classic tmux attach${tab.modeNote ? `: ${tab.modeNote}` : ''}. Scroll tmux’s history with its copy mode (prefix [).`
+          }
+        >
+          {tab.mode === 'control' ? 'control mode' : 'classic attach'}
+        </div>
+      )}
       <PaneOverlay tab={tab} hostStatus={hostStatus} hostExists={hostExists} busy={busy} callbacks={callbacks} onRecreate={recreate} onReopen={reopen} />
     </div>
   );
@@ -421,6 +438,14 @@ function SearchBar({ controller, onClose }: { controller: TerminalController | u
       </button>
     </div>
   );
+}
+
+/** Every line of the normal buffer: its scrollback, then its screen. */
+function readBuffer(controller: TerminalController): string[] {
+  const buffer = controller.term.buffer.normal;
+  const lines: string[] = [];
+  for (let y = 0; y < buffer.length; y++) lines.push(buffer.getLine(y)?.translateToString(true) ?? '');
+  return lines;
 }
 
 function readScreen(controller: TerminalController): string {

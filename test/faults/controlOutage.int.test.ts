@@ -1,0 +1,150 @@
+// Control mode after an outage: every line the program printed while the link was down is in the view's scrollback
+// exactly once, in order, after a divider that says when the link dropped and came back; then the live screen.
+// Counted over the view's whole buffer, as a terminal fed the pane's stream has it. Variants: tmux's history-limit
+// dropped lines meanwhile (the divider says lines are missing, nothing is repeated), the program went into the
+// alternate screen meanwhile, and another client resized the window meanwhile.
+import headless from '@xterm/headless';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFaultRig, sleep, waitFor, type FaultRig } from './rig';
+
+/** 20 lines a second, numbered. */
+const FAST_COUNTER = 'i=0; while :; do echo tick-$i; i=$((i+1)); sleep 0.05; done';
+
+let rig: FaultRig;
+beforeAll(async () => {
+  rig = await createFaultRig();
+});
+afterAll(async () => {
+  await rig?.dispose();
+});
+
+/** The view's buffer: every byte the pane sent, in order, parsed by a terminal that keeps all of it. */
+async function viewOf(paneId: string, cols = 80, rows = 24) {
+  const term = new headless.Terminal({ cols, rows, scrollback: 100_000, allowProposedApi: true });
+  for (const data of rig.view.data(paneId)) term.write(data);
+  await new Promise<void>((resolve) => term.write('', resolve));
+  const normal = term.buffer.normal;
+  const lines: string[] = [];
+  for (let y = 0; y < normal.length; y++) lines.push(normal.getLine(y)!.translateToString(true));
+  const active = term.buffer.active;
+  const screen: string[] = [];
+  for (let y = 0; y < term.rows; y++) screen.push(active.getLine(active.viewportY + y)!.translateToString(true));
+  const view = { lines, screen, alternate: active.type === 'alternate' };
+  term.dispose();
+  return view;
+}
+
+function tickCounts(lines: string[]) {
+  const ticks = lines.flatMap((l) => {
+    const m = /^tick-(\d+)$/.exec(l);
+    return m ? [Number(m[1])] : [];
+  });
+  const unique = new Set(ticks);
+  const min = Math.min(...ticks);
+  const max = Math.max(...ticks);
+  return { total: ticks.length, duplicates: ticks.length - unique.size, gaps: max - min + 1 - unique.size, min, max };
+}
+
+async function outage(paneId: string, ms: number, during?: () => void): Promise<void> {
+  const attachedBefore = rig.paneStates(paneId).filter((s) => s === 'attached').length;
+  rig.ns.linkDown();
+  try {
+    await waitFor(() => rig.paneStates(paneId).includes('reconnecting'), 'the pane to notice the dead link');
+    during?.();
+    await sleep(ms);
+  } finally {
+    rig.ns.linkUp();
+  }
+  await waitFor(() => rig.paneStates(paneId).filter((s) => s === 'attached').length > attachedBefore, 'the pane to attach again', 60_000);
+}
+
+describe('control mode, link down and up', () => {
+  it('has every line printed during a 30 s outage exactly once, after a divider, followed by the live screen', async () => {
+    const host = await rig.addHost({ intervalSec: 1, countMax: 2 });
+    const { paneId, mode } = await rig.view.open({ hostId: host.id, sessionName: 'ctl-outage', create: { startCommand: FAST_COUNTER }, cols: 80, rows: 24 });
+    expect(mode).toBe('control');
+    await waitFor(() => tickCounts(rig.paneText(paneId).split(/\r?\n/)).max >= 40, 'the counter to run');
+    await outage(paneId, 30_000);
+    const reattachedAt = Date.now();
+    await waitFor(async () => tickCounts((await viewOf(paneId)).lines).max > 0 && Date.now() - reattachedAt > 1500, 'live output after the reattach');
+    const view = await viewOf(paneId);
+    const counts = tickCounts(view.lines);
+    expect(counts.min).toBe(0);
+    // 30 s at 20 lines a second were printed while the link was down.
+    expect(counts.max).toBeGreaterThan(600);
+    expect({ duplicates: counts.duplicates, gaps: counts.gaps }).toEqual({ duplicates: 0, gaps: 0 });
+    const dividers = view.lines.filter((l) => l.includes('disconnected'));
+    expect(dividers).toHaveLength(1);
+    expect(dividers[0]).toMatch(/disconnected \d\d:\d\d:\d\d – \d\d:\d\d:\d\d · \d+ lines since/);
+    // The divider sits between the last line seen before the drop and the first one after it.
+    const at = view.lines.indexOf(dividers[0]!);
+    const before = Number(/tick-(\d+)/.exec(view.lines.slice(0, at).reverse().find((l) => l.startsWith('tick-')) ?? '')?.[1]);
+    const after = Number(/tick-(\d+)/.exec(view.lines.slice(at).find((l) => l.startsWith('tick-')) ?? '')?.[1]);
+    expect(after).toBe(before + 1);
+    expect(rig.core.stats.supervisors[0]).toMatchObject({ liveConnections: 1 });
+    await rig.view.call('panes.close', { paneId });
+    rig.tmux("tmux kill-session -t '=ctl-outage' 2>/dev/null; true");
+  }, 120_000);
+
+  it('says lines are missing when tmux history-limit dropped them meanwhile, and repeats none', async () => {
+    // history-limit counts for panes made after it is set: set it and make the session in one tmux run.
+    rig.tmux(`tmux start-server \\; set -g history-limit 100 \\; new-session -d -s ctl-limit -x 80 -y 24 '${FAST_COUNTER}' \\; set -g history-limit 2000`);
+    const host = await rig.addHost({ intervalSec: 1, countMax: 2 });
+    const { paneId } = await rig.view.open({ hostId: host.id, sessionName: 'ctl-limit', cols: 80, rows: 24 });
+    try {
+      await waitFor(() => tickCounts(rig.paneText(paneId).split(/\r?\n/)).max >= 20, 'the counter to run');
+      await outage(paneId, 12_000);
+      await sleep(1000);
+      const view = await viewOf(paneId);
+      const counts = tickCounts(view.lines);
+      expect(counts.duplicates).toBe(0);
+      expect(counts.gaps).toBeGreaterThan(0);
+      const divider = view.lines.filter((l) => l.includes('disconnected'));
+      expect(divider).toHaveLength(1);
+      expect(divider[0]).toMatch(/earlier lines lost \(history-limit 100\)/);
+      // The divider sits at the gap: the lines before it are the last seen before the drop, the ones after it are new.
+      const at = view.lines.indexOf(divider[0]!);
+      const before = tickCounts(view.lines.slice(0, at));
+      const after = tickCounts(view.lines.slice(at));
+      expect(before.gaps + after.gaps).toBe(0);
+      expect(after.min).toBeGreaterThan(before.max + 1);
+    } finally {
+      await rig.view.call('panes.close', { paneId });
+      rig.tmux("tmux kill-session -t '=ctl-limit'; true");
+    }
+  }, 120_000);
+
+  it('shows the alternate screen a program went into meanwhile, and keeps the lines before it once', async () => {
+    const host = await rig.addHost({ intervalSec: 1, countMax: 2 });
+    const script = "i=0; while [ ! -e /tmp/hf-go-alt ]; do echo tick-$i; i=$((i+1)); sleep 0.05; done; printf '\\033[?1049h\\033[H'; echo in-the-alternate-screen; sleep 600";
+    rig.tmux('rm -f /tmp/hf-go-alt');
+    const { paneId } = await rig.view.open({ hostId: host.id, sessionName: 'ctl-alt', create: { startCommand: script }, cols: 80, rows: 24 });
+    try {
+      await waitFor(() => tickCounts(rig.paneText(paneId).split(/\r?\n/)).max >= 20, 'the counter to run');
+      await outage(paneId, 5_000, () => rig.tmux('touch /tmp/hf-go-alt'));
+      await waitFor(async () => (await viewOf(paneId)).alternate, 'the view in the alternate screen');
+      const view = await viewOf(paneId);
+      expect(view.screen[0]).toBe('in-the-alternate-screen');
+      const counts = tickCounts(view.lines);
+      expect({ duplicates: counts.duplicates, gaps: counts.gaps }).toEqual({ duplicates: 0, gaps: 0 });
+    } finally {
+      await rig.view.call('panes.close', { paneId });
+      rig.tmux("tmux kill-session -t '=ctl-alt' 2>/dev/null; rm -f /tmp/hf-go-alt");
+    }
+  }, 120_000);
+
+  it('repeats nothing when another client resized the window meanwhile', async () => {
+    const host = await rig.addHost({ intervalSec: 1, countMax: 2 });
+    const { paneId } = await rig.view.open({ hostId: host.id, sessionName: 'ctl-resize', create: { startCommand: FAST_COUNTER }, cols: 80, rows: 24 });
+    try {
+      await waitFor(() => tickCounts(rig.paneText(paneId).split(/\r?\n/)).max >= 20, 'the counter to run');
+      await outage(paneId, 5_000, () => rig.tmux("tmux resize-window -t '=ctl-resize:' -x 60 -y 20"));
+      await sleep(1000);
+      const counts = tickCounts((await viewOf(paneId)).lines);
+      expect(counts.duplicates).toBe(0);
+    } finally {
+      await rig.view.call('panes.close', { paneId });
+      rig.tmux("tmux kill-session -t '=ctl-resize' 2>/dev/null; true");
+    }
+  }, 120_000);
+});
