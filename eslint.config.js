@@ -57,7 +57,7 @@ export default tseslint.config(
   restrict({ layer: 'shared', forbiddenLayers: layers.filter((l) => l !== 'shared'), forbiddenPackages: ['electron', ...nodePackages, ...uiPackages], node: false }),
   restrict({ layer: 'core', forbiddenLayers: ['web', 'main', 'preload', 'renderer'], forbiddenPackages: ['electron', 'electron-store', 'ws', ...uiPackages] }),
   restrict({ layer: 'web', forbiddenLayers: ['main', 'preload', 'renderer'], forbiddenPackages: ['electron', 'electron-store', 'ssh2', ...uiPackages] }),
-  restrict({ layer: 'main', forbiddenLayers: ['web', 'preload', 'renderer'], forbiddenPackages: ['ssh2', 'ws', ...uiPackages] }),
+  restrict({ layer: 'main', forbiddenLayers: ['preload', 'renderer'], forbiddenPackages: ['ssh2', 'ws', ...uiPackages] }),
   restrict({ layer: 'preload', forbiddenLayers: ['core', 'web', 'main', 'renderer'], forbiddenPackages: [...nodePackages, ...uiPackages], node: false }),
   restrict({ layer: 'renderer', forbiddenLayers: ['core', 'web', 'main', 'preload'], forbiddenPackages: ['electron', ...nodePackages], node: false }),
   // Inside the renderer, imports run one way: ui (React) may use api, model and terminal, never the reverse.

@@ -160,7 +160,7 @@ test('a tab of a deleted host offers no Reopen; Ctrl+Shift+C with nothing select
   await page.getByTestId('confirm-dialog').getByRole('button', { name: 'Delete' }).click();
   await expect(pane.getByTestId('pane-overlay')).toContainText('was deleted');
   await expect(pane.getByRole('button', { name: 'Reopen' })).toHaveCount(0);
-  await expect(pane.getByRole('button', { name: 'Close' })).toBeVisible();
+  await expect(pane.getByRole('button', { name: 'Close', exact: true })).toBeVisible();
 });
 
 test('the Add host button is readable: white on its blue at 4.5:1 or more', async ({ page, webHost }) => {

@@ -52,9 +52,39 @@ async function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-export const test = base.extend<{ webHost: WebHost; webHostArgs: string[] }, { sshd: TestSshd }>({
+export const test = base.extend<{ webHost: WebHost; webHostArgs: string[]; pageLog: void }, { sshd: TestSshd }>({
   /** More flags for the web host (test.use({ webHostArgs: ['--keep-tabs', '1'] })). */
   webHostArgs: [[], { option: true }],
+  /** What every page of the test logged, threw, and how its sockets closed: attached when the test fails. */
+  pageLog: [
+    async ({ context }, use, testInfo) => {
+      const lines: string[] = [];
+      const started = Date.now();
+      const log = (page: number, text: string) => lines.push(`+${((Date.now() - started) / 1000).toFixed(2)}s page ${page}: ${text}`);
+      let pages = 0;
+      const watch = (page: Page) => {
+        const n = ++pages;
+        page.on('console', (m) => {
+          // Chromium's own GPU chatter says nothing about the app.
+          if (!/GL Driver Message|GPU stall|WebGL/.test(m.text())) log(n, `console.${m.type()} ${m.text().slice(0, 300)}`);
+        });
+        page.on('pageerror', (e) => log(n, `error ${e.message}`));
+        page.on('framenavigated', (f) => {
+          if (f === page.mainFrame()) log(n, `navigated ${f.url().replace(/token=[^&]+/, 'token=…')}`);
+        });
+        page.on('websocket', (ws) => {
+          log(n, 'socket open');
+          ws.on('socketerror', (e) => log(n, `socket error ${e}`));
+          ws.on('close', () => log(n, 'socket closed'));
+        });
+      };
+      context.on('page', watch);
+      for (const page of context.pages()) watch(page);
+      await use();
+      if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach('page log', { body: lines.join('\n'), contentType: 'text/plain' });
+    },
+    { auto: true },
+  ],
   sshd: [
     async ({}, use) => {
       const server = await startSshd();

@@ -98,10 +98,10 @@ export class Host extends Disposable {
     this.supervisor.ensureConnected().catch(() => {});
   }
 
-  /** Keys went from a view to one of this host's panes. */
-  input(pane: Pane, viewId: string, data: string): void {
+  /** Keys went from a view to one of this host's panes (one tmux pane of it, with `target`). */
+  input(pane: Pane, viewId: string, data: string, target?: string): void {
     if (pane.state === 'attached') this._watchdog.inputSent();
-    pane.input(viewId, data);
+    pane.input(viewId, data, target);
   }
 
   override dispose(): void {

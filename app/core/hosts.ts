@@ -14,12 +14,14 @@ export interface HostRegistryOptions {
   probeTimeoutMs?: number;
   policy?: Partial<SupervisorPolicy>;
   onStatus(status: HostStatus): void;
+  /** A host was made: what watches it (Needs you) lives until it is dropped. */
+  onHost?(host: Host): IDisposable;
 }
 
 export type SystemEvent = 'resume' | 'unlock' | 'suspend' | 'online' | 'offline' | 'network-change';
 
 export class HostRegistry extends Disposable {
-  private readonly _hosts = new Map<string, { host: Host; listener: IDisposable }>();
+  private readonly _hosts = new Map<string, { host: Host; listener: IDisposable; watch?: IDisposable }>();
 
   constructor(private readonly _options: HostRegistryOptions) {
     super();
@@ -47,6 +49,8 @@ export class HostRegistry extends Disposable {
     });
     const listener = host.onDidChangeStatus((status) => this._options.onStatus(status));
     this._hosts.set(hostId, { host, listener });
+    const watch = this._options.onHost?.(host);
+    if (watch) this._hosts.get(hostId)!.watch = watch;
     return host;
   }
 
@@ -64,6 +68,7 @@ export class HostRegistry extends Disposable {
     if (!entry) return;
     this._hosts.delete(hostId);
     entry.listener.dispose();
+    entry.watch?.dispose();
     entry.host.dispose();
   }
 

@@ -1,7 +1,7 @@
 // The seams inside core. Each real part sits behind one of these, so that the service, the supervisor and the
 // panes can be put together (and tested) without knowing which implementation they have.
 import type { Event, IDisposable } from '../shared/lifecycle';
-import type { HostProfile, Prompt, PromptAnswer } from '../shared/model';
+import type { CompanionListen, CompanionOptions, Device, HostProfile, Pairing, Prompt, PromptAnswer } from '../shared/model';
 
 // ---------- stores ----------
 
@@ -144,3 +144,14 @@ export const systemClock: IClock = {
     return { dispose: () => clearTimeout(handle) };
   },
 };
+
+/** Pairing devices: implemented by the shell's companion server (app/web/companion.ts), used by core's handlers. */
+export interface ICompanion {
+  options(): CompanionOptions;
+  devices(): Device[];
+  pair(request: { listen: CompanionListen; viewOnly: boolean }): Promise<Pairing>;
+  revoke(deviceId: string): boolean;
+  /** Fires when a device is paired or revoked. */
+  readonly onDidChange: Event<void>;
+}
+

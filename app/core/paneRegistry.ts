@@ -11,11 +11,12 @@
 import { randomUUID } from 'node:crypto';
 import { HoldfastError } from '../shared/contract';
 import { Disposable, DisposableStore, type IDisposable } from '../shared/lifecycle';
-import type { PaneInfo, PaneState, Workspace, WorkspaceSave } from '../shared/model';
+import { parseStreamId } from '../shared/contract';
+import type { PaneInfo, PaneState, SessionLayout, TmuxAction, Workspace, WorkspaceSave } from '../shared/model';
 import { CoreClient, graceHolder, PaneHolds } from './clients';
 import type { HostRegistry } from './hosts';
 import type { IClock } from './interfaces';
-import { Pane, type PaneAttachPolicy, type PaneStateChange } from './pane/Pane';
+import { Pane, type PaneAttachPolicy, type PaneAttention, type PaneStateChange } from './pane/Pane';
 import type { FlowMarks } from './pane/PaneStream';
 import type { IWorkspaceStore, SavedTab } from './stores/workspaceStore';
 import { isReservedSessionName, reservedNameError } from './tmux/commands';
@@ -44,6 +45,10 @@ export interface PaneRegistryOptions {
   clock: IClock;
   /** A pane's state changed (every view is told). */
   onState(paneId: string, change: PaneStateChange): void;
+  /** A control-mode pane's windows and panes changed. */
+  onLayout?(paneId: string, layout: SessionLayout): void;
+  /** A pane's program rang the bell or asked for a notification. */
+  onAttention?(pane: Pane, attention: PaneAttention): void;
   graceMs?: number;
   /** Overrides of the flow-control marks (tests). */
   flow?: Partial<FlowMarks>;
@@ -54,7 +59,7 @@ export interface PaneRegistryOptions {
 interface PaneEntry {
   readonly pane: Pane;
   readonly store: DisposableStore;
-  /** Each subscribed view's subscription, by client id. */
+  /** Each view's subscriptions, by client id and stream ("<clientId> <stream>"). */
   readonly subscriptions: Map<string, IDisposable>;
 }
 
@@ -110,7 +115,7 @@ export class PaneRegistry extends Disposable {
     const host = this._options.hosts.get(input.hostId);
     if (input.create && isReservedSessionName(input.sessionName)) throw reservedNameError(input.sessionName);
     if (!input.create) {
-      const shared = this._findLive({ hostId: input.hostId, sessionName: input.sessionName, sessionId: input.sessionId }, false);
+      const shared = this._findLive({ hostId: input.hostId, sessionName: input.sessionName, sessionId: input.sessionId }, false, client.info.kind === 'device');
       if (shared) {
         this._holds.hold(client.clientId, shared.paneId);
         return shared.info();
@@ -123,6 +128,7 @@ export class PaneRegistry extends Disposable {
         sessionName: input.sessionName,
         sessionId: input.create ? undefined : input.sessionId,
         startCommand: input.create?.startCommand,
+        ignoreSize: client.info.kind === 'device',
         cols: input.cols,
         rows: input.rows,
         flow: this._options.flow,
@@ -166,46 +172,64 @@ export class PaneRegistry extends Disposable {
 
   // ---------- the stream's verbs (notifications: a pane the view does not hold is ignored) ----------
 
-  input(client: CoreClient, paneId: string, data: string): void {
+  input(client: CoreClient, paneId: string, data: string, target?: string): void {
     const pane = this.paneOf(client, paneId);
     if (!pane) return;
     const host = this._options.hosts.find(pane.hostId);
-    if (host) host.input(pane, client.clientId, data);
-    else pane.input(client.clientId, data);
+    if (host) host.input(pane, client.clientId, data, target);
+    else pane.input(client.clientId, data, target);
   }
 
   resize(client: CoreClient, paneId: string, cols: number, rows: number): void {
     this.paneOf(client, paneId)?.viewResized(client.clientId, cols, rows);
   }
 
-  ack(client: CoreClient, paneId: string, bytes: number): void {
-    this.paneOf(client, paneId)?.ack(client.clientId, bytes);
+  ack(client: CoreClient, paneId: string, bytes: number, target?: string): void {
+    this.paneOf(client, paneId)?.ack(client.clientId, bytes, target);
   }
 
-  setVisible(client: CoreClient, paneId: string, visible: boolean): void {
-    this.paneOf(client, paneId)?.setVisible(client.clientId, visible);
+  setVisible(client: CoreClient, paneId: string, visible: boolean, target?: string): void {
+    // A device's view never becomes the one whose size the pane takes.
+    this.paneOf(client, paneId)?.setVisible(client.clientId, visible, target, client.info.kind !== 'device');
   }
 
-  subscribe(client: CoreClient, paneId: string): void {
+  /** A window or pane action in a control-mode pane the view holds. */
+  async tmuxAction(client: CoreClient, paneId: string, action: TmuxAction): Promise<void> {
+    await this._require(client, paneId).tmuxAction(action);
+  }
+
+  /**
+   * The view starts receiving a stream: a pane's (`paneId`), or one tmux pane of a control-mode pane
+   * (`paneId/%5`). Each stream a view subscribes to is its own subscription.
+   */
+  subscribe(client: CoreClient, stream: string): void {
+    const { paneId, target } = parseStreamId(stream);
     const entry = this._panes.get(paneId);
     if (!entry || !this._holds.holds(client.clientId, paneId)) return;
-    entry.subscriptions.get(client.clientId)?.dispose();
-    entry.subscriptions.set(
-      client.clientId,
-      entry.pane.subscribe(client.clientId, (data) => client.paneData(paneId, data)),
-    );
+    const key = `${client.clientId} ${stream}`;
+    entry.subscriptions.get(key)?.dispose();
+    entry.subscriptions.set(key, entry.pane.subscribe(client.clientId, (data) => client.paneData(stream, data), target));
   }
 
-  unsubscribe(client: CoreClient, paneId: string): void {
-    this._unsubscribe(client.clientId, paneId);
+  unsubscribe(client: CoreClient, stream: string): void {
+    const { paneId } = parseStreamId(stream);
+    const entry = this._panes.get(paneId);
+    const key = `${client.clientId} ${stream}`;
+    const subscription = entry?.subscriptions.get(key);
+    if (!entry || !subscription) return;
+    entry.subscriptions.delete(key);
+    subscription.dispose();
   }
 
+  /** Every subscription of the client to the pane's streams ends. */
   private _unsubscribe(clientId: string, paneId: string): void {
     const entry = this._panes.get(paneId);
-    const subscription = entry?.subscriptions.get(clientId);
-    if (!entry || !subscription) return;
-    entry.subscriptions.delete(clientId);
-    subscription.dispose();
+    if (!entry) return;
+    for (const [key, subscription] of [...entry.subscriptions]) {
+      if (!key.startsWith(`${clientId} `)) continue;
+      entry.subscriptions.delete(key);
+      subscription.dispose();
+    }
   }
 
   // ---------- views coming and going ----------
@@ -325,13 +349,24 @@ export class PaneRegistry extends Disposable {
     return pane;
   }
 
+  /** Whether a view shows this session (this tmux pane of it, in control mode) now. */
+  isShown(hostId: string, sessionId: string, tmuxPane?: string): boolean {
+    for (const { pane } of this._panes.values()) {
+      if (pane.hostId !== hostId || pane.sessionId !== sessionId || pane.state !== 'attached') continue;
+      if (pane.mode?.kind === 'control' && tmuxPane !== undefined ? pane.isShown(tmuxPane) : pane.isShown()) return true;
+    }
+    return false;
+  }
+
   /**
    * A pane that shows this session now and can be shared: by id when there is one, by name only when `byName` (a
    * saved tab made before its id was known).
    */
-  private _findLive(tab: { hostId: string; sessionName: string; sessionId?: string }, byName: boolean): Pane | undefined {
+  private _findLive(tab: { hostId: string; sessionName: string; sessionId?: string }, byName: boolean, forDevice = false): Pane | undefined {
     for (const { pane } of this._panes.values()) {
       if (pane.hostId !== tab.hostId || !SHAREABLE.has(pane.state)) continue;
+      // A device's own pane never sizes its session: the desktop gets a pane of its own.
+      if (pane.ignoreSize && !forDevice) continue;
       if (tab.sessionId !== undefined ? pane.sessionId === tab.sessionId : byName && pane.sessionName === tab.sessionName) return pane;
     }
     return undefined;
@@ -348,6 +383,8 @@ export class PaneRegistry extends Disposable {
     const host = this._options.hosts.get(pane.hostId);
     const store = new DisposableStore();
     store.add(pane.onDidChangeState((change) => this._options.onState(pane.paneId, change)));
+    store.add(pane.onDidChangeLayout((layout) => this._options.onLayout?.(pane.paneId, layout)));
+    store.add(pane.onAttention((attention) => this._options.onAttention?.(pane, attention)));
     store.add(host.addPane(pane));
     this._panes.set(pane.paneId, { pane, store, subscriptions: new Map() });
     return pane;

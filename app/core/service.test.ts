@@ -238,3 +238,35 @@ describe('workspaces', () => {
     expect(ws.panes.map((p) => p.sessionName)).toEqual(['build']);
   });
 });
+
+describe('paired devices', () => {
+  it('a view-only device looks and changes nothing: no keys, no saves, no answers, no sessions made', async () => {
+    const { core, server } = setup();
+    const phone = new TestClient(core, { info: { kind: 'device', label: 'iPad', deviceId: 'd1', viewOnly: true } });
+    expect(await phone.call('app.info', {})).toMatchObject({ device: { name: 'iPad', viewOnly: true } });
+    const pane = await phone.open({ hostId: 'h1', sessionName: 'build', sessionId: '$0', cols: 40, rows: 20 });
+    phone.write(pane.paneId, 'rm -rf ~\r');
+    expect(server.channelOf('$0')!.written.join('')).not.toContain('rm -rf');
+    await expect(phone.call('hosts.save', { name: 'x', host: 'x.test', port: 22, user: 'me' })).rejects.toThrow(/view only/);
+    await expect(phone.call('needs.answer', { itemId: 'h1|%1', choice: 0, fingerprint: '0' })).rejects.toThrow(/view only/);
+    await expect(phone.call('panes.open', { hostId: 'h1', sessionName: 'new', create: {}, cols: 80, rows: 24 })).rejects.toThrow(/view only/);
+  });
+
+  it("a device's view never sizes a pane, and a device manages no devices", async () => {
+    const { core, server, view } = setup();
+    const desk = view('desk');
+    const phone = new TestClient(core, { info: { kind: 'device', label: 'Pixel', deviceId: 'd2' } });
+    const pane = await open(desk, 'build', '$0');
+    await phone.open({ hostId: 'h1', sessionName: 'build', sessionId: '$0', cols: 40, rows: 20 });
+    const channel = server.channelOf('$0')!;
+    const resizesBefore = channel.resizes.length;
+    phone.resize(pane.paneId, 40, 20);
+    phone.setVisible(pane.paneId, true);
+    expect(channel.resizes.slice(resizesBefore)).toEqual([]);
+    // Typing from a full device works.
+    phone.write(pane.paneId, 'echo hi\r');
+    expect(channel.written.join('')).toContain('echo hi');
+    await expect(phone.call('devices.list', {})).rejects.toThrow(/managed on the computer/);
+    await expect(desk.call('devices.list', {})).rejects.toThrow(/cannot pair/);
+  });
+});

@@ -15,8 +15,9 @@ import type {
   NotificationName,
   Notifications,
 } from '../shared/contract';
+import { HoldfastError } from '../shared/contract';
 import { Disposable, Emitter, type Event } from '../shared/lifecycle';
-import type { Notice } from '../shared/model';
+import type { Attention, Notice } from '../shared/model';
 import { CoreClient, type IClientHost } from './clients';
 import { appHandlers } from './handlers/app';
 import type { CoreContext, Handler, Handlers } from './handlers/context';
@@ -25,7 +26,7 @@ import { importHandlers } from './handlers/import';
 import { paneHandlers } from './handlers/panes';
 import { promptHandlers } from './handlers/prompts';
 import { HostRegistry, type SystemEvent } from './hosts';
-import type { IClock, IConnector, IKnownHostsStore, IProfileStore, ISecretStore, ISshConnection } from './interfaces';
+import type { IClock, ICompanion, IConnector, IKnownHostsStore, IProfileStore, ISecretStore, ISshConnection } from './interfaces';
 import { systemClock } from './interfaces';
 import type { FlowMarks } from './pane/PaneStream';
 import { PaneRegistry } from './paneRegistry';
@@ -47,12 +48,19 @@ import {
 } from './stores';
 import type { SupervisorPolicy } from './supervisor/machine';
 import { NetworkWatcher } from './supervisor/networkWatcher';
+import { NeedsService } from './needs/needs';
+import { needsHandlers } from './handlers/needs';
+import { deviceHandlers } from './handlers/devices';
 import { WakeDetector } from './supervisor/wakeDetector';
 
 export { sameDestination } from './handlers/hosts';
 
 export interface CoreOptions {
   shell: 'electron' | 'web';
+  /** Pairs devices (the web host's and Electron's companion); without it, pairing is not offered. */
+  companion?: ICompanion;
+  /** How long a watched session must be silent after activity to count as "went quiet" (Needs you); 30 s. */
+  quietMs?: number;
   version: string;
   profiles: IProfileStore;
   /** The app's settings; in memory only when absent. */
@@ -91,6 +99,7 @@ export class HoldfastCore extends Disposable implements IHoldfastCore, IClientHo
   private readonly _clients = new Set<CoreClient>();
   private readonly _hosts: HostRegistry;
   private readonly _panes: PaneRegistry;
+  private readonly _needs: NeedsService;
   private readonly _handlers: AllHandlers;
   private readonly _notices: Notice[] = [];
 
@@ -111,6 +120,17 @@ export class HoldfastCore extends Disposable implements IHoldfastCore, IClientHo
         knownHostsFiles: options.knownHostsFiles,
         homeDir: options.homeDir,
       });
+    this._needs = this._register(
+      new NeedsService({
+        clock,
+        settings: () => settings.get(),
+        hostName: (hostId) => options.profiles.get(hostId)?.name ?? hostId,
+        isShown: (hostId, sessionId, tmuxPane) => this._panes.isShown(hostId, sessionId, tmuxPane),
+        quietMs: options.quietMs,
+      }),
+    );
+    this._register(this._needs.onDidChange((state) => this._emit('needs.changed', state)));
+    this._register(this._needs.onAttention((attention) => this._emit('attention', attention)));
     this._hosts = this._register(
       new HostRegistry({
         profiles: options.profiles,
@@ -119,6 +139,7 @@ export class HoldfastCore extends Disposable implements IHoldfastCore, IClientHo
         probeTimeoutMs: options.probeTimeoutMs,
         policy: options.supervisorPolicy,
         onStatus: (status) => this._emit('host.status', status),
+        onHost: (host) => this._needs.watchHost(host),
       }),
     );
     this._panes = this._register(
@@ -132,6 +153,8 @@ export class HoldfastCore extends Disposable implements IHoldfastCore, IClientHo
           const current = settings.get();
           return { mode: options.profiles.get(hostId)?.tmuxMode ?? current.defaultTmuxMode, historyLines: current.tmuxHistoryLines };
         },
+        onLayout: (paneId, layout) => this._emit('pane.layout', { paneId, layout }),
+        onAttention: (pane, attention) => this._needs.paneAttention(pane, attention),
         onState: (paneId, { mode, ...change }) =>
           this._emit('pane.state', {
             paneId,
@@ -164,6 +187,7 @@ export class HoldfastCore extends Disposable implements IHoldfastCore, IClientHo
       hosts: this._hosts,
       panes: this._panes,
       notices: this._notices,
+      ...(options.companion ? { companion: options.companion } : {}),
       emit: (name, payload) => this._emit(name, payload),
     };
     this._handlers = {
@@ -172,7 +196,10 @@ export class HoldfastCore extends Disposable implements IHoldfastCore, IClientHo
       ...paneHandlers(ctx),
       ...promptHandlers(ctx),
       ...importHandlers(ctx),
+      ...needsHandlers(ctx, this._needs),
+      ...deviceHandlers(ctx),
     } satisfies AllHandlers;
+    if (options.companion) this._register(options.companion.onDidChange(() => this._emit('devices.changed', {})));
   }
 
   /** A view connected: everything it sends goes through the returned client, which it disposes when it goes. */
@@ -185,6 +212,9 @@ export class HoldfastCore extends Disposable implements IHoldfastCore, IClientHo
   // ---------- IClientHost: what every client does, routed here ----------
 
   handle<K extends CommandName>(client: CoreClient, name: K, input: z.output<Commands[K]['input']>): Promise<CommandOutput<K>> {
+    if (client.info.viewOnly && !viewOnlyAllows(name, input)) {
+      return Promise.reject(new HoldfastError({ code: 'VALIDATION', message: 'This device is view only: it can look, not change anything.' }));
+    }
     const handler = this._handlers[name] as Handler<K>;
     return handler(input, client);
   }
@@ -193,20 +223,24 @@ export class HoldfastCore extends Disposable implements IHoldfastCore, IClientHo
     const panes = this._panes;
     switch (name) {
       case 'pane.input': {
-        const { paneId, data } = input as z.output<Notifications['pane.input']>;
-        return panes.input(client, paneId, data);
+        // A view-only device types nothing.
+        if (client.info.viewOnly) return;
+        const { paneId, data, target } = input as z.output<Notifications['pane.input']>;
+        return panes.input(client, paneId, data, target);
       }
       case 'pane.resize': {
+        // Looking from a device never resizes the desktop's panes.
+        if (client.info.kind === 'device') return;
         const { paneId, cols, rows } = input as z.output<Notifications['pane.resize']>;
         return panes.resize(client, paneId, cols, rows);
       }
       case 'pane.ack': {
-        const { paneId, bytes } = input as z.output<Notifications['pane.ack']>;
-        return panes.ack(client, paneId, bytes);
+        const { paneId, bytes, target } = input as z.output<Notifications['pane.ack']>;
+        return panes.ack(client, paneId, bytes, target);
       }
       case 'pane.visible': {
-        const { paneId, visible } = input as z.output<Notifications['pane.visible']>;
-        return panes.setVisible(client, paneId, visible);
+        const { paneId, visible, target } = input as z.output<Notifications['pane.visible']>;
+        return panes.setVisible(client, paneId, visible, target);
       }
     }
   }
@@ -229,6 +263,11 @@ export class HoldfastCore extends Disposable implements IHoldfastCore, IClientHo
   /** What the OS tells the shell: Electron's powerMonitor, or core's own wake and network watchers. */
   notifySystem(event: SystemEvent): void {
     this._hosts.notifySystem(event);
+  }
+
+  /** The user clicked the shell's notification: the focused view opens the pane it was about. */
+  requestOpen(attention: Attention): void {
+    this._emit('attention.open', attention);
   }
 
   /** Tells the user something (e.g. a settings file was unreadable and moved aside). Kept for views that open later. */
@@ -279,6 +318,14 @@ function openChannelsOf(connection: ISshConnection | undefined): number | undefi
  * Core as the web host runs it: profiles and remembered host keys as JSON files (via `conf`) in the data dir,
  * secrets in memory only (no OS keychain), and notices about unreadable settings shown to the first view.
  */
+/** What a view-only device may do: look (list, attach to watch, preview), never change anything. */
+const VIEW_ONLY_COMMANDS = new Set<CommandName>(['app.info', 'app.notices', 'hosts.list', 'hosts.status', 'sessions.list', 'sessions.preview', 'panes.close', 'workspace.open', 'workspace.save', 'needs.list', 'settings.get', 'prompts.pending']);
+
+function viewOnlyAllows(name: CommandName, input: unknown): boolean {
+  if (name === 'panes.open') return (input as { create?: unknown }).create === undefined;
+  return VIEW_ONLY_COMMANDS.has(name);
+}
+
 export function createWebCore(options: {
   dataDir: string;
   version: string;
@@ -287,6 +334,8 @@ export function createWebCore(options: {
   clock?: IClock;
   supervisorPolicy?: Partial<SupervisorPolicy>;
   viewGraceMs?: number;
+  quietMs?: number;
+  companion?: ICompanion;
 }): HoldfastCore {
   const early: Notice[] = [];
   const onNotice = (notice: Notice) => early.push(notice);
@@ -305,6 +354,8 @@ export function createWebCore(options: {
     homeDir: options.homeDir,
     knownHostsFiles: options.knownHostsFiles,
     clock: options.clock,
+    quietMs: options.quietMs,
+    ...(options.companion ? { companion: options.companion } : {}),
     supervisorPolicy: options.supervisorPolicy,
     viewGraceMs: options.viewGraceMs,
   });

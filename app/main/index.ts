@@ -1,7 +1,7 @@
 // The Electron shell, and only that: one hardened window showing the renderer from app://, the IPC bridge to
 // core, powerMonitor, and the stores Electron provides (electron-store files, safeStorage secrets). All the
 // work happens in core (app/core), the same as in the web host.
-import { app, BrowserWindow, dialog, ipcMain, net, powerMonitor, protocol, safeStorage, session, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, Notification, powerMonitor, protocol, safeStorage, session, shell, type WebContents } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { installProcessGuards } from '../core/processGuards';
 import { HoldfastCore } from '../core/service';
@@ -10,6 +10,10 @@ import { CONTENT_SECURITY_POLICY } from '../shared/bridge';
 import type { Notice } from '../shared/model';
 import { APP_ENTRY_URL, APP_ORIGIN, APP_SCHEME, resolveRendererFile } from './app-protocol';
 import { originOf, registerIpcBridge } from './ipc-bridge';
+import { join } from 'node:path';
+import { WebCompanion } from '../web/companion';
+import { DeviceRegistry } from '../web/devices';
+import { electronDesktop, showAttention } from './notifications';
 import { createSecretStore } from './secret-store';
 import { createElectronStoreBacking, createSecretBacking } from './stores';
 import { isExternalLink, isPermissionAllowed, rendererCsp } from './window-policy';
@@ -104,7 +108,11 @@ async function createCore(): Promise<HoldfastCore> {
   const workspace = new WorkspaceStore(createElectronStoreBacking(dataDir, 'workspace'), { onNotice });
   const secrets = await createSecretStore(safeStorage, createSecretBacking(dataDir));
   if (secrets.notice) onNotice(secrets.notice);
-  const created = new HoldfastCore({ shell: 'electron', version: app.getVersion(), profiles, settings, workspace, secrets: secrets.store, knownHosts });
+  // The companion for paired devices: the web host's code, listening only once the user pairs a device.
+  const devices = new DeviceRegistry({ file: join(dataDir, 'devices.json'), onNotice: (message) => onNotice({ level: 'warning', message }) });
+  const companion = new WebCompanion({ devices, staticDir: fileURLToPath(new URL('../renderer', import.meta.url)), dataDir });
+  const created = new HoldfastCore({ shell: 'electron', version: app.getVersion(), profiles, settings, workspace, secrets: secrets.store, knownHosts, companion });
+  companion.setCore(created);
   for (const notice of startupNotices) created.notice(notice);
   return created;
 }
@@ -130,6 +138,14 @@ function start(): void {
     powerMonitor.on('resume', () => created.notifySystem('resume'));
     powerMonitor.on('unlock-screen', () => created.notifySystem('unlock'));
     powerMonitor.on('suspend', () => created.notifySystem('suspend'));
+    showAttention(
+      created,
+      electronDesktop({ Notification, app }, () => {
+        if (!mainWindow) mainWindow = createWindow();
+        if (mainWindow.isMinimized()) mainWindow.restore();
+        mainWindow.focus();
+      }),
+    );
     mainWindow = createWindow();
 
     app.on('activate', () => {

@@ -20,9 +20,18 @@ import {
   PromptAnswer,
   PromptId,
   SessionId,
+  SessionLayout,
+  SessionMarks,
   SessionName,
   Settings,
+  TmuxAction,
   SettingsPatch,
+  Attention,
+  NeedsItem,
+  CompanionListen,
+  CompanionOptions,
+  Device,
+  Pairing,
   ViewId,
   Workspace,
   WorkspaceSave,
@@ -36,6 +45,10 @@ const Rows = z.number().int().min(1).max(1000);
 function command<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output };
 }
+
+/** The waiting panes, and each watched session's marks. */
+export const NeedsState = z.object({ items: z.array(NeedsItem), marks: z.array(SessionMarks) });
+export type NeedsState = z.infer<typeof NeedsState>;
 
 export const commands = {
   'app.info': command(Empty, AppInfo),
@@ -55,6 +68,26 @@ export const commands = {
 
   /** Connects if needed (may raise prompts) and lists the host's tmux sessions. */
   'sessions.list': command(z.object({ hostId: HostId }), z.array(TmuxSession)),
+  /** The last lines of a session's active pane (capture-pane, no attach), for a preview on hover. */
+  'sessions.preview': command(z.object({ hostId: HostId, sessionId: z.string().regex(/^\$\d+$/) }), z.object({ lines: z.array(z.string()) })),
+
+  /** Every pane that waits for its user on a connected host, and the sessions' marks. */
+  'needs.list': command(Empty, NeedsState),
+  /**
+   * A quick answer: types exactly the choice's keys into the pane, once, if its prompt still shows what it showed
+   * (`fingerprint`); STALE if it changed (nothing typed), NOT_FOUND if it is gone (answered already).
+   */
+  'needs.answer': command(z.object({ itemId: z.string().max(300), choice: z.number().int().min(0).max(20), fingerprint: z.string().max(40) }), Void),
+  /** Paired devices (the desktop's own views only). */
+  'devices.list': command(Empty, z.array(Device)),
+  /** Where a device could reach this computer: a Tailscale address, local network addresses. */
+  'devices.options': command(Empty, CompanionOptions),
+  /** Starts a pairing: listens where asked (once) and gives the one-time link and its QR code. */
+  'devices.pair': command(z.object({ listen: CompanionListen, viewOnly: z.boolean() }), Pairing),
+  /** Ends a device's access at once and for good: its sockets close. */
+  'devices.revoke': command(z.object({ deviceId: z.string().max(100) }), Void),
+  /** Makes the item's pane the active one in tmux (its window too), so that the session's tab opens on it. */
+  'needs.focus': command(z.object({ itemId: z.string().max(300) }), z.object({ hostId: HostId, sessionId: z.string(), sessionName: z.string(), tmuxPane: z.string() })),
 
   /** Attaches a pane to a tmux session; `create` makes the session if it does not exist yet. */
   'panes.open': command(
@@ -77,6 +110,8 @@ export const commands = {
    * then becomes the pane's) and attach. A session whose command has exited is ended first.
    */
   'panes.recreate': command(z.object({ paneId: PaneId, startCommand: z.string().max(4096).optional() }), PaneInfo),
+  /** In a control-mode pane: a window or pane action, done in tmux (the new layout arrives as `pane.layout`). */
+  'panes.tmux': command(z.object({ paneId: PaneId, action: TmuxAction }), Void),
 
   'settings.get': command(Empty, Settings),
   /** Changes the given settings and keeps them (beside the profiles); every view gets `settings.changed`. */
@@ -102,16 +137,31 @@ export const commands = {
  * One-way messages from a view: no reply, no pending promise; still checked at the boundary (a bad one is dropped).
  * The pane stream's verbs (VS Code's terminal input/resize/acknowledgeDataEvent).
  */
+/** One tmux pane of a control-mode pane (`%5`); without it, the session's active pane (or the only stream). */
+const Target = z.string().regex(/^%\d+$/).optional();
+
 export const notifications = {
-  /** Keys and pastes typed into the pane. */
-  'pane.input': z.object({ paneId: PaneId, data: z.string().max(1 << 20) }),
-  /** This view's size for the pane (the pane follows the most recently active view's). */
+  /** Keys and pastes typed into the pane (into one tmux pane of it, with `target`). */
+  'pane.input': z.object({ paneId: PaneId, target: Target, data: z.string().max(1 << 20) }),
+  /** This view's size for the pane, or for a control-mode session's windows (the pane follows the most recently active view's). */
   'pane.resize': z.object({ paneId: PaneId, cols: Cols, rows: Rows }),
-  /** The view processed `bytes` more bytes of this pane's output (flow control). */
-  'pane.ack': z.object({ paneId: PaneId, bytes: z.number().int().min(0) }),
-  /** The view shows the pane now (its tab is active in a visible window), or stopped showing it. */
-  'pane.visible': z.object({ paneId: PaneId, visible: z.boolean() }),
+  /** The view processed `bytes` more bytes of this pane's (or this tmux pane's) output (flow control). */
+  'pane.ack': z.object({ paneId: PaneId, target: Target, bytes: z.number().int().min(0) }),
+  /** The view shows the pane (or this tmux pane of it) now, or stopped showing it. */
+  'pane.visible': z.object({ paneId: PaneId, target: Target, visible: z.boolean() }),
 } as const;
+
+/** The id a view subscribes with: a pane's, or `paneId/%5` for one tmux pane of a control-mode pane. */
+export function streamId(paneId: string, target?: string): string {
+  return target ? `${paneId}/${target}` : paneId;
+}
+
+export function parseStreamId(id: string): { paneId: string; target?: string } {
+  const at = id.lastIndexOf('/');
+  if (at < 0) return { paneId: id };
+  const target = id.slice(at + 1);
+  return /^%\d+$/.test(target) ? { paneId: id.slice(0, at), target } : { paneId: id };
+}
 
 export const events = {
   'pane.state': z.object({
@@ -124,6 +174,16 @@ export const events = {
     mode: z.enum(['control', 'classic']).optional(),
     modeNote: z.string().optional(),
   }),
+  /** A device was paired or revoked. */
+  'devices.changed': z.object({}),
+  /** The waiting panes or the sessions' marks changed. */
+  'needs.changed': NeedsState,
+  /** Something calls for the user (a pane started waiting, a bell, a program's notification, a watched session went quiet). */
+  attention: Attention,
+  /** The user clicked a notification the shell showed: the focused view opens its pane. */
+  'attention.open': Attention,
+  /** A control-mode pane's windows and panes changed (from tmux, whoever did it). */
+  'pane.layout': z.object({ paneId: PaneId, layout: SessionLayout }),
   'host.status': HostStatus,
   'hosts.changed': z.object({}),
   'settings.changed': Settings,
@@ -167,6 +227,10 @@ export interface ClientInfo {
   kind: 'window' | 'page' | 'device';
   /** For logs and the devices list. */
   label?: string;
+  /** A paired device: which one (Revoke closes its sockets). */
+  deviceId?: string;
+  /** A view-only device: it sees everything and types nothing. */
+  viewOnly?: boolean;
 }
 
 /** Where core sends what one view should get: events for everyone, and the output of the panes it subscribed to. */

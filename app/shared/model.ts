@@ -122,6 +122,8 @@ export const ErrorCode = z.enum([
   'CANCELLED',
   /** Too much at once from one client (calls in flight); try again once some have answered. */
   'BUSY',
+  /** What the user acted on changed meanwhile (a prompt answered elsewhere): nothing was done. */
+  'STALE',
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -164,6 +166,77 @@ export const CommandExit = z.object({
 });
 export type CommandExit = z.infer<typeof CommandExit>;
 
+/** One cell of a tmux window's layout: a pane, or cells side by side (row), stacked (column) or floating (tmux 3.7). */
+export type LayoutNode =
+  | { kind: 'pane'; paneId: string; width: number; height: number; x: number; y: number }
+  | { kind: 'row' | 'column' | 'floating'; width: number; height: number; x: number; y: number; children: LayoutNode[] };
+
+export const LayoutNode: z.ZodType<LayoutNode> = z.lazy(() =>
+  z.union([
+    z.object({ kind: z.literal('pane'), paneId: z.string().regex(/^%\d+$/), width: z.number().int(), height: z.number().int(), x: z.number().int(), y: z.number().int() }),
+    z.object({
+      kind: z.enum(['row', 'column', 'floating']),
+      width: z.number().int(),
+      height: z.number().int(),
+      x: z.number().int(),
+      y: z.number().int(),
+      children: z.array(LayoutNode).max(256),
+    }),
+  ]),
+);
+
+/** One tmux pane of a session, as tmux lists it. */
+export const TmuxPaneInfo = z.object({
+  id: z.string().regex(/^%\d+$/),
+  /** What runs in it now (tmux's pane_current_command). */
+  command: z.string(),
+  title: z.string(),
+  active: z.boolean(),
+  width: z.number().int(),
+  height: z.number().int(),
+});
+export type TmuxPaneInfo = z.infer<typeof TmuxPaneInfo>;
+
+/** One tmux window of a session: a sub-tab, with its layout as a tree of panes. */
+export const TmuxWindowInfo = z.object({
+  id: z.string().regex(/^@\d+$/),
+  index: z.number().int(),
+  name: z.string(),
+  active: z.boolean(),
+  zoomed: z.boolean(),
+  /** Output since it was last looked at (tmux's window_activity_flag), or a bell. */
+  activity: z.boolean(),
+  bell: z.boolean(),
+  layout: LayoutNode,
+  panes: z.array(TmuxPaneInfo),
+});
+export type TmuxWindowInfo = z.infer<typeof TmuxWindowInfo>;
+
+/** A control-mode pane's session: its windows (in index order), and the size tmux gives it. */
+export const SessionLayout = z.object({
+  windows: z.array(TmuxWindowInfo),
+  /** The size Holdfast asked for (refresh-client -C), and the active window's: smaller when another client limits it. */
+  clientSize: z.object({ cols: z.number().int(), rows: z.number().int() }).optional(),
+});
+export type SessionLayout = z.infer<typeof SessionLayout>;
+
+const TmuxPaneId = z.string().regex(/^%\d+$/);
+const TmuxWindowId = z.string().regex(/^@\d+$/);
+
+/** What the user does to a control-mode session's windows and panes; Holdfast does it in tmux. */
+export const TmuxAction = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('new-window') }),
+  z.object({ kind: z.literal('split'), target: TmuxPaneId, direction: z.enum(['right', 'down']) }),
+  z.object({ kind: z.literal('close-pane'), target: TmuxPaneId }),
+  z.object({ kind: z.literal('close-window'), window: TmuxWindowId }),
+  z.object({ kind: z.literal('rename-window'), window: TmuxWindowId, name: z.string().trim().min(1).max(200) }),
+  z.object({ kind: z.literal('select-window'), window: TmuxWindowId }),
+  z.object({ kind: z.literal('select-pane'), target: TmuxPaneId }),
+  z.object({ kind: z.literal('zoom'), target: TmuxPaneId }),
+  z.object({ kind: z.literal('resize-pane'), target: TmuxPaneId, cols: z.number().int().min(1).max(1000).optional(), rows: z.number().int().min(1).max(1000).optional() }),
+]);
+export type TmuxAction = z.infer<typeof TmuxAction>;
+
 export const PaneInfo = z.object({
   paneId: PaneId,
   hostId: HostId,
@@ -175,8 +248,10 @@ export const PaneInfo = z.object({
   state: PaneState,
   /** How the pane is attached: tmux control mode (the session's output is the terminal's scrollback) or classic. */
   mode: z.enum(['control', 'classic']).optional(),
-  /** Why a pane in auto mode attached the classic way (an old tmux, several windows…). */
+  /** Why a pane in auto mode attached the classic way (an old tmux…). */
   modeNote: z.string().optional(),
+  /** In control mode: the session's windows and their panes, laid out as tmux has them. */
+  layout: SessionLayout.optional(),
   /** Set while `exited`. */
   exit: CommandExit.optional(),
 });
@@ -261,6 +336,10 @@ export const AppInfo = z.object({
   /** Whether remembered secrets survive a restart (Electron safeStorage) or live in memory only (web host). */
   secretsPersist: z.boolean(),
   platform: z.string(),
+  /** This view is a paired device (not the desktop's own): its name, and whether it may type. */
+  device: z.object({ name: z.string(), viewOnly: z.boolean() }).optional(),
+  /** Whether this view can pair devices (the desktop's own views, where a companion runs). */
+  canPair: z.boolean().optional(),
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
@@ -292,6 +371,12 @@ export const Settings = z.object({
   defaultTmuxMode: TmuxMode.default('auto'),
   /** Lines of tmux's history a control-mode pane fetches into its scrollback when it attaches. */
   tmuxHistoryLines: z.number().int().min(0).max(50_000).default(2000),
+  /** Desktop notifications (a pane waits, a bell, a program's own notification, a watched session went quiet). */
+  notifications: z.boolean().default(true),
+  /** The user's own "waiting" patterns: a regular expression for the line a waiting program leaves at the cursor. */
+  waitPatterns: z.array(z.object({ name: z.string().trim().min(1).max(100), regex: z.string().min(1).max(500) })).max(50).default([]),
+  /** Per session ("hostId/sessionName"): no notifications, or also one when it goes quiet after activity. */
+  sessionAlerts: z.record(z.string().max(400), z.enum(['mute', 'watch'])).default({}),
 });
 export type Settings = z.infer<typeof Settings>;
 export const DEFAULT_SETTINGS: Settings = Settings.parse({});
@@ -319,3 +404,91 @@ export const WorkspaceSave = z.object({
   activePaneId: PaneId.optional(),
 });
 export type WorkspaceSave = z.infer<typeof WorkspaceSave>;
+
+/** A choice a quick answer can make (the keys stay in core). */
+export const NeedsChoice = z.object({ label: z.string() });
+
+/** A pane that waits for its user, on any connected host, open in a tab or not. */
+export const NeedsItem = z.object({
+  id: z.string(),
+  hostId: HostId,
+  hostName: z.string(),
+  sessionId: z.string(),
+  sessionName: z.string(),
+  windowIndex: z.number().int(),
+  windowName: z.string(),
+  /** The tmux pane (%5). */
+  tmuxPane: z.string(),
+  /** When it started waiting (epoch ms). */
+  since: z.number(),
+  /** Which pattern recognised it (claude-permission, yes-no, password, …). */
+  pattern: z.string(),
+  question: z.string(),
+  /** The prompt's own lines. */
+  lines: z.array(z.string()),
+  /** Quick answers, in order; empty when only Open will do. */
+  choices: z.array(NeedsChoice),
+  /** What the prompt showed when listed: an answer is sent only while it still shows the same. */
+  fingerprint: z.string(),
+});
+export type NeedsItem = z.infer<typeof NeedsItem>;
+
+/** Something that calls for the user: a desktop notification, unless muted, recent, or already in view. */
+export const Attention = z.object({
+  id: z.string(),
+  kind: z.enum(['waiting', 'bell', 'notification', 'quiet']),
+  hostId: HostId,
+  hostName: z.string(),
+  sessionId: z.string().optional(),
+  sessionName: z.string(),
+  tmuxPane: z.string().optional(),
+  title: z.string(),
+  body: z.string(),
+});
+export type Attention = z.infer<typeof Attention>;
+
+/** Marks on a session in the sidebar: a pane waits, a bell rang, output since it was last seen. */
+export const SessionMarks = z.object({
+  hostId: HostId,
+  sessionId: z.string(),
+  waiting: z.boolean(),
+  bell: z.boolean(),
+  activity: z.boolean(),
+});
+export type SessionMarks = z.infer<typeof SessionMarks>;
+
+/** A paired device (a phone, a tablet, another browser): its own token, never the owner's. */
+export const Device = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.number(),
+  lastSeenAt: z.number(),
+  /** Sees everything, types nothing. */
+  viewOnly: z.boolean(),
+});
+export type Device = z.infer<typeof Device>;
+
+/** Where the companion listens for paired devices. */
+export const CompanionListen = z.enum(['loopback', 'lan', 'tailscale']);
+export type CompanionListen = z.infer<typeof CompanionListen>;
+
+/** A pairing in progress: the link (and its QR code) a device opens, once, before it expires. */
+export const Pairing = z.object({
+  url: z.string(),
+  /** The QR code of `url`, as SVG. */
+  qrSvg: z.string(),
+  expiresAt: z.number(),
+  listen: CompanionListen,
+  viewOnly: z.boolean(),
+  /** Over HTTPS: the certificate's SHA-256 fingerprint, to compare with what the device's browser shows. */
+  fingerprint: z.string().optional(),
+});
+export type Pairing = z.infer<typeof Pairing>;
+
+/** Where a device could be reached from: which choices this computer has. */
+export const CompanionOptions = z.object({
+  tailscale: z.string().optional(),
+  lan: z.array(z.string()),
+});
+export type CompanionOptions = z.infer<typeof CompanionOptions>;
+

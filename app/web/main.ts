@@ -7,7 +7,9 @@ import { createWebCore } from '../core/service';
 import { readFileSync as readFile } from 'node:fs';
 import { join } from 'node:path';
 import { parseCli, USAGE } from './cli';
-import { decideExposure } from './exposure';
+import { WebCompanion } from './companion';
+import { DeviceRegistry } from './devices';
+import { decideExposure, isLoopbackHost } from './exposure';
 import { startWebHost } from './server';
 import { loadOrCreateCertificate } from './tls';
 
@@ -56,10 +58,14 @@ async function main(): Promise<void> {
     process.exit(2);
   }
 
-  const core = createWebCore({ dataDir: options.dataDir, version: packageVersion(), viewGraceMs: options.keepTabsSec * 1000 });
+  const devices = new DeviceRegistry({ file: join(options.dataDir, 'devices.json'), onNotice: (message) => console.error(`holdfast-web: ${message}`) });
+  const companion = new WebCompanion({ devices, staticDir: options.staticDir, dataDir: options.dataDir });
+  const core = createWebCore({ dataDir: options.dataDir, version: packageVersion(), viewGraceMs: options.keepTabsSec * 1000, companion });
+  companion.setCore(core);
   let host;
   try {
-    host = await startWebHost({ core, staticDir: options.staticDir, host: options.host, port: options.port, tls });
+    host = await startWebHost({ core, staticDir: options.staticDir, host: options.host, port: options.port, tls, devices });
+    if (isLoopbackHost(options.host)) companion.setLoopback(host);
   } catch (err) {
     core.dispose();
     console.error(`holdfast-web: cannot listen on ${options.host}:${options.port}: ${err instanceof Error ? err.message : String(err)}`);
@@ -75,7 +81,7 @@ async function main(): Promise<void> {
     }
     stopping = true;
     console.error(`holdfast-web: ${signal}, shutting down`);
-    void host.close().finally(() => {
+    void Promise.all([host.close(), companion.close()]).finally(() => {
       core.dispose();
       process.exit(0);
     });

@@ -6,7 +6,10 @@ import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CONTENT_SECURITY_POLICY } from '../shared/bridge';
-import { isSameOrigin, newToken, presentedToken, tokenCookie } from './auth';
+import type { ClientInfo } from '../shared/contract';
+import { isSameOrigin, newToken, parseCookies, presentedToken, tokenCookie } from './auth';
+import type { DeviceRegistry } from './devices';
+import { pairPage, pairedPage, readForm } from './pairPage';
 import { SocketBridge, type IWebHostCore, type SocketLimits } from './socket-bridge';
 import { serveStatic } from './static';
 
@@ -26,6 +29,12 @@ export interface WebHostOptions {
   tls?: { cert: string; key: string };
   /** Overrides of the per-socket limits (tests). */
   socketLimits?: Partial<SocketLimits>;
+  /** Paired devices: each may use the UI with its own token (a cookie set at pairing), never the owner's. */
+  devices?: DeviceRegistry;
+  /** The name links use when listening on every address (the companion's local-network listener). */
+  publicHost?: string;
+  /** Whether the owner's token is accepted here (the companion's own listeners take devices only). */
+  ownerAccess?: boolean;
 }
 
 export interface WebHost {
@@ -78,6 +87,11 @@ h1{font-size:19px;margin:0 0 10px}p{margin:8px 0}code{font:13px ui-monospace,Men
  * every local address when it listens on all of them, and the loopback names). Anything else is refused, so that a
  * site whose name a DNS rebinding points at 127.0.0.1 cannot talk to us from a browser, token or not.
  */
+/** The cookie a paired device is known by on this port. */
+export function deviceCookieName(port: number): string {
+  return `holdfast_device_${port}`;
+}
+
 export function allowedHostHeaders(listenHost: string, port: number, interfaceAddresses: () => string[] = localAddresses): Set<string> {
   const names = new Set(['localhost', '127.0.0.1', '[::1]']);
   const bare = listenHost.replace(/^\[|\]$/g, '').toLowerCase();
@@ -119,6 +133,52 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? newToken();
   const bridge = new SocketBridge(options.core, options.socketLimits);
+  const ownerAccess = options.ownerAccess ?? true;
+  const devices = options.devices;
+  // A revoked device's sockets close at once.
+  const revoked = devices?.onDidRevoke((id) => bridge.closeDevice(id));
+  const deviceOf = (req: IncomingMessage) => devices?.authenticate(parseCookies(req.headers.cookie).get(deviceCookieName(port)));
+  const secure = options.tls !== undefined;
+
+  /** GET /pair?code=…: name this device; POST /pair: pair it (once) and set its cookie. */
+  const handlePairing = async (req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> => {
+    const reg = devices!;
+    res.setHeader('Cache-Control', 'no-store');
+    // The pairing form posts to this same page; nothing else differs from the app's policy.
+    res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY.replace("form-action 'none'", "form-action 'self'"));
+    if (req.method === 'GET') {
+      const code = query.get('code') ?? '';
+      const valid = reg.pairingValid(code);
+      res.writeHead(valid ? 200 : 410, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(pairPage(valid ? code : undefined));
+      return;
+    }
+    if (req.method !== 'POST') {
+      res.writeHead(405, { Allow: 'GET, POST' });
+      res.end();
+      return;
+    }
+    // A form of this same page only (no other site can pair a device here).
+    // (With the no-referrer policy a browser sends `Origin: null` for a form; Sec-Fetch-Site still names the site.)
+    const origin = req.headers.origin;
+    const site = req.headers['sec-fetch-site'];
+    const foreignOrigin = origin !== undefined && origin !== 'null' && origin !== `${secure ? 'https' : 'http'}://${req.headers.host}`;
+    if (foreignOrigin || (site !== undefined && site !== 'same-origin')) {
+      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('Forbidden\n');
+      return;
+    }
+    const form = await readForm(req, 4096).catch(() => undefined);
+    const paired = form ? reg.redeem(form.get('code') ?? '', form.get('name') ?? '') : undefined;
+    if (!paired) {
+      res.writeHead(410, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(pairPage(undefined));
+      return;
+    }
+    res.setHeader('Set-Cookie', `${deviceCookieName(port)}=${paired.token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=31536000${secure ? '; Secure' : ''}`);
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(pairedPage(paired.device.name));
+  };
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   let port = 0;
 
@@ -132,8 +192,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return;
     }
     const { path, query } = splitUrl(req.url);
-    const source = presentedToken(req, query, port, token);
-    if (!source) {
+    if (path === '/pair' && options.devices) return void handlePairing(req, res, query);
+    const source = ownerAccess ? presentedToken(req, query, port, token) : undefined;
+    if (!source && !deviceOf(req)) {
       const html = /text\/html/.test(req.headers.accept ?? '');
       res.writeHead(403, { 'Content-Type': html ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
       res.end(html ? FORBIDDEN_HTML : FORBIDDEN_TEXT);
@@ -158,9 +219,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (!hostHeaderAllowed(req, allowedHosts)) return refuseUpgrade(socket, '421 Misdirected Request');
     const { path, query } = splitUrl(req.url);
     if (path !== WS_PATH) return refuseUpgrade(socket, '404 Not Found');
-    if (!presentedToken(req, query, port, token)) return refuseUpgrade(socket, '401 Unauthorized');
+    const owner = ownerAccess && presentedToken(req, query, port, token) !== undefined;
+    const device = owner ? undefined : deviceOf(req);
+    if (!owner && !device) return refuseUpgrade(socket, '401 Unauthorized');
     if (!isSameOrigin(req)) return refuseUpgrade(socket, '403 Forbidden');
-    wss.handleUpgrade(req, socket, head, (ws) => bridge.attach(ws));
+    const info: ClientInfo = device ? { kind: 'device', label: device.name, deviceId: device.id, viewOnly: device.viewOnly } : { kind: 'page' };
+    wss.handleUpgrade(req, socket, head, (ws) => bridge.attach(ws, info));
   });
   server.on('clientError', (_err, socket) => socket.destroy());
 
@@ -176,7 +240,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
   let closing: Promise<void> | undefined;
   return {
-    url: `${options.tls ? 'https' : 'http'}://${urlHost(host)}:${port}/?token=${token}`,
+    url: `${options.tls ? "https" : "http"}://${urlHost(options.publicHost ?? host)}:${port}/?token=${token}`,
     token,
     port,
     get clientCount() {
@@ -184,6 +248,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     },
     close() {
       closing ??= new Promise<void>((resolve) => {
+        revoked?.dispose();
         bridge.dispose();
         wss.close();
         server.close(() => resolve());

@@ -31,6 +31,8 @@ export const DEFAULT_SOCKET_LIMITS: SocketLimits = { maxBufferedBytes: 16 * 1024
 
 /** Close codes the page can tell apart (4000–4999 are the application's). */
 export const CLOSE_TOO_FAR_BEHIND = 4001;
+/** The device was revoked. */
+export const CLOSE_REVOKED = 4003;
 
 function idOf(raw: unknown): number {
   if (typeof raw === 'object' && raw !== null && 'id' in raw) {
@@ -46,6 +48,7 @@ function validation(message: string): HoldfastErrorData {
 
 interface PageState {
   readonly client: IClientConnection;
+  readonly info: ClientInfo;
   inFlight: number;
   /** Answered the last ping (or has not been pinged yet). */
   alive: boolean;
@@ -78,7 +81,7 @@ export class SocketBridge extends Disposable {
       },
       info,
     );
-    const page: PageState = { client, inFlight: 0, alive: true };
+    const page: PageState = { client, info, inFlight: 0, alive: true };
     this._pages.set(ws, page);
     ws.on('pong', () => {
       page.alive = true;
@@ -86,6 +89,17 @@ export class SocketBridge extends Disposable {
     ws.on('message', (data, isBinary) => void this._onMessage(ws, page, data, isBinary));
     ws.on('close', () => this._forget(ws));
     ws.on('error', () => this._forget(ws));
+  }
+
+  /** A revoked device: its sockets close now. */
+  closeDevice(deviceId: string): void {
+    for (const [ws, page] of [...this._pages]) {
+      if (page.info.deviceId !== deviceId) continue;
+      ws.close(CLOSE_REVOKED, 'revoked');
+      // A socket that does not read the close frame is cut.
+      setTimeout(() => ws.terminate(), 500).unref();
+      this._forget(ws);
+    }
   }
 
   /** The page is gone: core releases what it held (after a grace period for a reload, see PaneRegistry). */

@@ -2,9 +2,11 @@
 // exactly once, in order, after a divider that says when the link dropped and came back; then the live screen.
 // Counted over the view's whole buffer, as a terminal fed the pane's stream has it. Variants: tmux's history-limit
 // dropped lines meanwhile (the divider says lines are missing, nothing is repeated), the program went into the
-// alternate screen meanwhile, and another client resized the window meanwhile.
+// alternate screen meanwhile, another client resized the window meanwhile, and a window split in two panes (each
+// native pane resyncs on its own).
 import headless from '@xterm/headless';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { streamId } from '../../app/shared/contract';
 import { createFaultRig, sleep, waitFor, type FaultRig } from './rig';
 
 /** 20 lines a second, numbered. */
@@ -34,9 +36,9 @@ async function viewOf(paneId: string, cols = 80, rows = 24) {
   return view;
 }
 
-function tickCounts(lines: string[]) {
+function tickCounts(lines: string[], prefix = 'tick') {
   const ticks = lines.flatMap((l) => {
-    const m = /^tick-(\d+)$/.exec(l);
+    const m = new RegExp(`^${prefix}-(\\d+)$`).exec(l);
     return m ? [Number(m[1])] : [];
   });
   const unique = new Set(ticks);
@@ -145,6 +147,39 @@ describe('control mode, link down and up', () => {
     } finally {
       await rig.view.call('panes.close', { paneId });
       rig.tmux("tmux kill-session -t '=ctl-resize' 2>/dev/null; true");
+    }
+  }, 120_000);
+
+  it('resyncs each pane of a split window on its own: each has its own lines exactly once, and none of the other', async () => {
+    const counter = (name: string) => `'i=0; while :; do echo ${name}-$i; i=$((i+1)); sleep 0.05; done'`;
+    rig.tmux(`tmux new-session -d -s ctl-split -x 120 -y 30 ${counter('left')} \\; split-window -h -t '=ctl-split:' ${counter('right')}`);
+    const host = await rig.addHost({ intervalSec: 1, countMax: 2 });
+    const info = await rig.view.open({ hostId: host.id, sessionName: 'ctl-split', cols: 120, rows: 30 });
+    const paneId = info.paneId;
+    try {
+      expect(info.mode).toBe('control');
+      await waitFor(() => rig.view.events('pane.layout').some((e) => e.paneId === paneId && e.layout.windows[0]!.panes.length === 2), 'the layout with both panes');
+      const panes = rig.view.events('pane.layout').filter((e) => e.paneId === paneId).at(-1)!.layout.windows[0]!.panes;
+      const named = panes.map((p) => ({ ...p, stream: streamId(paneId, p.id), name: rig.tmux(`tmux capture-pane -p -t '${p.id}'`).includes('left-') ? 'left' : 'right' }));
+      expect(named.map((p) => p.name).sort()).toEqual(['left', 'right']);
+      for (const p of named) rig.view.subscribe(p.stream);
+      await waitFor(async () => (await Promise.all(named.map(async (p) => tickCounts((await viewOf(p.stream, p.width, p.height)).lines, p.name).max >= 20))).every(Boolean), 'both counters in their streams');
+      await outage(paneId, 8_000);
+      const back = Date.now();
+      await waitFor(() => Date.now() - back > 1500, 'live output after the reattach');
+      for (const p of named) {
+        const view = await viewOf(p.stream, p.width, p.height);
+        const counts = tickCounts(view.lines, p.name);
+        // 8 s at 20 lines a second were printed in each pane while the link was down.
+        expect(counts.max, p.name).toBeGreaterThan(160);
+        expect({ pane: p.name, duplicates: counts.duplicates, gaps: counts.gaps }).toEqual({ pane: p.name, duplicates: 0, gaps: 0 });
+        expect(view.lines.filter((l) => l.includes('disconnected')), p.name).toHaveLength(1);
+        const other = p.name === 'left' ? 'right' : 'left';
+        expect(view.lines.some((l) => l.startsWith(`${other}-`)), p.name).toBe(false);
+      }
+    } finally {
+      await rig.view.call('panes.close', { paneId });
+      rig.tmux("tmux kill-session -t '=ctl-split' 2>/dev/null; true");
     }
   }, 120_000);
 });

@@ -86,8 +86,10 @@ async function soak(label: string, cycles: number, drop: (paneId: string, from: 
   expect(accepted).toBeLessThanOrEqual(attempts);
   expect(hostStatesSeen).toContain('reconnecting');
   expect(hostStatesSeen).not.toContain('failed');
+  // Two channels: the pane's, and the one Needs you watches the host's tmux through (started on each connection).
+  await waitFor(() => rig.core.stats.supervisors[0]?.openChannels === 2 || undefined, 'the pane and the watcher on the new connection');
   const [supervisor] = rig.core.stats.supervisors;
-  expect(supervisor).toMatchObject({ liveTimers: 0, liveConnections: 1, connectionListeners: 1, waiters: 0, openChannels: 1 });
+  expect(supervisor).toMatchObject({ liveTimers: 0, liveConnections: 1, connectionListeners: 1, waiters: 0, openChannels: 2 });
   expect(rig.core.stats).toMatchObject({ hosts: 1, panes: 1, eventListeners: baseline.listeners });
   // Old sockets close on their own time (RST handling, the graceful-end timer): give them that, then count.
   await waitFor(() => rig.liveSshConnections() === 1 || undefined, 'one live connection');
@@ -113,14 +115,14 @@ function paneStateSince(paneId: string, state: string, from: number): boolean {
 
 describe(`${CYCLES} drop-and-return cycles (connection reset)`, () => {
   useRig();
-  it('ends with one live connection and one channel, no leaked timers, listeners or sockets, memory about flat, one connection per reconnect', async () => {
+  it('ends with one live connection, two channels (the pane, the watcher), no leaked timers, listeners or sockets, memory about flat, one connection per reconnect', async () => {
     await soak('reset cycles', CYCLES, async () => resetConnection());
   }, 60_000 + CYCLES * 2_000);
 });
 
 describe(`${LINK_CYCLES} link down-and-up cycles (keepalive 1 s × 2)`, () => {
   useRig();
-  it('ends with one live connection and one channel, no leaked timers, listeners or sockets, one connection per reconnect', async () => {
+  it('ends with one live connection, two channels (the pane, the watcher), no leaked timers, listeners or sockets, one connection per reconnect', async () => {
     await soak('link cycles', LINK_CYCLES, async (paneId, from) => {
       rig.ns.linkDown();
       try {
@@ -168,8 +170,10 @@ describe('drops while the pane is attaching again', () => {
     expect(states).not.toContain('failed');
     expect(states).not.toContain('session-gone');
     await waitFor(() => rig.liveSshConnections() === 1 || undefined, 'one live connection');
+    // The pane's channel and the Needs you watcher's.
+    await waitFor(() => rig.core.stats.supervisors.find((s) => s.liveConnections > 0)?.openChannels === 2 || undefined, 'the pane and the watcher on the last connection');
     const supervisor = rig.core.stats.supervisors.find((s) => s.liveConnections > 0);
-    expect(supervisor).toMatchObject({ liveTimers: 0, liveConnections: 1, connectionListeners: 1, openChannels: 1 });
+    expect(supervisor).toMatchObject({ liveTimers: 0, liveConnections: 1, connectionListeners: 1, openChannels: 2 });
     const from = rig.lastSeq();
     await waitFor(() => maxTick(rig.paneText(paneId, from)) >= 0, 'output after the last round');
   }, 60_000 + Math.max(1, Math.round(CYCLES / 5)) * 5_000);

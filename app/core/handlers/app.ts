@@ -4,11 +4,12 @@ import type { CoreContext, Handlers } from './context';
 
 export function appHandlers(ctx: CoreContext): Handlers<'app.info' | 'app.notices' | 'settings.get' | 'settings.save'> {
   return {
-    'app.info': async () => ({
+    'app.info': async (_input, client) => ({
       version: ctx.version,
       shell: ctx.shell,
       secretsPersist: ctx.secrets.persistent,
       platform: process.platform,
+      ...(client.info.kind === 'device' ? { device: { name: client.info.label ?? 'Device', viewOnly: client.info.viewOnly === true } } : { canPair: ctx.companion !== undefined }),
     }),
 
     'app.notices': async () => [...ctx.notices],

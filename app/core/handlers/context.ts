@@ -6,7 +6,7 @@ import type { CommandName, CommandOutput, Commands, EventName, EventPayload } fr
 import type { Notice } from '../../shared/model';
 import type { CoreClient } from '../clients';
 import type { HostRegistry } from '../hosts';
-import type { IClock, IKnownHostsStore, IProfileStore } from '../interfaces';
+import type { IClock, ICompanion, IKnownHostsStore, IProfileStore } from '../interfaces';
 import type { PaneRegistry } from '../paneRegistry';
 import type { PromptBroker } from '../prompts';
 import type { ISettingsStore, MemoryKnownHostsStore, SessionSecretStore } from '../stores';
@@ -26,6 +26,8 @@ export interface CoreContext {
   readonly prompts: PromptBroker;
   readonly hosts: HostRegistry;
   readonly panes: PaneRegistry;
+  /** The companion that pairs devices (web host and Electron), when this shell has one. */
+  readonly companion?: ICompanion;
   /** Notices kept for views that open later. */
   readonly notices: readonly Notice[];
   emit<K extends EventName>(name: K, payload: EventPayload<K>): void;

@@ -2,7 +2,7 @@
 // holds is the PaneRegistry's business; these only pass the view along.
 import type { CoreContext, Handlers } from './context';
 
-export function paneHandlers(ctx: CoreContext): Handlers<'panes.open' | 'panes.list' | 'panes.close' | 'panes.recreate' | 'workspace.open' | 'workspace.save'> {
+export function paneHandlers(ctx: CoreContext): Handlers<'panes.open' | 'panes.list' | 'panes.close' | 'panes.recreate' | 'panes.tmux' | 'workspace.open' | 'workspace.save'> {
   const { panes } = ctx;
   return {
     'panes.open': async (input, client) => panes.open(client, input),
@@ -12,6 +12,10 @@ export function paneHandlers(ctx: CoreContext): Handlers<'panes.open' | 'panes.l
       return undefined;
     },
     'panes.recreate': async ({ paneId, startCommand }, client) => panes.recreate(client, paneId, startCommand),
+    'panes.tmux': async ({ paneId, action }, client) => {
+      await panes.tmuxAction(client, paneId, action);
+      return undefined;
+    },
     'workspace.open': async ({ viewId }, client) => panes.openWorkspace(client, viewId),
     'workspace.save': async (save, client) => {
       panes.saveWorkspace(client, save);

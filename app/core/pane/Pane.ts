@@ -3,17 +3,18 @@
 // through a PaneStream to the views that subscribed (each from a snapshot of the screen, flow-controlled by the
 // slowest visible one); views send input, their size and acknowledgements, each under its own view id.
 import { HoldfastError } from '../../shared/contract';
-import { Disposable, DisposableStore, Emitter, MutableDisposable, type IDisposable } from '../../shared/lifecycle';
-import type { CommandExit, HoldfastErrorData, PaneInfo, PaneState } from '../../shared/model';
+import { Disposable, DisposableStore, Emitter, MutableDisposable, toDisposable, type IDisposable } from '../../shared/lifecycle';
+import type { CommandExit, HoldfastErrorData, PaneInfo, PaneState, SessionLayout, TmuxAction } from '../../shared/model';
 import { systemClock, type IClock, type IPtyChannel, type ISshConnection } from '../interfaces';
 import { attachSessionCommand, posixCommand, tmuxMissingError, TMUX_FALLBACK_PATH } from '../tmux/commands';
 import { ControlClient, replyText } from '../tmux/control/client';
 import { controlAttachCommand, tmuxQuote } from '../tmux/control/commands';
-import { ControlPaneChannel } from '../tmux/control/paneChannel';
+import type { ControlPaneChannel } from '../tmux/control/paneChannel';
 import type { ResyncPlan } from '../tmux/control/resync';
+import { ControlSession } from '../tmux/control/session';
 import { createSession, deadPane, killSession, lookUpSession } from '../tmux/sessions';
-import { OutputBatcher } from './OutputBatcher';
-import { PaneStream, type FlowMarks } from './PaneStream';
+import { PaneOutput } from './PaneOutput';
+import type { FlowMarks, PaneStream } from './PaneStream';
 import { TERMINAL_RESET_BYTES } from './terminalReset';
 
 /** How long an attach that failed waits to learn whether the link is still there. */
@@ -80,6 +81,11 @@ export interface PaneOptions {
   attachPolicy?: () => PaneAttachPolicy;
   /** For the outage divider's times; the system clock when absent. */
   clock?: Pick<IClock, 'now'>;
+  /**
+   * A pane opened from a paired device: it never sizes the session (a control client that never sets a size, which
+   * tmux leaves out of window sizes; a classic one attached with ignore-size). The device scrolls what is wider.
+   */
+  ignoreSize?: boolean;
 }
 
 export interface PaneStateChange {
@@ -140,6 +146,15 @@ const CLASSIC_MIRROR_SCROLLBACK = 0;
 /** tmux could not be run at all: the shell's "command not found". */
 const EXIT_COMMAND_NOT_FOUND = 127;
 
+/** Something in the pane's output that calls for the user. */
+export interface PaneAttention {
+  kind: 'bell' | 'notification';
+  /** The tmux pane it came from (control mode). */
+  target?: string;
+  title?: string;
+  body?: string;
+}
+
 export class Pane extends Disposable {
   private readonly _onData = this._register(new Emitter<Uint8Array>());
   /**
@@ -171,20 +186,37 @@ export class Pane extends Disposable {
   private _discardReported = false;
   private _linkAlive = false;
 
-  private readonly _batcher: OutputBatcher;
-  private readonly _stream: PaneStream;
+  /** The stream of a classic attach (and the one views without a target get before a control session has panes). */
+  private readonly _main: PaneOutput;
+  /** A control-mode session's panes, each a stream of its own (kept across reattaches: their mirrors resync). */
+  private readonly _tmuxOutputs = new Map<string, PaneOutput>();
+  private readonly _outputOptions: { scheduler?: Pick<IClock, 'setTimeout'>; flow?: Partial<FlowMarks> };
+  private _session: ControlSession | undefined;
+  private _layout: SessionLayout | undefined;
+  private readonly _onDidChangeLayout = this._register(new Emitter<SessionLayout>());
+  /** A control-mode session's windows and panes changed. */
+  readonly onDidChangeLayout = this._onDidChangeLayout.event;
+  /** Views on the pane's own stream (no target), and the output each is bound to now. */
+  private readonly _followers = new Map<string, { deliver: (data: Uint8Array) => void; output: PaneOutput }>();
+  private readonly _onAttention = this._register(new Emitter<PaneAttention>());
+  /** The program rang the bell or asked for a notification (OSC 9/777), in the pane or one tmux pane of it. */
+  readonly onAttention = this._onAttention.event;
   /** Waiting for its host's next connection to attach (restored after a restart, or the link was lost). */
   private _awaitingLink = false;
   /** The one live channel and its listeners. */
   private readonly _channel = this._register(new MutableDisposable<DisposableStore>());
   private _channelRef: IPtyChannel | undefined;
   private readonly _connectionWatch = this._register(new MutableDisposable<DisposableStore>());
+  /** What binds a control session's panes to their streams. */
+  private readonly _sessionBinding = this._register(new MutableDisposable<DisposableStore>());
   private readonly _scheduler: Pick<IClock, 'setTimeout'>;
   private readonly _retryTimer = this._register(new MutableDisposable());
   private readonly _exitTimer = this._register(new MutableDisposable());
   private _exit: CommandExit | undefined;
   private _liveLinkRetries = 0;
   private readonly _attachPolicy: () => PaneAttachPolicy;
+  /** Opened from a paired device: never sizes the session. */
+  readonly ignoreSize: boolean;
   private readonly _clock: Pick<IClock, 'now'>;
   private _mode: PaneMode | undefined;
   /** Why control mode is not used for this session (set once auto mode fell back): classic from then on. */
@@ -194,6 +226,7 @@ export class Pane extends Disposable {
   /** When the link was lost (for the divider a control-mode resync writes). */
   private _lostAt: number | undefined;
   private _lastResync: ResyncPlan | undefined;
+  private _resyncCount = 0;
 
   constructor(options: PaneOptions) {
     super();
@@ -208,16 +241,14 @@ export class Pane extends Disposable {
     this._term = options.term ?? 'xterm-256color';
     this._scheduler = options.scheduler ?? systemClock;
     this._attachPolicy = options.attachPolicy ?? (() => ({ mode: 'classic', historyLines: 0 }));
+    this.ignoreSize = options.ignoreSize === true;
     this._clock = options.clock ?? systemClock;
-    this._stream = this._register(new PaneStream({ cols: this._cols, rows: this._rows, marks: options.flow, scrollback: CLASSIC_MIRROR_SCROLLBACK }));
-    this._register(this._stream.onDidChooseSize(({ cols, rows }) => this.resize(cols, rows)));
-    this._batcher = this._register(new OutputBatcher({ scheduler: options.scheduler }));
-    this._register(
-      this._batcher.onBatch((batch) => {
-        this._stream.write(batch);
-        this._onData.fire(batch);
-      }),
-    );
+    this._outputOptions = { scheduler: options.scheduler, flow: options.flow };
+    this._main = this._register(new PaneOutput({ cols: this._cols, rows: this._rows, ...this._outputOptions, scrollback: CLASSIC_MIRROR_SCROLLBACK }));
+    this._watchAttention(this._main, undefined);
+    // The views' sizes choose the pane's (classic) or the control session's, on the main stream.
+    this._register(this._main.stream.onDidChooseSize(({ cols, rows }) => this.resize(cols, rows)));
+    this._register(this._main.onBatch((batch) => this._onData.fire(batch)));
     if (options.restored) {
       this._state = 'reconnecting';
       this._awaitingLink = true;
@@ -250,9 +281,46 @@ export class Pane extends Disposable {
     return this._awaitingLink;
   }
 
-  /** The pane's output on its way to views (tests and diagnostics look at its flow state). */
+  /** The pane's output on its way to views (tests and diagnostics look at its flow state): the active tmux pane's in control mode. */
   get stream(): PaneStream {
-    return this._stream;
+    return this._outputFor(undefined)?.stream ?? this._main.stream;
+  }
+
+  /** A control-mode session's windows and panes, as tmux has them. */
+  get layout(): SessionLayout | undefined {
+    return this._layout;
+  }
+
+  /** The stream views of `target` (a tmux pane) get; without it the active tmux pane's, or the classic stream. */
+  private _outputFor(target: string | undefined): PaneOutput | undefined {
+    if (target !== undefined) return this._tmuxOutputs.get(target);
+    if (this._tmuxOutputs.size === 0) return this._main;
+    const active = this._session?.activePane;
+    return (active && this._tmuxOutputs.get(active)) || this._tmuxOutputs.values().next().value;
+  }
+
+  private _watchAttention(output: PaneOutput, target: string | undefined): void {
+    const mirror = output.stream.mirror;
+    const t = target !== undefined ? { target } : {};
+    mirror.onBell(() => this._onAttention.fire({ kind: 'bell', ...t }));
+    mirror.onNotification((n) => this._onAttention.fire({ kind: 'notification', ...t, ...(n.title ? { title: n.title } : {}), body: n.body }));
+  }
+
+  /** Whether a view shows this pane (this tmux pane of it) now. */
+  isShown(target?: string): boolean {
+    if (target === undefined) return this._main.stream.shown || [...this._tmuxOutputs.values()].some((o) => o.stream.shown);
+    return this._tmuxOutputs.get(target)?.stream.shown ?? false;
+  }
+
+  private _tmuxOutput(pane: string, size?: { cols: number; rows: number }): PaneOutput {
+    let output = this._tmuxOutputs.get(pane);
+    if (!output) {
+      output = new PaneOutput({ cols: size?.cols ?? this._cols, rows: size?.rows ?? this._rows, ...this._outputOptions, scrollback: CONTROL_RESYNC_HISTORY });
+      this._watchAttention(output, pane);
+      output.onBatch((batch) => this._onData.fire(batch));
+      this._tmuxOutputs.set(pane, output);
+    }
+    return output;
   }
 
   get sessionId(): string | undefined {
@@ -270,6 +338,11 @@ export class Pane extends Disposable {
   }
 
   /** How the last control-mode resync went (tests and diagnostics). */
+  /** How many resyncs the pane's tmux panes went through (tests and diagnostics). */
+  get resyncCount(): number {
+    return this._resyncCount;
+  }
+
   get lastResync(): ResyncPlan | undefined {
     return this._lastResync;
   }
@@ -284,6 +357,7 @@ export class Pane extends Disposable {
       state: this._state,
       ...(this._state === 'exited' && this._exit ? { exit: this._exit } : {}),
       ...(this._mode ? { mode: this._mode.kind, ...(this._mode.kind === 'classic' && this._mode.because ? { modeNote: this._mode.because } : {}) } : {}),
+      ...(this._layout && this._mode?.kind === 'control' ? { layout: this._layout } : {}),
     };
   }
 
@@ -330,7 +404,7 @@ export class Pane extends Disposable {
       const wantControl = policy.mode !== 'classic' && this._classicBecause === undefined;
       // The pty is held paused as soon as it opens, so that none of its output is lost before it is bound.
       const openAttach = (sessionId: string) => {
-        const opening = conn.openPty({ command: attachSessionCommand(sessionId), cols, rows, term: this._term }).then((channel) => {
+        const opening = conn.openPty({ command: attachSessionCommand(sessionId, { ignoreSize: this.ignoreSize }), cols, rows, term: this._term }).then((channel) => {
           channel.pause();
           return channel;
         });
@@ -373,9 +447,9 @@ export class Pane extends Disposable {
         }
       }
       if (wantControl) {
-        let control: ControlPaneChannel | undefined;
+        let session: ControlSession | undefined;
         try {
-          control = await this._openControl(conn, this._sessionId!, policy);
+          session = await this._openControl(conn, this._sessionId!, policy);
         } catch (err) {
           if (generation !== this._generation) return;
           if (!(err instanceof ControlModeUnavailable)) throw err;
@@ -384,17 +458,19 @@ export class Pane extends Disposable {
           this._classicBecause = err.because;
           opening = openAttach(this._sessionId!);
         }
-        if (control) {
+        if (session) {
           if (generation !== this._generation) {
-            control.dispose();
+            session.dispose();
             return;
           }
-          this._bindChannel(control, conn, generation, { kind: 'control' });
-          // The view is brought in line with the pane (its history, an outage's divider) before live output.
-          this._lastResync = await withinTime(control.start(), CONTROL_ANSWER_MS, 'the resync captures');
+          this._bindChannel(session, conn, generation, { kind: 'control' });
+          // Every tmux pane's view is brought in line with it (its history, an outage's divider) before live output.
+          const started: Promise<void>[] = [];
+          this._bindControlSession(session, started);
+          await withinTime(session.start({ cols: this._cols, rows: this._rows }), CONTROL_ANSWER_MS, 'the session layout');
+          await withinTime(Promise.all(started), CONTROL_ANSWER_MS, 'the resync captures');
           this._lostAt = undefined;
           if (generation !== this._generation) return;
-          if (this._cols !== cols || this._rows !== rows) control.resize(this._cols, this._rows);
           if (create && this._startCommand !== undefined) this._watchForExit(conn, generation);
           return;
         }
@@ -406,7 +482,7 @@ export class Pane extends Disposable {
       }
       this._bindChannel(channel, conn, generation, { kind: 'classic', ...(this._classicBecause ? { because: this._classicBecause } : {}) });
       this._lostAt = undefined;
-      if (!this._stream.paused) channel.resume();
+      if (!this._main.stream.paused) channel.resume();
       // The view may have been resized while the channel was opening.
       if (this._cols !== cols || this._rows !== rows) channel.resize(this._cols, this._rows);
       if (create && this._startCommand !== undefined) this._watchForExit(conn, generation);
@@ -437,9 +513,9 @@ export class Pane extends Disposable {
    * not do it (older than 3.2, or it refused) or, in auto mode, when the session has several windows or panes
    * (shown the classic way until they can be tabs and splits).
    */
-  private async _openControl(conn: ISshConnection, sessionId: string, policy: PaneAttachPolicy): Promise<ControlPaneChannel> {
+  private async _openControl(conn: ISshConnection, sessionId: string, policy: PaneAttachPolicy): Promise<ControlSession> {
     await this._endLeftoverControlClient(conn);
-    const exec = await conn.openExec(controlAttachCommand(sessionId, { pauseAfterSec: CONTROL_PAUSE_AFTER_SEC }));
+    const exec = await conn.openExec(controlAttachCommand(sessionId, { pauseAfterSec: CONTROL_PAUSE_AFTER_SEC, ignoreSize: this.ignoreSize }));
     const client = new ControlClient(exec);
     try {
       try {
@@ -451,38 +527,96 @@ export class Pane extends Disposable {
         if (/unknown option|usage:/i.test(said)) throw new ControlModeUnavailable('the tmux on the server is older than 3.2 (control mode needs 3.2)');
         throw new ControlModeUnavailable(`tmux refused a control-mode client: ${said.split('\n')[0]!.slice(0, 200)}`);
       }
-      const reply = await withinTime(
-        client.command(`display-message -p -t ${tmuxQuote(sessionId)} ${tmuxQuote('#{client_pid}\t#{pane_id}\t#{window_panes}\t#{session_windows}\t#{version}')}`),
-        CONTROL_ANSWER_MS,
-        'display-message',
-      );
-      const [pid, pane, panes, windows, version] = replyText(reply).trim().split('\t');
-      if (!reply.ok || !pane || !/^%\d+$/.test(pane)) throw new ControlModeUnavailable(`tmux did not name the session's pane: ${replyText(reply).slice(0, 200)}`);
-      this._controlClientPid = Number(pid) || undefined;
-      if (policy.mode === 'auto' && (Number(panes) > 1 || Number(windows) > 1)) {
-        throw new ControlModeUnavailable(`the session has ${Number(windows)} windows and ${Number(panes)} panes in its active window (tmux ${version ?? ''})`);
-      }
-      await withinTime(client.command(`refresh-client -C ${this._cols}x${this._rows}`), CONTROL_ANSWER_MS, 'refresh-client');
-      this._stream.mirror.setScrollback(Math.max(policy.historyLines, CONTROL_RESYNC_HISTORY));
-      return new ControlPaneChannel(client, {
-        pane,
-        attachHistory: policy.historyLines,
-        resyncHistory: CONTROL_RESYNC_HISTORY,
-        mirror: async () => {
+      const reply = await withinTime(client.command(`display-message -p ${tmuxQuote('#{client_pid}')}`), CONTROL_ANSWER_MS, 'display-message');
+      if (!reply.ok) throw new ControlModeUnavailable(`tmux did not describe its client: ${replyText(reply).slice(0, 200)}`);
+      this._controlClientPid = Number(replyText(reply).trim()) || undefined;
+      return new ControlSession({
+        client,
+        sessionId,
+        ignoreSize: this.ignoreSize,
+        paneOptions: (pane) => ({
+          attachHistory: policy.historyLines,
+          resyncHistory: CONTROL_RESYNC_HISTORY,
           // Everything handed on so far is in the mirror before it is read.
-          this._batcher.end();
-          await this._stream.mirror.drained();
-          return this._stream.mirror.normalLines();
-        },
-        outage: () => this._outageLabel(),
-        onResync: (plan) => {
-          this._lastResync = plan;
-        },
+          mirror: () => this._tmuxOutput(pane).mirrorLines(),
+          outage: () => this._outageLabel(),
+          onResync: (plan) => {
+            this._lastResync = plan;
+            this._resyncCount++;
+          },
+        }),
       });
     } catch (err) {
       client.dispose();
       throw err;
     }
+  }
+
+  /** Binds each of the session's tmux panes to its stream as it comes, starting it (its first resync). */
+  private _bindControlSession(session: ControlSession, started: Promise<void>[]): void {
+    const store = new DisposableStore();
+    const bound = new Map<string, DisposableStore>();
+    store.add({ dispose: () => bound.forEach((b) => b.dispose()) });
+    const bindPane = (channel: ControlPaneChannel) => {
+      const size = this._paneSize(session.layout, channel.pane);
+      const output = this._tmuxOutput(channel.pane, size);
+      if (size) output.sizeChanged(size.cols, size.rows);
+      const binding = new DisposableStore();
+      binding.add(channel.onData((data) => output.write(data)));
+      output.stream.setTarget(channel);
+      binding.add({ dispose: () => output.stream.setTarget(undefined) });
+      bound.set(channel.pane, binding);
+      const start = channel.start().then(
+        () => undefined,
+        () => undefined,
+      );
+      started.push(start);
+    };
+    store.add(session.onDidAddPane(bindPane));
+    store.add(
+      session.onDidRemovePane((pane) => {
+        bound.get(pane)?.dispose();
+        bound.delete(pane);
+        const output = this._tmuxOutputs.get(pane);
+        this._tmuxOutputs.delete(pane);
+        output?.dispose();
+        this._rebindFollowers();
+      }),
+    );
+    store.add(
+      session.onDidChangeLayout((layout) => {
+        this._layout = layout;
+        // Each pane's mirror is the pane's size (a resync compares rows at that width).
+        for (const pane of session.panes) {
+          const size = this._paneSize(layout, pane);
+          if (size) this._tmuxOutputs.get(pane)?.sizeChanged(size.cols, size.rows);
+        }
+        this._rebindFollowers();
+        this._onDidChangeLayout.fire(layout);
+      }),
+    );
+    this._session = session;
+    this._sessionBinding.value = store;
+  }
+
+  private _paneSize(layout: SessionLayout, pane: string): { cols: number; rows: number } | undefined {
+    for (const window of layout.windows) {
+      const info = window.panes.find((p) => p.id === pane);
+      if (info) return { cols: Math.max(2, info.width), rows: Math.max(1, info.height) };
+    }
+    return undefined;
+  }
+
+  /** Does a window or pane action in tmux (control mode only). */
+  async tmuxAction(action: TmuxAction): Promise<void> {
+    const session = this._session;
+    if (!session || this._state !== 'attached') {
+      throw new HoldfastError({
+        code: 'VALIDATION',
+        message: this._mode?.kind === 'classic' ? "This pane is attached the classic way: tmux's own keys split and switch its windows." : 'The pane is not attached.',
+      });
+    }
+    await session.action(action);
   }
 
   /**
@@ -511,18 +645,24 @@ export class Pane extends Disposable {
    * Keys from a view (`viewId` makes it the latest view, whose size the pane takes). Never buffered: while not
    * attached they are dropped, and the pane says so once.
    */
-  input(viewId: string, data: string): void {
-    this._stream.viewActive(viewId);
-    this.write(data);
+  input(viewId: string, data: string, target?: string): void {
+    this._main.stream.viewActive(viewId);
+    this.write(data, target);
   }
 
-  /** Keys to the session. Never buffered: while not attached they are dropped, and the pane says so once. */
-  write(data: string): void {
+  /**
+   * Keys to the session (to one tmux pane of a control-mode session, with `target`). Never buffered: while not
+   * attached they are dropped, and the pane says so once.
+   */
+  write(data: string, target?: string): void {
     const channel = this._channelRef;
     if (this._state === 'attached' && channel) {
       // Its echo goes out on the next tick, not at the frame (OutputBatcher.inputSent).
-      this._batcher.inputSent();
-      channel.write(data);
+      const session = this._session;
+      const pane = target ?? session?.activePane;
+      (pane !== undefined ? this._tmuxOutputs.get(pane) : this._main)?.batcher.inputSent();
+      if (session && pane !== undefined) session.writeTo(pane, data);
+      else channel.write(data);
       return;
     }
     if (this._discardReported || this.isDisposed) return;
@@ -539,32 +679,87 @@ export class Pane extends Disposable {
     if (cols === this._cols && rows === this._rows) return;
     this._cols = cols;
     this._rows = rows;
-    this._stream.resized(cols, rows);
+    this._main.stream.resized(cols, rows);
     this._channelRef?.resize(cols, rows);
   }
 
-  /** A view starts receiving this pane's output: the screen as it is, then what follows. */
-  subscribe(viewId: string, deliver: (data: Uint8Array) => void): IDisposable {
-    return this._stream.subscribe(viewId, deliver);
+  /**
+   * A view starts receiving this pane's output (one tmux pane's, with `target`): the screen as it is, then what
+   * follows. A tmux pane that is not there gives nothing.
+   */
+  subscribe(viewId: string, deliver: (data: Uint8Array) => void, target?: string): IDisposable {
+    if (target === undefined) return this._follow(viewId, deliver);
+    const output = this._outputFor(target);
+    return output ? output.stream.subscribe(viewId, deliver) : { dispose() {} };
   }
 
-  unsubscribe(viewId: string): void {
-    this._stream.unsubscribe(viewId);
+  unsubscribe(viewId: string, target?: string): void {
+    if (target === undefined) {
+      const follower = this._followers.get(viewId);
+      if (follower) {
+        this._followers.delete(viewId);
+        follower.output.stream.unsubscribe(this._followId(viewId, follower.output));
+      }
+      return;
+    }
+    this._outputFor(target)?.stream.unsubscribe(viewId);
   }
 
-  /** The view's terminal has this size. */
+  /**
+   * The pane's own stream, for a view with one terminal: the classic attach's output, or in control mode the active
+   * tmux pane's, following it when another becomes active (the view gets that pane's screen, then its output). On
+   * a tmux pane's stream it has an id of its own, so that the same view can also hold that pane by target.
+   */
+  private _follow(viewId: string, deliver: (data: Uint8Array) => void): IDisposable {
+    this.unsubscribe(viewId);
+    const output = this._outputFor(undefined) ?? this._main;
+    const follower = { deliver, output };
+    this._followers.set(viewId, follower);
+    output.stream.subscribe(this._followId(viewId, output), deliver);
+    return toDisposable(() => {
+      if (this._followers.get(viewId) === follower) this.unsubscribe(viewId);
+    });
+  }
+
+  private _followId(viewId: string, output: PaneOutput): string {
+    return output === this._main ? viewId : `${viewId} (active pane)`;
+  }
+
+  /** The active tmux pane changed (or the pane went from classic to control): followers move to it. */
+  private _rebindFollowers(): void {
+    const output = this._outputFor(undefined) ?? this._main;
+    for (const [viewId, follower] of this._followers) {
+      if (follower.output === output) continue;
+      if (!follower.output.isDisposed) follower.output.stream.unsubscribe(this._followId(viewId, follower.output));
+      follower.output = output;
+      output.stream.subscribe(this._followId(viewId, output), follower.deliver);
+    }
+  }
+
+  /** The view's terminal has this size (for a control-mode session: the room for its windows). */
   viewResized(viewId: string, cols: number, rows: number): void {
-    this._stream.viewResized(viewId, cols, rows);
+    this._main.stream.viewResized(viewId, cols, rows);
   }
 
-  /** The view shows the pane now, or stopped showing it. */
-  setVisible(viewId: string, visible: boolean): void {
-    this._stream.setVisible(viewId, visible);
+  /** The view shows the pane (one tmux pane of it) now, or stopped showing it. */
+  setVisible(viewId: string, visible: boolean, target?: string, countsForSize = true): void {
+    if (visible && countsForSize) this._main.stream.viewActive(viewId);
+    if (target === undefined) {
+      const follower = this._followers.get(viewId);
+      if (follower) follower.output.stream.setVisible(this._followId(viewId, follower.output), visible);
+      return;
+    }
+    this._outputFor(target)?.stream.setVisible(viewId, visible);
   }
 
   /** The view has processed `bytes` more bytes of output. */
-  ack(viewId: string, bytes: number): void {
-    this._stream.ack(viewId, bytes);
+  ack(viewId: string, bytes: number, target?: string): void {
+    if (target === undefined) {
+      const follower = this._followers.get(viewId);
+      if (follower) follower.output.stream.ack(this._followId(viewId, follower.output), bytes);
+      return;
+    }
+    this._outputFor(target)?.stream.ack(viewId, bytes);
   }
 
   /** The host's connection died: drop the channel and wait for the reconnect to attach again. */
@@ -578,6 +773,8 @@ export class Pane extends Disposable {
     if (this.isDisposed) return;
     this._generation++;
     this._dropChannel();
+    for (const output of this._tmuxOutputs.values()) output.dispose();
+    this._tmuxOutputs.clear();
     super.dispose();
   }
 
@@ -612,16 +809,15 @@ export class Pane extends Disposable {
     if (this._everAttached && mode.kind === 'classic') {
       // The old stream may have stopped anywhere: the view is reset before the new stream's first byte. (A control
       // pane's resync brings the view in line itself, keeping its scrollback.)
-      this._batcher.end();
-      this._batcher.write(TERMINAL_RESET_BYTES);
+      this._main.batcher.end();
+      this._main.batcher.write(TERMINAL_RESET_BYTES);
     }
-    if (mode.kind === 'classic') this._stream.mirror.setScrollback(0);
     this._mode = mode;
-    binding.add(channel.onData((data) => this._batcher.write(data)));
+    binding.add(channel.onData((data) => this._main.write(data)));
     binding.add(channel.onClose((e) => void this._onChannelClosed(conn, generation, e.exitCode)));
     this._channel.value = binding;
     this._channelRef = channel;
-    this._stream.setTarget(channel);
+    if (mode.kind === 'classic') this._main.stream.setTarget(channel);
     this._everAttached = true;
     this._liveLinkRetries = 0;
     this._setState('attached', { mode });
@@ -737,10 +933,13 @@ export class Pane extends Disposable {
 
   /** Closes the channel (if any); output that already arrived still reaches the view. */
   private _dropChannel(): void {
-    this._stream.setTarget(undefined);
+    this._main.stream.setTarget(undefined);
     this._channelRef = undefined;
+    this._sessionBinding.clear();
+    this._session = undefined;
     this._channel.clear();
-    this._batcher.end();
+    this._main.batcher.end();
+    for (const output of this._tmuxOutputs.values()) output.batcher.end();
   }
 
   private _setState(state: PaneState, extra: { message?: string; error?: HoldfastErrorData; exit?: CommandExit; mode?: PaneMode } = {}): void {

@@ -9,7 +9,14 @@
 // resize.
 import headless from '@xterm/headless';
 import serialize from '@xterm/addon-serialize';
-import { Disposable } from '../../shared/lifecycle';
+import { parseSizePayload, SIZE_OSC, sizeSequence } from '../../shared/geometry';
+import { Disposable, Emitter } from '../../shared/lifecycle';
+
+/** A program asked for a desktop notification (OSC 9 `text`, or OSC 777 `notify;title;body`). */
+export interface TerminalNotification {
+  title?: string;
+  body: string;
+}
 
 /** Lines of history the mirror keeps above the screen: what a reloaded view gets back of its scrollback. */
 export const MIRROR_SCROLLBACK = 1000;
@@ -29,6 +36,12 @@ export class PaneMirror extends Disposable {
   /** Bytes written and not parsed yet. */
   private _pending = 0;
   private readonly _onParsed: () => void;
+  private readonly _onBell = this._register(new Emitter<void>());
+  /** The program rang the bell (BEL). */
+  readonly onBell = this._onBell.event;
+  private readonly _onNotification = this._register(new Emitter<TerminalNotification>());
+  /** The program sent OSC 9 or OSC 777 notify. */
+  readonly onNotification = this._onNotification.event;
 
   /** `onParsed` runs whenever a write has been parsed (the stream's flow control watches `pendingBytes`). */
   constructor(options: PaneMirrorOptions, onParsed: () => void = () => {}) {
@@ -43,6 +56,29 @@ export class PaneMirror extends Disposable {
     this._serializer = new serialize.SerializeAddon();
     // The addon's typings name @xterm/xterm's Terminal; the headless one has the same API it uses.
     this._term.loadAddon(this._serializer as never);
+    this._register(this._term.onBell(() => this._onBell.fire()));
+    // OSC 9 is also ConEmu's progress report (`9;4;…`): only text is a notification.
+    this._register(
+      this._term.parser.registerOscHandler(9, (data) => {
+        if (!/^4;/.test(data) && data.trim() !== '') this._onNotification.fire({ body: data.slice(0, 500) });
+        return true;
+      }),
+    );
+    this._register(
+      this._term.parser.registerOscHandler(777, (data) => {
+        const [kind, title, ...body] = data.split(';');
+        if (kind === 'notify') this._onNotification.fire({ title: title?.slice(0, 200), body: body.join(';').slice(0, 500) });
+        return true;
+      }),
+    );
+    // A tmux pane's new size, in order with its bytes (shared/geometry.ts).
+    this._register(
+      this._term.parser.registerOscHandler(SIZE_OSC, (data) => {
+        const size = parseSizePayload(data);
+        if (size) this.resize(size.cols, size.rows);
+        return true;
+      }),
+    );
     this._register({ dispose: () => this._term.dispose() });
   }
 
@@ -90,7 +126,8 @@ export class PaneMirror extends Disposable {
   /** The screen as far as it is parsed now (tests, and a mirror being disposed). */
   private _snapshotNow(): Uint8Array {
     if (this._store.isDisposed) return new Uint8Array(0);
-    return new TextEncoder().encode(RESET_VIEW + this._serializer.serialize());
+    // The size first: a view that takes sizes from the stream (a tmux pane's) draws the snapshot at the mirror's.
+    return new TextEncoder().encode(RESET_VIEW + sizeSequence(this._term.cols, this._term.rows) + this._serializer.serialize());
   }
 
   /** How many lines of history it keeps (a control-mode pane keeps what tmux sent it; a classic one none). */
@@ -111,11 +148,11 @@ export class PaneMirror extends Disposable {
    * The normal screen's buffer as the views have it (its history, then its screen), one plain-text row per
    * physical line with trailing spaces trimmed: what a resync finds in tmux's history.
    */
-  normalLines(): { lines: string[]; screenStart: number; alternate: boolean } {
+  normalLines(): { lines: string[]; screenStart: number; alternate: boolean; cursor: { x: number; y: number } } {
     const buffer = this._term.buffer.normal;
     const lines: string[] = [];
     for (let y = 0; y < buffer.length; y++) lines.push((buffer.getLine(y)?.translateToString(true) ?? '').replace(/\s+$/u, ''));
-    return { lines, screenStart: buffer.baseY, alternate: this._term.buffer.active.type === 'alternate' };
+    return { lines, screenStart: buffer.baseY, alternate: this._term.buffer.active.type === 'alternate', cursor: { x: buffer.cursorX, y: buffer.baseY + buffer.cursorY } };
   }
 
   /** The visible screen as text, one line per row (tests and diagnostics). */

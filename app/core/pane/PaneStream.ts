@@ -186,6 +186,12 @@ export class PaneStream extends Disposable {
     this._updateFlow();
   }
 
+  /** Whether a view shows this stream now. */
+  get shown(): boolean {
+    for (const subscriber of this._subscribers.values()) if (subscriber.visible) return true;
+    return false;
+  }
+
   /** The view shows the pane now, or stopped showing it. Shown, it becomes the latest view (its size counts). */
   setVisible(viewId: string, visible: boolean): void {
     const subscriber = this._subscribers.get(viewId);

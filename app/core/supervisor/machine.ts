@@ -61,6 +61,7 @@ export const RETRYABLE: Readonly<Record<ErrorCode, boolean>> = {
   CANCELLED: false,
   NOT_FOUND: false,
   BUSY: false,
+  STALE: false,
 };
 
 export function isRetryable(error: HoldfastErrorData): boolean {

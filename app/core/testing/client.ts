@@ -7,6 +7,7 @@ import {
   parseCommandInput,
   parseEventPayload,
   parseNotification,
+  parseStreamId,
   type ClientInfo,
   type CommandInput,
   type CommandName,
@@ -57,7 +58,8 @@ export class TestClient implements IDisposable {
         },
         paneData: (paneId, data) => {
           this._record({ seq: this._seq++, kind: 'data', paneId, data });
-          if (autoAck) queueMicrotask(() => this.notify('pane.ack', { paneId, bytes: data.length }));
+          // A stream of one tmux pane (`paneId/%5`) is acknowledged with its target.
+          if (autoAck) queueMicrotask(() => this.notify('pane.ack', { ...parseStreamId(paneId), bytes: data.length }));
         },
       },
       options.info ?? { kind: 'page', label: 'test' },
@@ -99,8 +101,9 @@ export class TestClient implements IDisposable {
     this.connection.unsubscribePane(paneId);
   }
 
-  write(paneId: string, data: string): void {
-    this.notify('pane.input', { paneId, data });
+  /** Keys to the pane (to one tmux pane of it, with `target`). */
+  write(paneId: string, data: string, target?: string): void {
+    this.notify('pane.input', { paneId, ...(target ? { target } : {}), data });
   }
 
   resize(paneId: string, cols: number, rows: number): void {

@@ -84,8 +84,9 @@ export function checkedSessionId(sessionId: string): string {
 }
 
 /** Attaches to an existing session by id, and nothing else: fails if it is gone rather than making one. */
-export function attachSessionCommand(sessionId: string): string {
-  return tmuxCommand(['attach-session', '-t', checkedSessionId(sessionId)]);
+export function attachSessionCommand(sessionId: string, options: { ignoreSize?: boolean } = {}): string {
+  // ignore-size (tmux ≥ 3.2): the client's size never sizes the windows while other clients are attached.
+  return tmuxCommand(['attach-session', '-t', checkedSessionId(sessionId), ...(options.ignoreSize ? ['-f', 'ignore-size'] : [])]);
 }
 
 /** tmux reads these first characters in a target as an id (session `$`, window `@`, pane `%`), even after `=`. */

@@ -34,8 +34,9 @@ export function sendKeysHex(pane: string, bytes: Uint8Array, chunk = SEND_KEYS_C
  * `-u` for UTF-8 whatever the remote locale). `pause-after` makes tmux pause a pane this client has fallen behind on
  * instead of blocking it (tmux ≥ 3.2: older ones refuse the flag, which is how Holdfast falls back to classic).
  */
-export function controlAttachCommand(sessionId: string, options: { pauseAfterSec: number }): string {
-  return posixCommand(tmuxScript(['-C', 'attach-session', '-t', sessionId, '-f', `pause-after=${options.pauseAfterSec}`]));
+export function controlAttachCommand(sessionId: string, options: { pauseAfterSec: number; ignoreSize?: boolean }): string {
+  const flags = [`pause-after=${options.pauseAfterSec}`, ...(options.ignoreSize ? ['ignore-size'] : [])].join(',');
+  return posixCommand(tmuxScript(['-C', 'attach-session', '-t', sessionId, '-f', flags]));
 }
 
 /** The pane's state, one line of tab-separated fields (see PaneState in control/resync.ts). */

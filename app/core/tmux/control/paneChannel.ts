@@ -32,8 +32,11 @@ export class ControlPaneChannel extends Disposable implements IPtyChannel {
   readonly onClose = this._onClose.event;
 
   private readonly _filter = new QueryFilter();
-  /** While a resync runs, the pane's output is already in its captures: it is dropped until the captures are in. */
-  private _resyncing = false;
+  /**
+   * While a resync runs, the pane's output is already in its captures: it is dropped until the captures are in. A
+   * new channel drops output until its first resync (`start`), which shows the pane as it is.
+   */
+  private _resyncing = true;
   /** Output that arrived after the captures, while the plan was being made: sent after it. */
   private _afterCapture: Uint8Array[] | undefined;
   private _pausedByUs = false;
@@ -173,10 +176,10 @@ export class ControlPaneChannel extends Disposable implements IPtyChannel {
     this._onClose.fire(exitCode !== undefined ? { exitCode } : {});
   }
 
+  /** Stops passing the pane on. The client is not this channel's: its session (or whoever made it) ends it. */
   override dispose(): void {
     if (this._store.isDisposed) return;
     this._closed = true;
-    this._client.dispose();
     super.dispose();
   }
 }

@@ -43,7 +43,7 @@ class View {
     const b = this.term.buffer.normal;
     const lines: string[] = [];
     for (let y = 0; y < b.length; y++) lines.push(b.getLine(y)!.translateToString(true).trimEnd());
-    return { lines, screenStart: b.baseY, alternate: this.term.buffer.active.type === 'alternate' };
+    return { lines, screenStart: b.baseY, alternate: this.term.buffer.active.type === 'alternate', cursor: { x: b.cursorX, y: b.baseY + b.cursorY } };
   }
   all(): string[] {
     return this.mirror().lines;
@@ -136,7 +136,7 @@ describe('planResync', () => {
 
   it("when tmux's history dropped the view's lines, keeps everything the view had and marks the gap", async () => {
     const view = new View();
-    await view.write(lines(1, 3).join('\r\n'));
+    await view.write(lines(1, 3).join('\r\n') + '\r\n');
     const plan = planResync(view.mirror(), { state: state({ historySize: 10, historyLimit: 10 }), history: lines(50, 59), screen: lines(60, 63) }, { outage: 'gone' });
     await view.write(plan.bytes);
     expect(plan.result).toBe('history-dropped');
@@ -145,6 +145,18 @@ describe('planResync', () => {
     expect(all[3]).toMatch(/earlier lines lost \(history-limit 10\)/);
     expect(all.slice(4).filter((l) => l.startsWith('line'))).toEqual(lines(50, 63));
     expect(view.screen()).toEqual(lines(60, 63));
+  });
+
+  it('when the view stopped in the middle of a line that tmux has dropped since, erases that fragment before the gap', async () => {
+    const view = new View();
+    // A flood paused mid-line: the view has "line 1", "line 2" and the start of "line 3".
+    await view.write(lines(1, 2).join('\r\n') + '\r\nli');
+    const plan = planResync(view.mirror(), { state: state({ historySize: 10, historyLimit: 10 }), history: lines(50, 59), screen: lines(60, 63) }, { outage: 'gone' });
+    await view.write(plan.bytes);
+    const all = view.all();
+    expect(all.slice(0, 2)).toEqual(lines(1, 2));
+    expect(all[2]).toMatch(/earlier lines lost/);
+    expect(all.includes('li')).toBe(false);
   });
 
   it('when nothing matches and the history is not full, redraws only the screen, below what the view had', async () => {

@@ -84,6 +84,8 @@ export interface MirrorLines {
   screenStart: number;
   /** The view is in the alternate screen. */
   alternate: boolean;
+  /** Where the normal screen's cursor is (`y` indexes `lines`), when known. */
+  cursor?: { x: number; y: number };
 }
 
 export interface ResyncCapture {
@@ -218,13 +220,19 @@ export function restoreState(state: TmuxPaneState): string {
   return out;
 }
 
-/** The cursor at the start of the row below the view's last row with content (a new row if that is the bottom one). */
-function belowContent(mirror: MirrorLines): string {
+/**
+ * The cursor at the start of the row below the view's last row with content (a new row if that is the bottom one).
+ * A last row the cursor is still on, past its start, is a line the program had not finished when the view stopped
+ * (a flood paused mid-line): its whole version is among what was lost or what follows, so the fragment is erased
+ * and the body starts there.
+ */
+function belowContent(mirror: MirrorLines, eraseFragment = false): string {
   const rows = mirror.lines.length - mirror.screenStart;
   let last = mirror.lines.length;
   while (last > mirror.screenStart && mirror.lines[last - 1] === '') last--;
   const contentRows = last - mirror.screenStart;
   if (contentRows <= 0) return '\x1b[H\x1b[2J';
+  if (eraseFragment && mirror.cursor && mirror.cursor.y === last - 1 && mirror.cursor.x > 0) return `\x1b[${contentRows};1H\x1b[J`;
   if (contentRows < rows) return `\x1b[${contentRows + 1};1H\x1b[J`;
   return `\x1b[${rows};1H\r\n`;
 }
@@ -271,7 +279,6 @@ export function planResync(mirror: MirrorLines | undefined, capture: ResyncCaptu
       const body = label !== undefined ? [...rows.slice(0, at), dividerLine(label, width), ...rows.slice(at)] : rows;
       return { result: 'matched', body, newLines, placement: clear };
     }
-    const placement = belowContent(mirror);
     // tmux trims a full history a tenth at a time (grid_collect_history), so a full one holds 90–100% of the limit.
     const full = state.historyLimit > 0 && state.historySize >= state.historyLimit - Math.max(1, Math.ceil(state.historyLimit / 10));
     if (full || history.length < state.historySize) {
@@ -279,10 +286,10 @@ export function planResync(mirror: MirrorLines | undefined, capture: ResyncCaptu
       // older than anything here. What is here is new; what came between is missing, and the divider says so.
       const why = history.length < state.historySize ? `earlier lines not fetched (${history.length} were)` : `earlier lines lost (history-limit ${state.historyLimit})`;
       const label = `${options.outage ?? 'reattached'} · ${why}`;
-      return { result: 'history-dropped', body: [dividerLine(label, width), ...tmuxRows], newLines: history.length + normalScreen.filter((r) => plainRow(r) !== '').length, placement };
+      return { result: 'history-dropped', body: [dividerLine(label, width), ...tmuxRows], newLines: history.length + normalScreen.filter((r) => plainRow(r) !== '').length, placement: belowContent(mirror, true) };
     }
     const label = `${options.outage ?? 'reattached'} · history not matched (cleared or reflowed): screen only`;
-    return { result: 'unmatched', body: [dividerLine(label, width), ...normalScreen], newLines: 0, placement };
+    return { result: 'unmatched', body: [dividerLine(label, width), ...normalScreen], newLines: 0, placement: belowContent(mirror) };
   })();
   const { body, result, newLines, placement } = decided;
 

@@ -3,10 +3,14 @@
 // with the first listener (so the screen as it is, which core sends first, reaches a terminal that is there to draw
 // it) and ends with the last. The terminal calls `processed` once it has parsed what it was given; the
 // acknowledgements go out in batches. Dispose ends everything; `close` also releases the pane in core.
-import type { IHoldfastApi } from '../../../shared/contract';
+// A control-mode pane also has its session's layout (windows and tmux panes) and one output per tmux pane
+// (`output(target)`), each with the same verbs, so that each native split is its own terminal.
+import { streamId, type IHoldfastApi } from '../../../shared/contract';
 import { Disposable, Emitter, MutableDisposable, toDisposable, type Event, type IDisposable } from '../../../shared/lifecycle';
-import type { CommandExit, HoldfastErrorData, PaneInfo, PaneState } from '../../../shared/model';
+import type { CommandExit, HoldfastErrorData, PaneInfo, PaneState, SessionLayout, TmuxAction } from '../../../shared/model';
 import { AckBatcher, frameScheduler, type Scheduler } from './ackBatcher';
+
+export type { TmuxAction } from '../../../shared/model';
 
 export interface RemotePaneState {
   state: PaneState;
@@ -21,6 +25,79 @@ export interface RemotePaneState {
   /** How the pane is attached (tmux control mode or classic), and why classic in auto mode. */
   mode?: 'control' | 'classic';
   modeNote?: string;
+  /** In control mode: the session's windows and panes as tmux has them. */
+  layout?: SessionLayout;
+}
+
+/** One stream of a pane: its output for a terminal, and the terminal's verbs. */
+export interface RemoteOutput {
+  /** The tmux pane (`%5`), or undefined for the pane's own stream. */
+  readonly target: string | undefined;
+  /**
+   * The output for a terminal, starting with its screen as it is now; call `processed(bytes)` once the terminal has
+   * parsed it. The first listener subscribes; a listener added later gets the screen again (every listener redraws
+   * it: a terminal reset and redrawn is the same terminal).
+   */
+  readonly onData: Event<Uint8Array>;
+  /** The terminal has parsed `bytes` more bytes of what `onData` gave it. */
+  processed(bytes: number): void;
+  /** Keys and pastes typed into the terminal. */
+  write(data: string): void;
+  /** Whether the view shows this stream now; sent when it changes. */
+  setVisible(visible: boolean): void;
+}
+
+/** A stream's subscription, acknowledgements and visibility. */
+class OutputStream extends Disposable implements RemoteOutput {
+  private readonly _listeners = new Set<(data: Uint8Array) => void>();
+  private readonly _subscription = this._register(new MutableDisposable<IDisposable>());
+  private readonly _acks: AckBatcher;
+  private _visible: boolean | undefined;
+
+  constructor(
+    private readonly _api: IHoldfastApi,
+    private readonly _paneId: string,
+    readonly target: string | undefined,
+    scheduler: Scheduler,
+  ) {
+    super();
+    const t = target !== undefined ? { target } : {};
+    this._acks = this._register(new AckBatcher((bytes) => _api.notify('pane.ack', { paneId: _paneId, ...t, bytes }), scheduler));
+  }
+
+  readonly onData: Event<Uint8Array> = (listener) => {
+    if (this._store.isDisposed) return toDisposable(() => {});
+    const wrapped = (data: Uint8Array) => listener(data);
+    this._listeners.add(wrapped);
+    this._subscription.value = this._api.subscribePane(streamId(this._paneId, this.target), (data) => {
+      for (const l of [...this._listeners]) l(data);
+    });
+    return toDisposable(() => {
+      if (!this._listeners.delete(wrapped) || this._listeners.size > 0) return;
+      this._subscription.clear();
+    });
+  };
+
+  processed(bytes: number): void {
+    this._acks.processed(bytes);
+  }
+
+  write(data: string): void {
+    if (this._store.isDisposed || data.length === 0) return;
+    this._api.notify('pane.input', { paneId: this._paneId, ...(this.target !== undefined ? { target: this.target } : {}), data });
+  }
+
+  setVisible(visible: boolean): void {
+    if (this._store.isDisposed || this._visible === visible) return;
+    this._visible = visible;
+    this._api.notify('pane.visible', { paneId: this._paneId, ...(this.target !== undefined ? { target: this.target } : {}), visible });
+  }
+
+  override dispose(): void {
+    if (this._store.isDisposed) return;
+    this._acks.flush();
+    super.dispose();
+  }
 }
 
 export interface OpenPaneRequest {
@@ -54,32 +131,32 @@ export class RemotePane extends Disposable {
     return new RemotePane(api, info, scheduler);
   }
 
-  private readonly _dataListeners = new Set<(data: Uint8Array) => void>();
-  private readonly _subscription = this._register(new MutableDisposable<IDisposable>());
   private readonly _onState = this._register(new Emitter<RemotePaneState>());
   readonly onState = this._onState.event;
 
   readonly paneId: string;
   readonly hostId: string;
   private _state: RemotePaneState;
-  private readonly _acks: AckBatcher;
-  private _visible: boolean | undefined;
+  private readonly _main: OutputStream;
+  private readonly _targets = new Map<string, OutputStream>();
   private _size: { cols: number; rows: number } | undefined;
 
   /** A pane the view already holds (just opened, or given back with its workspace): subscribes to its output. */
   constructor(
     private readonly _api: IHoldfastApi,
     info: PaneInfo,
-    scheduler: Scheduler = frameScheduler,
+    private readonly _scheduler: Scheduler = frameScheduler,
   ) {
     super();
     this.paneId = info.paneId;
     this.hostId = info.hostId;
     this._state = stateOf(info);
-    this._acks = this._register(new AckBatcher((bytes) => _api.notify('pane.ack', { paneId: this.paneId, bytes }), scheduler));
+    this._main = this._register(new OutputStream(_api, this.paneId, undefined, _scheduler));
+    this._register(toDisposable(() => this._targets.forEach((o) => o.dispose())));
     this._register(
       _api.listen('pane.state', (e) => {
         if (e.paneId !== this.paneId) return;
+        const mode = e.mode ?? this._state.mode;
         this._setState({
           ...this._state,
           state: e.state,
@@ -87,28 +164,44 @@ export class RemotePane extends Disposable {
           message: e.message ?? this._state.message,
           exit: e.state === 'exited' ? e.exit : undefined,
           ...(e.mode ? { mode: e.mode, modeNote: e.modeNote } : {}),
+          // A pane that went back to classic has no layout of its own any more.
+          ...(mode === 'classic' ? { layout: undefined } : {}),
         });
+      }),
+    );
+    this._register(
+      _api.listen('pane.layout', (e) => {
+        if (e.paneId !== this.paneId) return;
+        this._setState({ ...this._state, layout: e.layout });
+        // Streams of tmux panes that are gone end (their terminals went with the layout).
+        const present = new Set(e.layout.windows.flatMap((w) => w.panes.map((p) => p.id)));
+        for (const [target, output] of [...this._targets]) {
+          if (present.has(target)) continue;
+          this._targets.delete(target);
+          output.dispose();
+        }
       }),
     );
   }
 
-  /**
-   * The pane's output for a terminal, starting with its screen as it is now; call `processed(bytes)` once the
-   * terminal has parsed it. The first listener subscribes to the pane; a listener added later gets the screen again
-   * (every listener redraws it: a terminal reset and redrawn is the same terminal).
-   */
-  readonly onData: Event<Uint8Array> = (listener) => {
-    if (this._store.isDisposed) return toDisposable(() => {});
-    const wrapped = (data: Uint8Array) => listener(data);
-    this._dataListeners.add(wrapped);
-    this._subscription.value = this._api.subscribePane(this.paneId, (data) => {
-      for (const l of [...this._dataListeners]) l(data);
-    });
-    return toDisposable(() => {
-      if (!this._dataListeners.delete(wrapped) || this._dataListeners.size > 0) return;
-      this._subscription.clear();
-    });
-  };
+  /** The pane's own output (classic mode, or the session's active tmux pane in control mode). */
+  readonly onData: Event<Uint8Array> = (listener) => this._main.onData(listener);
+
+  /** One tmux pane's output and verbs, in control mode (the same object for as long as the pane is there). */
+  output(target: string): RemoteOutput {
+    let output = this._targets.get(target);
+    if (!output) {
+      output = new OutputStream(this._api, this.paneId, target, this._scheduler);
+      if (this._store.isDisposed) output.dispose();
+      else this._targets.set(target, output);
+    }
+    return output;
+  }
+
+  /** A window or pane action, done in tmux; the new layout comes back as the state's `layout`. */
+  async tmux(action: TmuxAction): Promise<void> {
+    await this._api.call('panes.tmux', { paneId: this.paneId, action });
+  }
 
   get state(): RemotePaneState {
     return this._state;
@@ -116,8 +209,7 @@ export class RemotePane extends Disposable {
 
   /** Keys and pastes typed into the terminal. */
   write(data: string): void {
-    if (this._store.isDisposed || data.length === 0) return;
-    this._api.notify('pane.input', { paneId: this.paneId, data });
+    this._main.write(data);
   }
 
   /** The terminal's size (sent when it changes). */
@@ -130,14 +222,12 @@ export class RemotePane extends Disposable {
 
   /** Whether the view shows the pane now (its tab is active and the window is visible); sent when it changes. */
   setVisible(visible: boolean): void {
-    if (this._store.isDisposed || this._visible === visible) return;
-    this._visible = visible;
-    this._api.notify('pane.visible', { paneId: this.paneId, visible });
+    this._main.setVisible(visible);
   }
 
   /** The terminal has parsed `bytes` more bytes of what `onData` gave it. */
   processed(bytes: number): void {
-    this._acks.processed(bytes);
+    this._main.processed(bytes);
   }
 
   /** Forgets the note shown over the terminal. */
@@ -162,11 +252,6 @@ export class RemotePane extends Disposable {
     this._onState.fire(state);
   }
 
-  override dispose(): void {
-    if (this._store.isDisposed) return;
-    this._acks.flush();
-    super.dispose();
-  }
 }
 
 function stateOf(info: PaneInfo): RemotePaneState {
@@ -178,5 +263,6 @@ function stateOf(info: PaneInfo): RemotePaneState {
     ...(info.exit ? { exit: info.exit } : {}),
     ...(info.mode ? { mode: info.mode } : {}),
     ...(info.modeNote ? { modeNote: info.modeNote } : {}),
+    ...(info.layout ? { layout: info.layout } : {}),
   };
 }

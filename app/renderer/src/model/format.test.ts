@@ -79,3 +79,16 @@ describe('msUntilNextTick', () => {
     }
   });
 });
+
+describe('waiting times and the title count', () => {
+  it('says how long an item has waited in the largest unit that fits', async () => {
+    const { formatWaited, titleWithCount } = await import('./format');
+    expect(formatWaited(-5)).toBe('waiting 0 s');
+    expect(formatWaited(59_999)).toBe('waiting 59 s');
+    expect(formatWaited(3 * 60_000 + 5000)).toBe('waiting 3 min');
+    expect(formatWaited(65 * 60_000)).toBe('waiting 1 h 5 min');
+    expect(formatWaited(120 * 60_000)).toBe('waiting 2 h');
+    expect(titleWithCount('Holdfast', 0)).toBe('Holdfast');
+    expect(titleWithCount('Holdfast', 3)).toBe('(3) Holdfast');
+  });
+});

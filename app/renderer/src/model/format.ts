@@ -84,3 +84,18 @@ export function parseTags(text: string): string[] {
   for (const t of text.split(/[,\s]+/)) if (t) seen.add(t);
   return [...seen];
 }
+
+/** How long an item has waited: "waiting 12 s", "waiting 3 min", "waiting 1 h 5 min". */
+export function formatWaited(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `waiting ${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `waiting ${m} min`;
+  const h = Math.floor(m / 60);
+  return `waiting ${h} h${m % 60 ? ` ${m % 60} min` : ''}`;
+}
+
+/** The window title with the number of panes that wait: "(2) Holdfast". */
+export function titleWithCount(base: string, waiting: number): string {
+  return waiting > 0 ? `(${waiting}) ${base}` : base;
+}

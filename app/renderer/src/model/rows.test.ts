@@ -55,6 +55,14 @@ describe('sidebar rows', () => {
     expect(visibleRange(offsets, 0, 600, 0)).toEqual({ start: 0, end: 14 });
     expect(visibleRange([0], 0, 600)).toEqual({ start: 0, end: 0 });
   });
+
+  it('draws an ordinary list whole, scrolled or not, so that every session row is in the page', () => {
+    const offsets = Array.from({ length: 41 }, (_, i) => i * 46);
+    expect(visibleRange(offsets, 0, 600)).toEqual({ start: 0, end: 40 });
+    expect(visibleRange(offsets, 900, 600)).toEqual({ start: 0, end: 40 });
+    // Past the limit it is windowed.
+    expect(visibleRange(offsets, 0, 600, 0, 20)).toEqual({ start: 0, end: 14 });
+  });
 });
 
 describe('status row beside a sessions error', () => {

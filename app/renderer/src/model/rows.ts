@@ -105,9 +105,16 @@ export function rowOffsets(rows: readonly SidebarRow[], heightOf: (row: SidebarR
 }
 
 /** The rows [start, end) that intersect the viewport, plus `overscan` rows either side. */
-export function visibleRange(offsets: readonly number[], scrollTop: number, viewportHeight: number, overscan = 6): { start: number; end: number } {
+/**
+ * A list this long or shorter is drawn whole: every row is in the page, so the browser's Find, a screen reader and a
+ * test find a session that is scrolled out of sight. Only a longer one (hundreds of hosts and sessions) is windowed.
+ */
+export const RENDER_ALL_ROWS_UP_TO = 200;
+
+export function visibleRange(offsets: readonly number[], scrollTop: number, viewportHeight: number, overscan = 6, renderAllUpTo = RENDER_ALL_ROWS_UP_TO): { start: number; end: number } {
   const count = offsets.length - 1;
   if (count <= 0) return { start: 0, end: 0 };
+  if (count <= renderAllUpTo) return { start: 0, end: count };
   // The last row whose top is at or above scrollTop.
   let lo = 0;
   let hi = count - 1;

@@ -5,6 +5,7 @@ import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import { WebglAddon } from '@xterm/addon-webgl';
 import { Unicode11Addon } from '@xterm/addon-unicode11';
+import { parseSizePayload, SIZE_OSC } from '../../../shared/geometry';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { SearchAddon, type ISearchOptions } from '@xterm/addon-search';
 import type { Settings, ThemeName } from '../../../shared/model';
@@ -64,6 +65,8 @@ export class TerminalController extends Disposable {
   private readonly _search = new SearchAddon();
   private _webgl: WebglAddon | undefined;
   private _fitFrame = 0;
+  /** A size set from outside (a tmux pane's), instead of fitting the box. */
+  private _fixed: { cols: number; rows: number } | undefined;
   private _settings: ITerminalSettings;
   /** What the terminal was given, raw (for diagnostics and tests; the screen shows the parsed result). */
   readonly rawTail = new ByteTail();
@@ -101,6 +104,14 @@ export class TerminalController extends Disposable {
     this.term.loadAddon(this._fit);
     this.term.loadAddon(this._search);
     this.term.loadAddon(new Unicode11Addon());
+    // A tmux pane's size, in order with its bytes (shared/geometry.ts): a terminal with a fixed size takes it.
+    this._register(
+      this.term.parser.registerOscHandler(SIZE_OSC, (data) => {
+        const size = parseSizePayload(data);
+        if (size && this._fixed) this.setFixedSize(size);
+        return true;
+      }),
+    );
     this.term.unicode.activeVersion = '11';
     this.term.loadAddon(
       new WebLinksAddon((event, uri) => {
@@ -179,7 +190,32 @@ export class TerminalController extends Disposable {
     this.term.write(data, onProcessed);
   }
 
+  /**
+   * The terminal takes this size whatever its box (a tmux pane laid out by tmux: its size is tmux's). Undefined
+   * goes back to fitting the box.
+   */
+  setFixedSize(size: { cols: number; rows: number } | undefined): void {
+    this._fixed = size;
+    if (size && (size.cols !== this.term.cols || size.rows !== this.term.rows)) this.term.resize(Math.max(2, size.cols), Math.max(1, size.rows));
+    else if (!size) this.scheduleFit();
+  }
+
+  /** The size of one character cell in CSS pixels, once the renderer has measured the font. */
+  cellSize(): { width: number; height: number } | undefined {
+    const core = (this.term as unknown as { _core?: { _renderService?: { dimensions?: { css?: { cell?: { width: number; height: number } } } } } })._core;
+    const cell = core?._renderService?.dimensions?.css?.cell;
+    return cell && cell.width > 0 && cell.height > 0 ? { width: cell.width, height: cell.height } : undefined;
+  }
+
+  /** How many cells fit in a box of this many CSS pixels, with this terminal's font. */
+  cellsIn(width: number, height: number): { cols: number; rows: number } | undefined {
+    const cell = this.cellSize();
+    if (!cell) return undefined;
+    return { cols: Math.max(2, Math.floor(width / cell.width)), rows: Math.max(1, Math.floor(height / cell.height)) };
+  }
+
   fit(): void {
+    if (this._fixed) return;
     // A hidden tab has no size; fitting it would shrink the session to the minimum.
     if (this._container.clientWidth === 0 || this._container.clientHeight === 0) return;
     try {

@@ -36,8 +36,21 @@ describe('shortcutFor', () => {
   it('switches tabs with Ctrl+PageUp/PageDown (Cmd+Shift+[ and ] on macOS)', () => {
     expect(shortcutFor(chord('PageDown', { ctrlKey: true }), false, true)).toBe('next-tab');
     expect(shortcutFor(chord('PageUp', { ctrlKey: true }), false, true)).toBe('previous-tab');
-    expect(shortcutFor(chord('PageUp', { ctrlKey: true, shiftKey: true }), false, true)).toBeUndefined();
+    // With Shift it is the tmux window, not the tab.
+    expect(shortcutFor(chord('PageUp', { ctrlKey: true, shiftKey: true }), false, true)).toBe('previous-window');
     expect(shortcutFor(chord('}', { metaKey: true, shiftKey: true }), true, true)).toBe('next-tab');
+  });
+
+  it('splits, zooms and opens tmux windows with chords a shell does not use', () => {
+    expect(shortcutFor(chord('D', { ctrlKey: true, shiftKey: true }), false, true)).toBe('split-right');
+    expect(shortcutFor(chord('E', { ctrlKey: true, shiftKey: true }), false, true)).toBe('split-down');
+    expect(shortcutFor(chord('T', { ctrlKey: true, shiftKey: true }), false, true)).toBe('new-window');
+    expect(shortcutFor(chord('Enter', { ctrlKey: true, shiftKey: true }), false, true)).toBe('zoom-pane');
+    expect(shortcutFor(chord('d', { metaKey: true }), true, true)).toBe('split-right');
+    expect(shortcutFor(chord('D', { metaKey: true, shiftKey: true }), true, true)).toBe('split-down');
+    // Plain Ctrl+D (end of input) and Enter stay the shell's.
+    expect(shortcutFor(chord('d', { ctrlKey: true }), false, true)).toBeUndefined();
+    expect(shortcutFor(chord('Enter', {}), false, true)).toBeUndefined();
   });
 
   it('takes no key at all while shortcuts are off: every key goes to the terminal', () => {

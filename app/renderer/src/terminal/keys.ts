@@ -3,7 +3,23 @@
 // (Settings → Keyboard shortcuts): then every key goes to the program in the pane. Pure, so it can be tested
 // without a DOM.
 
-export type ShortcutId = 'copy' | 'paste' | 'search' | 'zoom-in' | 'zoom-out' | 'zoom-reset' | 'next-tab' | 'previous-tab' | 'help';
+export type ShortcutId =
+  | 'copy'
+  | 'paste'
+  | 'search'
+  | 'zoom-in'
+  | 'zoom-out'
+  | 'zoom-reset'
+  | 'next-tab'
+  | 'previous-tab'
+  | 'new-window'
+  | 'split-right'
+  | 'split-down'
+  | 'zoom-pane'
+  | 'next-pane'
+  | 'next-window'
+  | 'previous-window'
+  | 'help';
 
 export interface IKeyChord {
   key: string;
@@ -46,6 +62,14 @@ export const SHORTCUTS: readonly IShortcut[] = [
   { id: 'zoom-reset', label: 'Text size back to the setting', mac: { keys: ['0'], meta: true }, other: { keys: ['0'], ctrl: true }, scope: 'window' },
   { id: 'next-tab', label: 'Next tab', mac: { keys: [']', '}'], meta: true, shift: true }, other: { keys: ['pagedown'], ctrl: true }, scope: 'window' },
   { id: 'previous-tab', label: 'Previous tab', mac: { keys: ['[', '{'], meta: true, shift: true }, other: { keys: ['pageup'], ctrl: true }, scope: 'window' },
+  // tmux windows and panes (control mode), done in tmux: they show up in every client attached to the session.
+  { id: 'new-window', label: 'New tmux window', mac: { keys: ['t'], meta: true }, other: { keys: ['t'], ctrl: true, shift: true }, scope: 'window' },
+  { id: 'split-right', label: 'Split the pane right', mac: { keys: ['d'], meta: true }, other: { keys: ['d'], ctrl: true, shift: true }, scope: 'window' },
+  { id: 'split-down', label: 'Split the pane down', mac: { keys: ['d'], meta: true, shift: true }, other: { keys: ['e'], ctrl: true, shift: true }, scope: 'window' },
+  { id: 'zoom-pane', label: 'Zoom the pane (again: unzoom)', mac: { keys: ['enter'], meta: true, shift: true }, other: { keys: ['enter'], ctrl: true, shift: true }, scope: 'window' },
+  { id: 'next-pane', label: 'Next pane', mac: { keys: [']'], meta: true }, other: { keys: [']', '}'], ctrl: true, shift: true }, scope: 'window' },
+  { id: 'next-window', label: 'Next tmux window', mac: { keys: [']', '}'], meta: true, alt: true }, other: { keys: ['pagedown'], ctrl: true, shift: true }, scope: 'window' },
+  { id: 'previous-window', label: 'Previous tmux window', mac: { keys: ['[', '{'], meta: true, alt: true }, other: { keys: ['pageup'], ctrl: true, shift: true }, scope: 'window' },
   { id: 'help', label: 'Show these shortcuts', mac: { keys: ['/', '?'], meta: true, shift: true }, other: { keys: ['/', '?'], ctrl: true, shift: true }, scope: 'window' },
 ];
 
@@ -56,7 +80,7 @@ function matches(e: IKeyChord, chord: Chord): boolean {
     e.metaKey === (chord.meta ?? false) &&
     e.altKey === (chord.alt ?? false) &&
     // Shift is part of some keys ("+" is Shift+"=" on many layouts): only a chord that needs it requires it.
-    (chord.shift ? e.shiftKey : !e.shiftKey || chord.keys.some((k) => !/^[a-z0-9]$|^page/.test(k)))
+    (chord.shift ? e.shiftKey : !e.shiftKey || chord.keys.some((k) => !/^[a-z0-9]$|^page|^enter$/.test(k)))
   );
 }
 
@@ -70,7 +94,7 @@ export function shortcutFor(e: IKeyChord, mac: boolean, enabled: boolean): Short
 export function chordText(shortcut: IShortcut, mac: boolean): string {
   const chord = mac ? shortcut.mac : shortcut.other;
   const key = chord.keys[0]!;
-  const name = key === 'pagedown' ? 'PageDown' : key === 'pageup' ? 'PageUp' : key.length === 1 ? key.toUpperCase() : key;
+  const name = key === 'pagedown' ? 'PageDown' : key === 'pageup' ? 'PageUp' : key === 'enter' ? 'Enter' : key.length === 1 ? key.toUpperCase() : key;
   if (mac) return `${chord.ctrl ? '⌃' : ''}${chord.alt ? '⌥' : ''}${chord.shift ? '⇧' : ''}${chord.meta ? '⌘' : ''}${name}`;
   return [chord.ctrl && 'Ctrl', chord.alt && 'Alt', chord.shift && 'Shift', name].filter(Boolean).join('+');
 }

@@ -4,9 +4,24 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { IHoldfastApi } from '../../../shared/contract';
 import { DisposableStore, type Event, type IDisposable } from '../../../shared/lifecycle';
-import { DEFAULT_SETTINGS, type AppInfo, type HoldfastErrorData, type HostProfile, type HostStatus, type Notice, type PaneInfo, type Prompt, type Settings, type TmuxSession } from '../../../shared/model';
+import {
+  DEFAULT_SETTINGS,
+  type AppInfo,
+  type Attention,
+  type HoldfastErrorData,
+  type HostProfile,
+  type HostStatus,
+  type NeedsItem,
+  type Notice,
+  type PaneInfo,
+  type Prompt,
+  type SessionMarks,
+  type Settings,
+  type TmuxSession,
+} from '../../../shared/model';
+import { silentNotifier, WebNotifier, type INotifier, type NotificationPermissionState } from '../api/notifier';
 import { RemotePane, type RemotePaneState } from '../api/remotePane';
-import { sortHosts, tabTitles } from '../model/format';
+import { sortHosts, tabTitles, titleWithCount } from '../model/format';
 import { describeHost, tabTone } from '../model/hostState';
 import type { IHostSessions } from '../model/rows';
 import { isMacPlatform, shortcutFor } from '../terminal/keys';
@@ -18,12 +33,15 @@ import { HostForm } from './HostForm';
 import { ImportDialog } from './ImportDialog';
 import { NewSessionDialog } from './NewSessionDialog';
 import { PromptDialog } from './PromptDialog';
+import { DevicesDialog } from './DevicesDialog';
+import { NeedsPanel } from './NeedsPanel';
 import { Sidebar, type ISidebarActions } from './Sidebar';
 
 type Dialog =
   | { kind: 'host-form'; profile?: HostProfile; copyOf?: HostProfile }
   | { kind: 'settings' }
   | { kind: 'shortcuts' }
+  | { kind: 'devices' }
   | { kind: 'import' }
   | { kind: 'new-session'; host: HostProfile }
   | { kind: 'delete'; host: HostProfile }
@@ -61,8 +79,18 @@ function storeViewId(viewId: string): void {
 }
 
 /** A tab's fields that follow its pane's state. */
-function tabFields(state: RemotePaneState): Pick<ITab, 'state' | 'sessionName' | 'sessionId' | 'error' | 'message' | 'exit' | 'mode' | 'modeNote'> {
-  return { state: state.state, sessionName: state.sessionName, sessionId: state.sessionId, error: state.error, message: state.message, exit: state.exit, mode: state.mode, modeNote: state.modeNote };
+function tabFields(state: RemotePaneState): Pick<ITab, 'state' | 'sessionName' | 'sessionId' | 'error' | 'message' | 'exit' | 'mode' | 'modeNote' | 'layout'> {
+  return {
+    state: state.state,
+    sessionName: state.sessionName,
+    sessionId: state.sessionId,
+    error: state.error,
+    message: state.message,
+    exit: state.exit,
+    mode: state.mode,
+    modeNote: state.modeNote,
+    layout: state.layout,
+  };
 }
 
 /** A tab for a pane the view holds already (given back with its workspace). */
@@ -102,10 +130,16 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
   const [settings, setSettings] = useState<Settings>(DEFAULT_SETTINGS);
   /** Ctrl/Cmd +/-: a change of text size for this window, on top of the setting (Ctrl/Cmd 0 undoes it). */
   const [zoom, setZoom] = useState(0);
+  /** Needs you: the waiting panes of every connected host, and the sessions' marks. */
+  /** On a phone: the list or the session, one at a time. */
+  const [phoneView, setPhoneView] = useState<'list' | 'session'>('list');
+  const [needs, setNeeds] = useState<{ items: NeedsItem[]; marks: SessionMarks[] }>({ items: [], marks: [] });
+  const [notifier, setNotifier] = useState<INotifier>(silentNotifier);
+  const [permission, setPermission] = useState<NotificationPermissionState>('unsupported');
 
   const hostsById = useMemo(() => new Map(hosts.map((h) => [h.id, h])), [hosts]);
-  const state = useRef({ hostsById, tabs, expanded, statuses, activeTabId });
-  state.current = { hostsById, tabs, expanded, statuses, activeTabId };
+  const state = useRef({ hostsById, tabs, expanded, statuses, activeTabId, settings });
+  state.current = { hostsById, tabs, expanded, statuses, activeTabId, settings };
 
   const notify = useCallback((level: Notice['level'], message: string) => {
     const id = nextNoticeId++;
@@ -198,7 +232,15 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
     store.add(api.listen('notice', (n) => notify(n.level, n.message)));
     store.add(api.listen('settings.changed', (next) => setSettings(next)));
     api.call('settings.get', {}).then(setSettings, () => {});
-    api.call('app.info', {}).then(setAppInfo, () => {});
+    api.call('app.info', {}).then((info) => {
+      setAppInfo(info);
+      // Electron's main process shows the notifications; a page shows its own.
+      const next = info.shell === 'electron' ? silentNotifier : new WebNotifier();
+      setNotifier(next);
+      setPermission(next.permission);
+    }, () => {});
+    store.add(api.listen('needs.changed', (next) => setNeeds(next)));
+    api.call('needs.list', {}).then(setNeeds, () => {});
     // Notices raised before this view opened, e.g. a settings file that was unreadable at start-up.
     api.call('app.notices', {}).then((list) => list.forEach((n) => notify(n.level, n.message)), () => {});
     void refreshHosts();
@@ -289,6 +331,7 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
       state.current.tabs.find(
         (t) => t.hostId === host.id && (sessionId !== undefined && t.sessionId !== undefined ? t.sessionId === sessionId : t.sessionName === sessionName) && t.state !== 'failed',
       );
+    setPhoneView('session');
     if (existing) {
       setActiveTabId(existing.id);
       return;
@@ -305,6 +348,63 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
     setTabs((ts) => [...ts, tab]);
     setActiveTabId(tab.id);
   }, []);
+
+  /** Opens the session of a waiting pane (or of a notification) on that pane: tmux selects it, the tab opens. */
+  const openNeeds = useCallback(
+    async (target: { itemId?: string; hostId: string; sessionId?: string; sessionName: string }) => {
+      const host = state.current.hostsById.get(target.hostId);
+      if (!host) return;
+      if (target.itemId) await api.call('needs.focus', { itemId: target.itemId }).catch(() => undefined);
+      openTab(host, target.sessionName, undefined, target.sessionId);
+    },
+    [api, openTab],
+  );
+
+  const answerNeeds = useCallback(
+    async (item: NeedsItem, choice: number) => {
+      try {
+        await api.call('needs.answer', { itemId: item.id, choice, fingerprint: item.fingerprint });
+      } catch (err) {
+        const e = toErrorData(err);
+        // Answered already (here, elsewhere): nothing to do. Changed since shown: look at it instead of typing.
+        if (e.code === 'NOT_FOUND') return;
+        if (e.code === 'STALE') {
+          notify('warning', e.message);
+          await openNeeds({ itemId: item.id, hostId: item.hostId, sessionId: item.sessionId, sessionName: item.sessionName });
+          return;
+        }
+        notify('error', e.message);
+      }
+    },
+    [api, notify, openNeeds],
+  );
+
+  // The window title counts the panes that wait.
+  useEffect(() => {
+    document.title = titleWithCount('Holdfast', needs.items.length);
+  }, [needs.items.length]);
+
+  // Desktop notifications (core decided it calls for one: not muted, not in view, not again within a minute).
+  useEffect(() => {
+    const sub = api.listen('attention', (a: Attention) => {
+      if (!settings.notifications) return;
+      notifier.show(a, () => {
+        window.focus();
+        void openNeeds({ itemId: a.kind === 'waiting' && a.tmuxPane ? `${a.hostId}|${a.tmuxPane}` : undefined, hostId: a.hostId, sessionId: a.sessionId, sessionName: a.sessionName });
+      });
+    });
+    // The Electron shell's notification was clicked: the window it brought up opens the pane.
+    const opened = api.listen('attention.open', (a: Attention) => {
+      if (!document.hasFocus()) return;
+      void openNeeds({ itemId: a.kind === 'waiting' && a.tmuxPane ? `${a.hostId}|${a.tmuxPane}` : undefined, hostId: a.hostId, sessionId: a.sessionId, sessionName: a.sessionName });
+    });
+    return () => {
+      sub.dispose();
+      opened.dispose();
+    };
+  }, [api, notifier, settings.notifications, openNeeds]);
+
+  const marks = useMemo(() => new Map(needs.marks.map((m) => [`${m.hostId} ${m.sessionId}`, m])), [needs.marks]);
 
   const closeTab = useCallback(
     (tabId: string) => {
@@ -357,11 +457,20 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
       onDuplicateHost: (host) => setDialog({ kind: 'host-form', copyOf: host }),
       onOpenSettings: () => setDialog({ kind: 'settings' }),
       onOpenShortcuts: () => setDialog({ kind: 'shortcuts' }),
+      onPairDevice: () => setDialog({ kind: 'devices' }),
       onDeleteHost: (host) => setDialog({ kind: 'delete', host }),
       onRetryNow: (host) => retryNow(host.id),
       onReplaceHostKey: (host) => setDialog({ kind: 'forget-key', hostId: host.id }),
       onOpenSession: (host: HostProfile, session: TmuxSession) => openTab(host, session.name, undefined, session.id),
       onNewSession: (host) => setDialog({ kind: 'new-session', host }),
+      onPreview: async (host, session) => (await api.call('sessions.preview', { hostId: host.id, sessionId: session.id })).lines,
+      onSetAlert: (host, session, alert) => {
+        const next = { ...state.current.settings.sessionAlerts };
+        const key = `${host.id}/${session.name}`;
+        if (alert) next[key] = alert;
+        else delete next[key];
+        api.call('settings.save', { sessionAlerts: next }).then(setSettings, (err: unknown) => notify('error', toErrorData(err).message));
+      },
     }),
     [listSessions, openTab, retryNow],
   );
@@ -404,8 +513,10 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
         const profile = state.current.hostsById.get(hostId);
         if (profile) setDialog({ kind: 'host-form', profile });
       },
+      onError: (message: string) => notify('error', message),
+      onZoom: (delta: number) => setZoom((z) => Math.max(-6, Math.min(12, z + delta))),
     }),
-    [closeTab, relistIfShown, retryNow],
+    [closeTab, relistIfShown, retryNow, notify],
   );
 
   // "Retry now" appears once: on the visible pane when it is reconnecting, else in the sidebar.
@@ -469,7 +580,7 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
   }, [settings, zoom, mac, hostsById]);
 
   return (
-    <div className="app">
+    <div className={`app phone-${tabs.length > 0 ? phoneView : 'list'}`}>
       {lost !== undefined && (
         <div className="banner" role="alert" data-testid="connection-lost" data-reason={lost}>
           <span>
@@ -492,10 +603,28 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
           busyHosts={busyHosts}
           loaded={loaded}
           actions={sidebarActions}
+          extras={{
+            canPair: appInfo?.canPair === true,
+            device: appInfo?.device,
+            marks,
+            alerts: settings.sessionAlerts,
+            top: (
+              <NeedsPanel
+                items={needs.items}
+                notifications={settings.notifications && (permission === 'default' || permission === 'denied') ? permission : undefined}
+                onAnswer={answerNeeds}
+                onOpen={(item) => void openNeeds({ itemId: item.id, hostId: item.hostId, sessionId: item.sessionId, sessionName: item.sessionName })}
+                onAllowNotifications={() => void notifier.request().then(setPermission)}
+              />
+            ),
+          }}
         />
         <main className="main">
           {tabs.length > 0 && (
             <div className="tabbar" role="tablist" aria-label="Open sessions">
+              <button type="button" className="btn btn-small btn-ghost phone-back" onClick={() => setPhoneView('list')}>
+                ‹ Sessions
+              </button>
               {tabs.map((t) => (
                 <div key={t.id} className={`tab ${t.id === activeTabId ? 'is-active' : ''} state-${t.state}`} data-testid="tab" data-session-name={t.sessionName}>
                   <button
@@ -531,6 +660,7 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
                 platform={platform}
                 settings={terminalSettingsFor(t.hostId)}
                 callbacks={paneCallbacks}
+                viewOnly={appInfo?.device?.viewOnly === true}
               />
             ))}
             {tabs.length === 0 && (
@@ -573,6 +703,7 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
           }}
         />
       )}
+      {dialog?.kind === 'devices' && <DevicesDialog api={api} onClose={() => setDialog(undefined)} />}
       {dialog?.kind === 'shortcuts' && <ShortcutsDialog mac={mac} enabled={settings.shortcuts} onClose={() => setDialog(undefined)} onOpenSettings={() => setDialog({ kind: 'settings' })} />}
       {dialog?.kind === 'host-form' && (
         <HostForm

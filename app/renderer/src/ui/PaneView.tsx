@@ -4,12 +4,16 @@
 import { useEffect, useRef, useState } from 'react';
 import type { IHoldfastApi } from '../../../shared/contract';
 import { DisposableStore } from '../../../shared/lifecycle';
-import type { CommandExit, HoldfastErrorData, HostStatus, PaneState } from '../../../shared/model';
+import type { CommandExit, HoldfastErrorData, HostStatus, PaneState, SessionLayout } from '../../../shared/model';
 import { RemotePane } from '../api/remotePane';
 import { describeHost } from '../model/hostState';
 import { isMacPlatform } from '../terminal/keys';
+import { readBuffer, readScreen, type TerminalReaders } from '../terminal/readers';
 import { TerminalController, type ITerminalSettings } from '../terminal/TerminalController';
 import { HostStateCard } from './HostState';
+import { applyKeyBarModifiers, KeyBar } from './KeyBar';
+import { SearchBar } from './SearchBar';
+import { SessionView } from './SessionView';
 import { ErrorBox, Spinner, toErrorData, useNow } from './common';
 
 export interface ITab {
@@ -31,6 +35,8 @@ export interface ITab {
   /** How the pane is attached, and why classic in auto mode. */
   mode?: 'control' | 'classic';
   modeNote?: string;
+  /** In control mode: the session's windows and panes, shown as sub-tabs and native splits. */
+  layout?: SessionLayout;
 }
 
 export interface IPaneCallbacks {
@@ -45,6 +51,23 @@ export interface IPaneCallbacks {
   onEditHost(hostId: string): void;
   /** The program in the pane rang the bell. */
   onBell?(tabId: string): void;
+  /** A window or pane action failed in tmux. */
+  onError?(message: string): void;
+  /** The key bar's A− / A+ (a phone's text size). */
+  onZoom?(delta: number): void;
+}
+
+/** A touch screen or a narrow window (a phone): the key bar is shown. */
+function useTouchLayout(): boolean {
+  const query = '(pointer: coarse), (max-width: 760px)';
+  const [matches, setMatches] = useState(() => window.matchMedia(query).matches);
+  useEffect(() => {
+    const list = window.matchMedia(query);
+    const update = () => setMatches(list.matches);
+    list.addEventListener('change', update);
+    return () => list.removeEventListener('change', update);
+  }, []);
+  return matches;
 }
 
 /** Whether the window is shown (not minimized, not a background browser tab). */
@@ -67,8 +90,11 @@ export function PaneView({
   platform,
   settings,
   callbacks,
+  viewOnly = false,
 }: {
   api: IHoldfastApi;
+  /** A view-only device: no key bar, and what is typed goes nowhere (core drops it too). */
+  viewOnly?: boolean;
   tab: ITab;
   active: boolean;
   hostStatus: HostStatus | undefined;
@@ -79,6 +105,7 @@ export function PaneView({
   callbacks: IPaneCallbacks;
 }) {
   const containerRef = useRef<HTMLDivElement>(null);
+  const paneRef = useRef<HTMLDivElement>(null);
   const controllerRef = useRef<TerminalController | undefined>(undefined);
   const tabRef = useRef(tab);
   tabRef.current = tab;
@@ -87,22 +114,31 @@ export function PaneView({
   const settingsRef = useRef(settings);
   settingsRef.current = settings;
   const windowVisible = useWindowVisible();
+  const touch = useTouchLayout();
 
-  // The terminal lives as long as the tab.
+  // In control mode each tmux pane is its own terminal in the session view; otherwise one terminal shows the pane.
+  const remote = tab.remote;
+  const native = remote !== undefined && tab.mode === 'control' && tab.layout !== undefined && tab.layout.windows.length > 0;
+
+  // Read-only handles on the visible text (terminal/readers.ts): the single terminal's, or the focused native pane's.
   useEffect(() => {
+    const paneElement = paneRef.current!;
+    const focused = () => paneElement.querySelector<HTMLElement>('[data-testid="native-pane"][data-focused="true"]') as (HTMLElement & TerminalReaders) | null;
+    Object.assign(paneElement, {
+      holdfastReadScreen: () => focused()?.holdfastReadScreen?.() ?? (controllerRef.current ? readScreen(controllerRef.current) : ''),
+      holdfastReadBuffer: () => focused()?.holdfastReadBuffer?.() ?? (controllerRef.current ? readBuffer(controllerRef.current) : []),
+      holdfastRawTail: () => focused()?.holdfastRawTail?.() ?? (controllerRef.current ? [...controllerRef.current.rawTail.bytes()] : []),
+    } satisfies TerminalReaders);
+  }, []);
+
+  // The single terminal, while the pane is not shown as native splits (it also measures the size a pane opens with).
+  useEffect(() => {
+    if (native) return;
     const container = containerRef.current!;
     const controller = new TerminalController(container, isMacPlatform(platform || navigator.platform), settingsRef.current);
     controllerRef.current = controller;
     const store = new DisposableStore();
-    // A read-only handle on the visible screen text, for end-to-end tests and accessibility tooling: with the
-    // WebGL renderer the text is not in the DOM.
-    const paneElement = container.parentElement as (HTMLElement & { holdfastReadScreen?: () => string; holdfastReadBuffer?: () => string[]; holdfastRawTail?: () => number[] }) | null;
-    if (paneElement) {
-      paneElement.holdfastReadScreen = () => readScreen(controller);
-      paneElement.holdfastReadBuffer = () => readBuffer(controller);
-      paneElement.holdfastRawTail = () => [...controller.rawTail.bytes()];
-    }
-    store.add(controller.onInput((data) => tabRef.current.remote?.write(data)));
+    store.add(controller.onInput((data) => tabRef.current.remote?.write(applyKeyBarModifiers(data))));
     store.add(controller.onResize(({ cols, rows }) => tabRef.current.remote?.resize(cols, rows)));
     store.add(controller.onSearchRequested(() => setSearchOpen(true)));
     store.add(controller.onBell(() => callbacks.onBell?.(tabRef.current.id)));
@@ -111,10 +147,9 @@ export function PaneView({
       controller.dispose();
       controllerRef.current = undefined;
     };
-  }, [platform]);
+  }, [platform, native]);
 
   // Attach (and again on "Reopen"). A tab given back with its workspace has its pane already.
-  const remote = tab.remote;
   const needsOpen = !remote && tab.state === 'opening';
   useEffect(() => {
     if (!needsOpen) return;
@@ -146,7 +181,7 @@ export function PaneView({
 
   // The pane's output goes to the terminal; what the terminal has parsed is acknowledged.
   useEffect(() => {
-    if (!remote) return;
+    if (!remote || native) return;
     const controller = controllerRef.current!;
     const subscription = remote.onData((data) => {
       const length = data.length;
@@ -155,12 +190,20 @@ export function PaneView({
     // The terminal's size, as it is now (it may have changed while the pane was opening).
     if (controller.cols >= 2) remote.resize(controller.cols, controller.rows);
     return () => subscription.dispose();
-  }, [remote]);
+  }, [remote, native]);
 
   // Core sends output at full speed only to views that show the pane; the pane takes the size of the view shown last.
   useEffect(() => {
     remote?.setVisible(active && windowVisible);
   }, [remote, active, windowVisible]);
+
+  // Back from the session view (the pane went classic): the single terminal takes the pane's size again.
+  useEffect(() => {
+    const controller = controllerRef.current;
+    if (native || !remote || !controller || !active) return;
+    controller.fit();
+    if (controller.cols >= 2) remote.resize(controller.cols, controller.rows);
+  }, [native, remote, active]);
 
   // New settings (a font, a theme, a zoom) go to the live terminal, which re-measures and refits.
   useEffect(() => {
@@ -168,11 +211,11 @@ export function PaneView({
   }, [settings]);
 
   useEffect(() => {
-    if (!active) return;
+    if (!active || native) return;
     const controller = controllerRef.current;
     controller?.fit();
     if (!searchOpen) controller?.focus();
-  }, [active, searchOpen]);
+  }, [active, searchOpen, native]);
 
   const recreate = async (startCommand?: string) => {
     if (!remote) return;
@@ -189,7 +232,7 @@ export function PaneView({
   const reopen = () => callbacks.onReopen(tab.id);
 
   return (
-    <div className={`pane ${active ? 'is-active' : ''}`} data-testid="pane" data-pane-id={remote?.paneId ?? ''} data-pane-state={tab.state} data-pane-mode={tab.mode ?? ''} hidden={!active}>
+    <div ref={paneRef} className={`pane ${active ? 'is-active' : ''} ${native ? 'has-splits' : ''}`} data-testid="pane" data-pane-id={remote?.paneId ?? ''} data-pane-state={tab.state} data-pane-mode={tab.mode ?? ''} hidden={!active}>
       {/* The session-gone and exited overlays say it at length; the same words in the note above would be said twice. */}
       {tab.message && tab.state !== 'session-gone' && tab.state !== 'exited' && (
         <div className="pane-note" role="status" data-testid="pane-note">
@@ -199,8 +242,20 @@ export function PaneView({
           </button>
         </div>
       )}
-      {searchOpen && <SearchBar controller={controllerRef.current} onClose={() => setSearchOpen(false)} />}
-      <div className="terminal-host" ref={containerRef} data-testid="terminal" />
+      {searchOpen && !native && <SearchBar controller={controllerRef.current} onClose={() => setSearchOpen(false)} />}
+      <div className="terminal-host" ref={containerRef} data-testid={native ? undefined : 'terminal'} hidden={native} />
+      {native && remote && tab.layout && (
+        <SessionView
+          remote={remote}
+          layout={tab.layout}
+          active={active}
+          windowVisible={windowVisible}
+          platform={platform}
+          settings={settings}
+          onBell={() => callbacks.onBell?.(tab.id)}
+          onError={(message) => callbacks.onError?.(message)}
+        />
+      )}
       {tab.mode && tab.state === 'attached' && (
         <div
           className={`pane-mode mode-${tab.mode}`}
@@ -214,6 +269,7 @@ export function PaneView({
           {tab.mode === 'control' ? 'control mode' : 'classic attach'}
         </div>
       )}
+      {touch && !viewOnly && remote && tab.state === 'attached' && <KeyBar onKey={(data) => remote.write(data)} onZoom={(delta) => callbacks.onZoom?.(delta)} />}
       <PaneOverlay tab={tab} hostStatus={hostStatus} hostExists={hostExists} busy={busy} callbacks={callbacks} onRecreate={recreate} onReopen={reopen} />
     </div>
   );
@@ -391,68 +447,4 @@ function ExitedOverlay({
       </div>
     </div>
   );
-}
-
-function SearchBar({ controller, onClose }: { controller: TerminalController | undefined; onClose: () => void }) {
-  const [query, setQuery] = useState('');
-  const [found, setFound] = useState<boolean | undefined>();
-  const close = () => {
-    controller?.clearSearch();
-    onClose();
-    controller?.focus();
-  };
-  const find = (backwards: boolean) => setFound(backwards ? controller?.findPrevious(query) : controller?.findNext(query));
-  return (
-    <div className="search-bar" role="search">
-      <input
-        type="text"
-        aria-label="Find in terminal"
-        placeholder="Find"
-        autoFocus
-        value={query}
-        onChange={(e) => {
-          setQuery(e.target.value);
-          setFound(e.target.value ? controller?.findNext(e.target.value) : undefined);
-        }}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') {
-            e.preventDefault();
-            find(e.shiftKey);
-          } else if (e.key === 'Escape') {
-            e.preventDefault();
-            close();
-          }
-        }}
-        className={found === false ? 'not-found' : ''}
-        spellCheck={false}
-      />
-      {found === false && <span className="muted small">No matches</span>}
-      <button type="button" className="icon-btn" aria-label="Previous match" title="Previous match (Shift+Enter)" onClick={() => find(true)}>
-        ↑
-      </button>
-      <button type="button" className="icon-btn" aria-label="Next match" title="Next match (Enter)" onClick={() => find(false)}>
-        ↓
-      </button>
-      <button type="button" className="icon-btn" aria-label="Exit search" title="Exit search (Esc)" onClick={close}>
-        Esc
-      </button>
-    </div>
-  );
-}
-
-/** Every line of the normal buffer: its scrollback, then its screen. */
-function readBuffer(controller: TerminalController): string[] {
-  const buffer = controller.term.buffer.normal;
-  const lines: string[] = [];
-  for (let y = 0; y < buffer.length; y++) lines.push(buffer.getLine(y)?.translateToString(true) ?? '');
-  return lines;
-}
-
-function readScreen(controller: TerminalController): string {
-  const buffer = controller.term.buffer.active;
-  const lines: string[] = [];
-  for (let y = 0; y < controller.term.rows; y++) {
-    lines.push(buffer.getLine(buffer.viewportY + y)?.translateToString(true) ?? '');
-  }
-  return lines.join('\n');
 }

@@ -104,6 +104,9 @@ export function SettingsDialog({
             <Row label="Keyboard shortcuts" htmlFor="set-shortcuts" note="Off: every key goes to the program in the pane. Copy on select and right-click paste still work.">
               <input id="set-shortcuts" type="checkbox" checked={form.shortcuts} onChange={(e) => set('shortcuts', e.target.checked)} />
             </Row>
+            <Row label="Desktop notifications" htmlFor="set-notifications" note="When a pane starts waiting for you, a bell rings, a program asks for one, or a watched session goes quiet. Never for the pane in view.">
+              <input id="set-notifications" type="checkbox" checked={form.notifications} onChange={(e) => set('notifications', e.target.checked)} />
+            </Row>
           </Section>
 
           <Section title="New hosts">

@@ -1,6 +1,6 @@
 // The host list: filter, virtualized rows (hosts, their status, their tmux sessions), per-host actions.
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { HostProfile, HostStatus, TmuxSession } from '../../../shared/model';
+import type { HostProfile, HostStatus, SessionMarks, TmuxSession } from '../../../shared/model';
 import { filterHosts, hostAddress, sessionSummary } from '../model/format';
 import { describeHost, sessionsAreLive } from '../model/hostState';
 import { buildRows, RowHeights, visibleRange, type IHostSessions, type SidebarRow } from '../model/rows';
@@ -21,6 +21,24 @@ export interface ISidebarActions {
   onNewSession(host: HostProfile): void;
   onOpenSettings(): void;
   onOpenShortcuts(): void;
+  onPairDevice?(): void;
+  /** The session's last lines, for a preview on hover (capture-pane, no attach). */
+  onPreview?(host: HostProfile, session: TmuxSession): Promise<string[]>;
+  /** Notifications for the session: as usual, none (mute), or also when it goes quiet after activity (watch). */
+  onSetAlert?(host: HostProfile, session: TmuxSession, alert: 'mute' | 'watch' | undefined): void;
+}
+
+/** What the sidebar shows above the hosts (the Needs you panel) and on each session (its marks, its alerts). */
+export interface ISidebarExtras {
+  top?: ReactNode;
+  /** The desktop's own view: Pair a device is offered. */
+  canPair?: boolean;
+  /** This view is a paired device. */
+  device?: { name: string; viewOnly: boolean };
+  /** By "hostId sessionId". */
+  marks?: ReadonlyMap<string, SessionMarks>;
+  /** By "hostId/sessionName". */
+  alerts?: Readonly<Record<string, 'mute' | 'watch'>>;
 }
 
 export function Sidebar({
@@ -32,6 +50,7 @@ export function Sidebar({
   busyHosts,
   loaded,
   actions,
+  extras = {},
 }: {
   hosts: readonly HostProfile[];
   statuses: ReadonlyMap<string, HostStatus>;
@@ -42,6 +61,7 @@ export function Sidebar({
   busyHosts: ReadonlySet<string>;
   loaded: boolean;
   actions: ISidebarActions;
+  extras?: ISidebarExtras;
 }) {
   const [query, setQuery] = useState('');
   const now = useNow(1000);
@@ -103,6 +123,19 @@ export function Sidebar({
       <div className="sidebar-header">
         <span className="sidebar-title">Hosts</span>
         <span className="sidebar-header-actions">
+          {extras.device && (
+            <span className="device-chip" title={`This is the paired device “${extras.device.name}”`}>
+              {extras.device.viewOnly ? 'view only' : extras.device.name}
+            </span>
+          )}
+          {extras.canPair && actions.onPairDevice && (
+            <button type="button" className="icon-btn" aria-label="Pair a device" title="Pair a device (a phone, a tablet)" onClick={actions.onPairDevice}>
+              <svg viewBox="0 0 16 16" aria-hidden="true" className="icon">
+                <rect x="4.5" y="1.5" width="7" height="13" rx="1.5" />
+                <path d="M7 12.5h2" />
+              </svg>
+            </button>
+          )}
           <button type="button" className="icon-btn" aria-label="Keyboard shortcuts" title="Keyboard shortcuts" onClick={actions.onOpenShortcuts}>
             ?
           </button>
@@ -120,6 +153,7 @@ export function Sidebar({
       <div className="sidebar-filter">
         <input type="search" aria-label="Filter" placeholder="Filter hosts" value={query} onChange={(e) => setQuery(e.target.value)} spellCheck={false} />
       </div>
+      {extras.top}
       <div className="sidebar-scroll" ref={scrollRef} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} data-testid="host-list">
         {loaded && hosts.length === 0 && (
           <div className="sidebar-empty">
@@ -144,6 +178,8 @@ export function Sidebar({
                 hideRetry={hideRetryFor.has(row.host.id)}
                 now={row.kind === 'status' || row.kind === 'session' ? now : 0}
                 actions={actions}
+                marks={row.kind === 'session' ? extras.marks?.get(`${row.host.id} ${row.session.id}`) : undefined}
+                alert={row.kind === 'session' ? extras.alerts?.[`${row.host.id}/${row.session.name}`] : undefined}
               />
             </RowSlot>
           ))}
@@ -181,6 +217,8 @@ const Row = memo(function Row({
   hideRetry,
   now,
   actions,
+  marks,
+  alert,
 }: {
   row: SidebarRow;
   status: HostStatus | undefined;
@@ -189,6 +227,8 @@ const Row = memo(function Row({
   hideRetry: boolean;
   now: number;
   actions: ISidebarActions;
+  marks?: SessionMarks;
+  alert?: 'mute' | 'watch';
 }) {
   const host = row.host;
   switch (row.kind) {
@@ -266,23 +306,17 @@ const Row = memo(function Row({
     case 'session': {
       // While the host is not connected the row shows what was last seen, and says so: no green "attached".
       const live = sessionsAreLive(status);
+      const mark = live && marks ? (marks.waiting ? 'waiting' : marks.bell ? 'bell' : marks.activity ? 'activity' : undefined) : undefined;
       return (
-        <button
-          type="button"
-          className={`session-row ${live ? '' : 'is-stale'}`}
-          data-testid="session-row"
-          data-host-id={host.id}
-          data-session-name={row.session.name}
-          data-live={live}
-          onClick={() => actions.onOpenSession(host, row.session)}
-          title={live ? `Attach to ${row.session.name}` : `Attach to ${row.session.name} (as last seen: Holdfast is not connected to ${host.name} now)`}
-        >
-          <span className={`session-dot ${live && row.session.attachedClients > 0 ? 'attached' : ''}`} aria-hidden="true" />
-          <span className="session-text">
-            <span className="session-name">{row.session.name}</span>
-            <span className="session-sub">{live ? sessionSummary(row.session, now) : `${sessionSummary(row.session, now)} · as last seen`}</span>
-          </span>
-        </button>
+        <SessionRow
+          host={host}
+          session={row.session}
+          live={live}
+          now={now}
+          mark={mark}
+          alert={alert}
+          actions={actions}
+        />
       );
     }
     case 'actions':
@@ -298,3 +332,95 @@ const Row = memo(function Row({
       );
   }
 });
+
+const MARK_LABELS = { waiting: 'waits for you', bell: 'rang the bell', activity: 'new output since you looked' } as const;
+const NEXT_ALERT: Record<string, 'mute' | 'watch' | undefined> = { none: 'mute', mute: 'watch', watch: undefined };
+
+/** A session: attach on click, its mark, a preview of its last lines on hover, and its notification choice. */
+function SessionRow({
+  host,
+  session,
+  live,
+  now,
+  mark,
+  alert,
+  actions,
+}: {
+  host: HostProfile;
+  session: TmuxSession;
+  live: boolean;
+  now: number;
+  mark: keyof typeof MARK_LABELS | undefined;
+  alert: 'mute' | 'watch' | undefined;
+  actions: ISidebarActions;
+}) {
+  const [preview, setPreview] = useState<string[]>();
+  const hover = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const startPreview = () => {
+    if (!live || !actions.onPreview) return;
+    clearTimeout(hover.current);
+    // A short wait: moving the mouse across the list reads nothing.
+    hover.current = setTimeout(() => {
+      actions.onPreview!(host, session).then(setPreview, () => setPreview(undefined));
+    }, 400);
+  };
+  const endPreview = () => {
+    clearTimeout(hover.current);
+    setPreview(undefined);
+  };
+  useEffect(() => () => clearTimeout(hover.current), []);
+  const alertLabel = alert === 'mute' ? 'Muted' : alert === 'watch' ? 'Watching for quiet' : 'Notifications on';
+  return (
+    <div className="session-row-wrap" onMouseEnter={startPreview} onMouseLeave={endPreview}>
+      <button
+        type="button"
+        className={`session-row ${live ? '' : 'is-stale'}`}
+        data-testid="session-row"
+        data-host-id={host.id}
+        data-session-name={session.name}
+        data-live={live}
+        data-mark={mark ?? ''}
+        onClick={() => actions.onOpenSession(host, session)}
+        title={live ? `Attach to ${session.name}${mark ? ` (${MARK_LABELS[mark]})` : ''}` : `Attach to ${session.name} (as last seen: Holdfast is not connected to ${host.name} now)`}
+      >
+        <span className={`session-dot ${live && session.attachedClients > 0 ? 'attached' : ''}`} aria-hidden="true" />
+        <span className="session-text">
+          <span className="session-name">{session.name}</span>
+          <span className="session-sub">{live ? sessionSummary(session, now) : `${sessionSummary(session, now)} · as last seen`}</span>
+        </span>
+        {mark && <span className={`session-mark mark-${mark}`} data-testid="session-mark" aria-label={MARK_LABELS[mark]} />}
+      </button>
+      {actions.onSetAlert && live && (
+        <button
+          type="button"
+          className={`icon-btn session-alert ${alert ? `is-${alert}` : ''}`}
+          aria-label={`Notifications for ${session.name}: ${alertLabel}`}
+          title={`${alertLabel} — click for ${NEXT_ALERT[alert ?? 'none'] === 'mute' ? 'mute' : NEXT_ALERT[alert ?? 'none'] === 'watch' ? 'watch for quiet after activity' : 'notifications on'}`}
+          onClick={() => actions.onSetAlert!(host, session, NEXT_ALERT[alert ?? 'none'])}
+        >
+          <BellIcon alert={alert} />
+        </button>
+      )}
+      {preview && (
+        <div className="session-preview" role="tooltip" data-testid="session-preview">
+          {preview.map((line, i) => (
+            <div key={i}>{line || ' '}</div>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** The session's notification choice: a bell, struck through when muted, with an eye when watched. */
+function BellIcon({ alert }: { alert: 'mute' | 'watch' | undefined }) {
+  return (
+    <svg viewBox="0 0 16 16" aria-hidden="true" className="icon">
+      <path d="M4 11.5V7a4 4 0 0 1 8 0v4.5l1 1H3z" />
+      <path d="M6.5 14h3" />
+      {alert === 'mute' && <path d="M2.5 2.5l11 11" />}
+      {alert === 'watch' && <circle cx="12.5" cy="3.5" r="2" className="icon-fill" />}
+    </svg>
+  );
+}
+

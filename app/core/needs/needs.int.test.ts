@@ -1,0 +1,130 @@
+// "Needs you" against a real sshd and tmux, with nothing installed on the server: programs that draw real-looking
+// prompts (test/fixtures/prompts) in sessions no tab shows; the item appears, a quick answer types exactly the
+// choice's key once, the item goes, and a second answer types nothing. A log that scrolls past a [y/N] raises
+// nothing; a bell in a background session raises an attention event; a pane in view raises none.
+import { copyFileSync, chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSshd, type TestSshd } from '../../../test/harness/sshd';
+import type { NeedsItem } from '../../shared/model';
+import { createWebCore, type HoldfastCore } from '../service';
+import { TestClient, waitFor } from '../testing';
+
+let server: TestSshd;
+let dataDir: string;
+let fixtures: string;
+let core: HoldfastCore;
+let view: TestClient;
+let hostId: string;
+
+const tmux = (command: string) => server.runAsUser(`tmux ${command}`);
+const latestItems = (): NeedsItem[] => view.events('needs.changed').at(-1)?.items ?? [];
+
+beforeAll(async () => {
+  server = await startSshd();
+  server.runAsUser('tmux kill-server 2>/dev/null; true');
+  // The fixture programs, where the test user can run them.
+  fixtures = mkdtempSync(join(tmpdir(), 'hf-prompts-'));
+  chmodSync(fixtures, 0o755);
+  const source = join(__dirname, '../../../test/fixtures/prompts');
+  for (const file of readdirSync(source)) {
+    copyFileSync(join(source, file), join(fixtures, file));
+    chmodSync(join(fixtures, file), 0o755);
+  }
+  dataDir = mkdtempSync(join(tmpdir(), 'hf-needs-'));
+  core = createWebCore({ dataDir, version: 'test', homeDir: dataDir, knownHostsFiles: [], quietMs: 3000 });
+  view = new TestClient(core);
+  const profile = await view.call('hosts.save', { name: 'agents', host: server.host, port: server.port, user: server.user, privateKeyPath: server.clientKeyPath });
+  hostId = profile.id;
+  await view.call('sessions.list', { hostId });
+});
+
+afterAll(async () => {
+  core?.dispose();
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(fixtures, { recursive: true, force: true });
+  server?.runAsUser('tmux kill-server 2>/dev/null; true');
+  await server?.dispose();
+});
+
+describe('Needs you', () => {
+  it('lists a waiting prompt of a session no tab shows, answers it with exactly the chosen key once, and drops it', async () => {
+    tmux(`new-session -d -s agent-one -x 100 -y 30 ${join(fixtures, 'claude-permission.sh')}`);
+    const item = await waitFor(() => latestItems().find((i) => i.sessionName === 'agent-one'), 'the prompt in the list', 20_000);
+    expect(item).toMatchObject({ hostName: 'agents', pattern: 'claude-permission', question: 'Do you want to make this edit to app.py?' });
+    expect(item.choices.map((c) => c.label)).toEqual(['Yes', "Yes, and don't ask again this session", 'No, and tell Claude what to do differently']);
+    expect(item.since).toBeLessThanOrEqual(Date.now());
+    // The attention event that a desktop notification is made from.
+    expect(view.events('attention').some((a) => a.kind === 'waiting' && a.sessionName === 'agent-one' && a.title.includes('needs you'))).toBe(true);
+
+    await view.call('needs.answer', { itemId: item.id, choice: 1, fingerprint: item.fingerprint });
+    await waitFor(() => tmux(`capture-pane -p -t '=agent-one:'`).includes('received: [2]'), 'the program to get the key');
+    // Out of the list at once, and it stays out (the prompt is gone from the screen).
+    expect(latestItems().some((i) => i.id === item.id)).toBe(false);
+    // A second click types nothing.
+    await expect(view.call('needs.answer', { itemId: item.id, choice: 1, fingerprint: item.fingerprint })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // What the program got after the answer: only the marker typed now, nothing before it.
+    tmux(`send-keys -t '=agent-one:' z Enter`);
+    await waitFor(() => tmux(`capture-pane -p -t '=agent-one:'`).includes('also received: [z]'), 'the marker key');
+    expect(/also received: \[(.*)\]/.exec(tmux(`capture-pane -p -t '=agent-one:'`))?.[1]).toBe('z');
+    expect(latestItems().some((i) => i.sessionName === 'agent-one')).toBe(false);
+    tmux(`kill-session -t '=agent-one'`);
+  }, 60_000);
+
+  it('refuses an answer when the prompt changed since it was shown, and types nothing', async () => {
+    tmux(`new-session -d -s agent-two -x 100 -y 30 ${join(fixtures, 'codex-approval.sh')}`);
+    const item = await waitFor(() => latestItems().find((i) => i.sessionName === 'agent-two'), 'the prompt in the list', 20_000);
+    expect(item.pattern).toBe('codex-approval');
+    await expect(view.call('needs.answer', { itemId: item.id, choice: 0, fingerprint: 'deadbeef' })).rejects.toMatchObject({ code: 'STALE' });
+    expect(tmux(`capture-pane -p -t '=agent-two:'`)).not.toContain('received');
+    // Answered elsewhere (typed in tmux by someone else): the item goes by itself.
+    tmux(`send-keys -t '=agent-two:' 3`);
+    await waitFor(() => !latestItems().some((i) => i.id === item.id), 'the item to go once the prompt is answered elsewhere', 20_000);
+    expect(tmux(`capture-pane -p -t '=agent-two:'`)).toContain('received: [3]');
+    tmux(`kill-session -t '=agent-two'`);
+  }, 60_000);
+
+  it('raises nothing for a log that scrolls past a [y/N]', async () => {
+    tmux(`new-session -d -s build-log -x 100 -y 30 ${join(fixtures, 'scrolling-log.sh')}`);
+    await waitFor(() => tmux(`capture-pane -p -t '=build-log:'`).includes('all done'), 'the log to finish');
+    // A prompt that starts after the log stopped is read after it: once it is listed, the log has been read too.
+    tmux(`new-session -d -s after-log -x 100 -y 30 ${join(fixtures, 'codex-approval.sh')}`);
+    await waitFor(() => latestItems().some((i) => i.sessionName === 'after-log'), 'the later prompt in the list', 20_000);
+    expect(latestItems().some((i) => i.sessionName === 'build-log')).toBe(false);
+    tmux(`kill-session -t '=build-log'`);
+    tmux(`kill-session -t '=after-log'`);
+  }, 60_000);
+
+  it('raises an attention event for a bell in a background session, and none for a pane in view', async () => {
+    tmux(`new-session -d -s bell-bg -x 80 -y 24 \\; new-window -d -t '=bell-bg:'`);
+    // A bell in the window that is not current: tmux flags it.
+    tmux(`send-keys -t '=bell-bg:1' "sleep 1; printf '\\\\a'" Enter`);
+    await waitFor(() => view.events('attention').some((a) => a.kind === 'bell' && a.sessionName === 'bell-bg'), 'the bell as attention', 20_000);
+    const marks = view.events('needs.changed').at(-1)!.marks;
+    expect(marks.find((m) => m.hostId === hostId && m.sessionId === tmux(`display -p -t '=bell-bg:' '#{session_id}'`).trim())).toMatchObject({ bell: true });
+
+    // A session open in a view that shows it: its bell goes to the terminal, not to a notification.
+    tmux(`new-session -d -s bell-fg -x 80 -y 24`);
+    const pane = await view.open({ hostId, sessionName: 'bell-fg', cols: 80, rows: 24 });
+    const before = view.events('attention').length;
+    view.write(pane.paneId, "printf 'x\\a'; echo rang\r");
+    await waitFor(() => tmux(`capture-pane -p -t '=bell-fg:'`).includes('rang'), 'the bell to ring');
+    // Then a bell in the background: once its attention is here, the one in view would have come before it.
+    tmux(`new-session -d -s bell-bg2 -x 80 -y 24 \\; new-window -d -t '=bell-bg2:'`);
+    tmux(`send-keys -t '=bell-bg2:1' "sleep 1; printf '\\a'" Enter`);
+    await waitFor(() => view.events('attention').slice(before).some((a) => a.kind === 'bell' && a.sessionName === 'bell-bg2'), 'the second background bell', 20_000);
+    expect(view.events('attention').slice(before).filter((a) => a.sessionName === 'bell-fg')).toEqual([]);
+    await view.call('panes.close', { paneId: pane.paneId });
+    tmux(`kill-session -t '=bell-bg'`);
+    tmux(`kill-session -t '=bell-fg'`);
+    tmux(`kill-session -t '=bell-bg2'`);
+  }, 60_000);
+
+  it('says when a watched session goes quiet after activity', async () => {
+    await view.call('settings.save', { sessionAlerts: { [`${hostId}/quiet-job`]: 'watch' } });
+    tmux(`new-session -d -s quiet-job -x 80 -y 24 'for i in 1 2 3 4 5; do echo working $i; sleep 0.5; done; exec sleep 600'`);
+    await waitFor(() => view.events('attention').some((a) => a.kind === 'quiet' && a.sessionName === 'quiet-job'), 'the quiet notice', 30_000);
+    tmux(`kill-session -t '=quiet-job'`);
+  }, 60_000);
+});
