@@ -21,6 +21,8 @@ const needed = [
   // The control-mode screen tests draw vim and less both ways.
   ['/usr/bin/vim.basic', 'vim'],
   ['/usr/bin/less', 'less'],
+  // Rescue moves a running program into tmux with reptyr.
+  ['/usr/bin/reptyr', 'reptyr'],
 ];
 let missing = [...new Set(needed.filter(([bin]) => !existsSync(bin)).map(([, pkg]) => pkg))];
 if (missing.length && process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {

@@ -51,6 +51,8 @@ import { NetworkWatcher } from './supervisor/networkWatcher';
 import { NeedsService } from './needs/needs';
 import { needsHandlers } from './handlers/needs';
 import { deviceHandlers } from './handlers/devices';
+import { rescueHandlers } from './handlers/rescue';
+import { RescueService } from './rescue/service';
 import { WakeDetector } from './supervisor/wakeDetector';
 
 export { sameDestination } from './handlers/hosts';
@@ -198,6 +200,10 @@ export class HoldfastCore extends Disposable implements IHoldfastCore, IClientHo
       ...importHandlers(ctx),
       ...needsHandlers(ctx, this._needs),
       ...deviceHandlers(ctx),
+      ...rescueHandlers(
+        ctx,
+        new RescueService({ now: () => clock.now(), extraNames: () => settings.get().rescueNames, resumeCommands: () => settings.get().resumeCommands }),
+      ),
     } satisfies AllHandlers;
     if (options.companion) this._register(options.companion.onDidChange(() => this._emit('devices.changed', {})));
   }
@@ -319,7 +325,7 @@ function openChannelsOf(connection: ISshConnection | undefined): number | undefi
  * secrets in memory only (no OS keychain), and notices about unreadable settings shown to the first view.
  */
 /** What a view-only device may do: look (list, attach to watch, preview), never change anything. */
-const VIEW_ONLY_COMMANDS = new Set<CommandName>(['app.info', 'app.notices', 'hosts.list', 'hosts.status', 'sessions.list', 'sessions.preview', 'panes.close', 'workspace.open', 'workspace.save', 'needs.list', 'settings.get', 'prompts.pending']);
+const VIEW_ONLY_COMMANDS = new Set<CommandName>(['app.info', 'app.notices', 'hosts.list', 'hosts.status', 'sessions.list', 'sessions.preview', 'rescue.scan', 'panes.close', 'workspace.open', 'workspace.save', 'needs.list', 'settings.get', 'prompts.pending']);
 
 function viewOnlyAllows(name: CommandName, input: unknown): boolean {
   if (name === 'panes.open') return (input as { create?: unknown }).create === undefined;

@@ -32,6 +32,9 @@ import {
   CompanionOptions,
   Device,
   Pairing,
+  RescueAction,
+  RescuePlan,
+  RescueScan,
   ViewId,
   Workspace,
   WorkspaceSave,
@@ -78,6 +81,12 @@ export const commands = {
    * (`fingerprint`); STALE if it changed (nothing typed), NOT_FOUND if it is gone (answered already).
    */
   'needs.answer': command(z.object({ itemId: z.string().max(300), choice: z.number().int().min(0).max(20), fingerprint: z.string().max(40) }), Void),
+  /** Programs of the user running outside tmux on the host (one bounded command), and agents seen before and gone. */
+  'rescue.scan': command(z.object({ hostId: HostId }), RescueScan),
+  /** What Move into tmux / Resume in tmux would run there, and what stands in its way. Runs only checks. */
+  'rescue.plan': command(z.object({ hostId: HostId, action: RescueAction }), RescuePlan),
+  /** Runs it (the user clicked): a new tmux session running reptyr or the resume command. */
+  'rescue.run': command(z.object({ hostId: HostId, action: RescueAction }), z.object({ sessionId: z.string(), sessionName: z.string() })),
   /** Paired devices (the desktop's own views only). */
   'devices.list': command(Empty, z.array(Device)),
   /** Where a device could reach this computer: a Tailscale address, local network addresses. */

@@ -377,6 +377,9 @@ export const Settings = z.object({
   waitPatterns: z.array(z.object({ name: z.string().trim().min(1).max(100), regex: z.string().min(1).max(500) })).max(50).default([]),
   /** Per session ("hostId/sessionName"): no notifications, or also one when it goes quiet after activity. */
   sessionAlerts: z.record(z.string().max(400), z.enum(['mute', 'watch'])).default({}),
+  /** Rescue: more program names to look for outside tmux, and each agent's resume command (claude: "claude --continue"). */
+  rescueNames: z.array(z.string().trim().min(1).max(60)).max(50).default([]),
+  resumeCommands: z.record(z.string().max(60), z.string().max(500)).default({}),
 });
 export type Settings = z.infer<typeof Settings>;
 export const DEFAULT_SETTINGS: Settings = Settings.parse({});
@@ -491,4 +494,48 @@ export const CompanionOptions = z.object({
   lan: z.array(z.string()),
 });
 export type CompanionOptions = z.infer<typeof CompanionOptions>;
+
+/** A program of the user running in a bare SSH terminal (not in tmux): the next drop would kill it. */
+export const UnprotectedProcess = z.object({
+  pid: z.number().int(),
+  tty: z.string(),
+  command: z.string(),
+  args: z.string(),
+  elapsedSec: z.number(),
+  /** Its working directory, where the server tells (/proc). */
+  cwd: z.string().optional(),
+  /** The agent it is (claude, codex…), when known. */
+  agent: z.string().optional(),
+});
+export type UnprotectedProcess = z.infer<typeof UnprotectedProcess>;
+
+/** Move a running program into tmux (reptyr), or start an agent's resume command in tmux. */
+export const RescueAction = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('move'), pid: z.number().int().positive() }),
+  z.object({ kind: z.literal('resume'), agent: z.string().min(1).max(60), cwd: z.string().max(4096).optional() }),
+]);
+export type RescueAction = z.infer<typeof RescueAction>;
+
+/** What an action would run, and what stands in its way (checked on the server, nothing run yet). */
+export const RescuePlan = z.object({
+  ok: z.boolean(),
+  problems: z.array(z.string()),
+  hint: z.string().optional(),
+  sessionName: z.string(),
+  /** What runs inside the new session. */
+  program: z.string(),
+  /** The exact command, shown before it runs. */
+  command: z.string(),
+});
+export type RescuePlan = z.infer<typeof RescuePlan>;
+
+export const RescueScan = z.object({
+  /** False where the server's process list cannot be read (then nothing is listed, and `note` says why). */
+  supported: z.boolean(),
+  processes: z.array(UnprotectedProcess),
+  /** Agents seen outside tmux before that are gone now (a drop killed them): Resume in tmux. */
+  gone: z.array(z.object({ agent: z.string(), cwd: z.string().optional(), lastSeenAt: z.number() })),
+  note: z.string().optional(),
+});
+export type RescueScan = z.infer<typeof RescueScan>;
 

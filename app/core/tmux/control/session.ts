@@ -26,11 +26,12 @@ const PANES_FORMAT = ['#{window_id}', '#{pane_id}', '#{pane_active}', '#{pane_wi
 
 /**
  * What tmux sends no notification for (windows reordered by swap-window or move-window, a pane's command, activity
- * and bell flags) it watches for us: a control client's subscription (refresh-client -B, tmux ≥ 3.2) is checked
- * by tmux once a second and says `%subscription-changed` when its value changes.
+ * and bell flags) is read again every so often. Not with a control-mode subscription (refresh-client -B): tmux 3.3a's
+ * subscription timer dereferences the client's session without checking it, and the server crashes when the session
+ * ends while the client is still attached (control_check_subs_session; seen here as a segfault at the
+ * "%subscription-changed" print) — every session of the user would go with it.
  */
-const SUBSCRIPTION = 'hf-layout';
-const SUBSCRIPTION_FORMAT = '#{W:#{window_id}=#{window_index}#{window_activity_flag}#{window_bell_flag}[#{P:#{pane_id}#{pane_current_command} }] }';
+export const LAYOUT_POLL_MS = 2000;
 
 /** Notifications after which the layout is read again. */
 const LAYOUT_EVENTS = new Set([
@@ -42,7 +43,6 @@ const LAYOUT_EVENTS = new Set([
   'session-window-changed',
   'sessions-changed',
   'session-changed',
-  'subscription-changed',
 ]);
 
 /** Notifications come in bursts (a split changes the layout of every window): one read after the burst. */
@@ -105,6 +105,8 @@ export class ControlSession extends Disposable implements IPtyChannel {
   private _windows: TmuxWindowInfo[] = [];
   private _size: { cols: number; rows: number } | undefined;
   private _refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private _pollTimer: ReturnType<typeof setTimeout> | undefined;
+  private _lastLayoutJson = '';
   private _refreshing: Promise<void> | undefined;
   private _refreshAgain = false;
   private _closed = false;
@@ -150,9 +152,8 @@ export class ControlSession extends Disposable implements IPtyChannel {
       await this._command(`refresh-client -C ${size.cols}x${size.rows}`);
       this._size = size;
     }
-    // Without it only reordering and flags go unseen until the next change: not worth failing the attach for.
-    await this._client.command(`refresh-client -B ${tmuxQuote(`${SUBSCRIPTION}::${SUBSCRIPTION_FORMAT}`)}`).catch(() => undefined);
     await this.refresh();
+    this._schedulePoll();
   }
 
   /** Reads the windows and panes again; opens channels for new panes and closes those of panes gone. */
@@ -190,7 +191,22 @@ export class ControlSession extends Disposable implements IPtyChannel {
       this._channels.set(pane, channel);
       this._onDidAddPane.fire(channel);
     }
+    // A poll that finds nothing new tells nobody.
+    const json = JSON.stringify(this.layout);
+    if (json === this._lastLayoutJson) return;
+    this._lastLayoutJson = json;
     this._onDidChangeLayout.fire(this.layout);
+  }
+
+  /** Reads the layout again every LAYOUT_POLL_MS (one command group of a few hundred bytes); views hear of changes only. */
+  private _schedulePoll(): void {
+    if (this._closed || this._store.isDisposed) return;
+    this._pollTimer = setTimeout(() => {
+      this._pollTimer = undefined;
+      void this.refresh()
+        .catch(() => {})
+        .finally(() => this._schedulePoll());
+    }, LAYOUT_POLL_MS);
   }
 
   private _scheduleRefresh(): void {
@@ -280,6 +296,7 @@ export class ControlSession extends Disposable implements IPtyChannel {
     if (this._store.isDisposed) return;
     this._closed = true;
     if (this._refreshTimer) clearTimeout(this._refreshTimer);
+    if (this._pollTimer) clearTimeout(this._pollTimer);
     for (const channel of this._channels.values()) channel.dispose();
     this._channels.clear();
     this._client.dispose();

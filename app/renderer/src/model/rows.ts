@@ -1,5 +1,6 @@
 // The sidebar as a flat list of rows, so that only the rows in view are rendered (the list stays smooth with
 // thousands of profiles). Heights are measured once rendered; rows not yet seen use an estimate.
+import type { RescueScan } from '../../../shared/model';
 import type { HoldfastErrorData, HostProfile, TmuxSession } from '../../../shared/model';
 
 export type SidebarRow =
@@ -9,7 +10,8 @@ export type SidebarRow =
   | { kind: 'error'; key: string; host: HostProfile; error: HoldfastErrorData }
   | { kind: 'session'; key: string; host: HostProfile; session: TmuxSession }
   | { kind: 'empty'; key: string; host: HostProfile }
-  | { kind: 'actions'; key: string; host: HostProfile };
+  | { kind: 'actions'; key: string; host: HostProfile }
+  | { kind: 'rescue'; key: string; host: HostProfile; scan: RescueScan };
 
 export interface IHostSessions {
   loading: boolean;
@@ -18,7 +20,7 @@ export interface IHostSessions {
 }
 
 /** Heights of the rows that always look the same; they match the CSS (.host-row, .session-row, …). */
-export const ROW_HEIGHT = { host: 46, status: 32, loading: 28, session: 40, empty: 28, actions: 34 } as const;
+export const ROW_HEIGHT = { host: 46, status: 32, loading: 28, session: 40, empty: 28, actions: 34, rescue: 40 } as const;
 
 /**
  * A first guess for a row that has not been rendered yet. Error boxes and status details wrap, so their real
@@ -28,6 +30,7 @@ export function estimateRowHeight(row: SidebarRow): number {
   const lines = (s: string | undefined, perLine: number) => (s ? Math.ceil(s.length / perLine) : 0);
   if (row.kind === 'error') return 52 + 17 * (lines(row.error.message, 32) + lines(row.error.hint, 36));
   if (row.kind === 'status' && row.detail) return ROW_HEIGHT.status + 17 * lines(row.detail, 38);
+  if (row.kind === 'rescue') return 34 + 64 * (row.scan.processes.length + row.scan.gone.length);
   return ROW_HEIGHT[row.kind];
 }
 
@@ -70,6 +73,8 @@ export function buildRows(
   sessions: ReadonlyMap<string, IHostSessions>,
   /** A status row under the host (reconnecting, failed…), with the error text if any; undefined for none. */
   statusRow: (host: HostProfile) => { detail?: string; failed?: boolean } | undefined,
+  /** Programs outside tmux on each host (Rescue): a Not protected block under its sessions. */
+  rescue: ReadonlyMap<string, RescueScan> = new Map(),
 ): SidebarRow[] {
   const rows: SidebarRow[] = [];
   for (const host of hosts) {
@@ -88,6 +93,8 @@ export function buildRows(
     }
     // Without a listing, New session would fail the same way; the error box's Try again is the one action.
     if (s && !s.loading && !(s.error && !s.sessions)) rows.push({ kind: 'actions', key: `a:${host.id}`, host });
+    const scan = rescue.get(host.id);
+    if (scan && (scan.processes.length > 0 || scan.gone.length > 0)) rows.push({ kind: 'rescue', key: `r:${host.id}`, host, scan });
   }
   return rows;
 }

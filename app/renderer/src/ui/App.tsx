@@ -15,6 +15,9 @@ import {
   type Notice,
   type PaneInfo,
   type Prompt,
+  type RescueAction,
+  type RescuePlan,
+  type RescueScan,
   type SessionMarks,
   type Settings,
   type TmuxSession,
@@ -34,6 +37,7 @@ import { ImportDialog } from './ImportDialog';
 import { NewSessionDialog } from './NewSessionDialog';
 import { PromptDialog } from './PromptDialog';
 import { DevicesDialog } from './DevicesDialog';
+import { RescueDialog } from './RescueDialog';
 import { NeedsPanel } from './NeedsPanel';
 import { Sidebar, type ISidebarActions } from './Sidebar';
 
@@ -42,6 +46,7 @@ type Dialog =
   | { kind: 'settings' }
   | { kind: 'shortcuts' }
   | { kind: 'devices' }
+  | { kind: 'rescue'; host: HostProfile; action: RescueAction; plan: RescuePlan }
   | { kind: 'import' }
   | { kind: 'new-session'; host: HostProfile }
   | { kind: 'delete'; host: HostProfile }
@@ -131,6 +136,8 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
   /** Ctrl/Cmd +/-: a change of text size for this window, on top of the setting (Ctrl/Cmd 0 undoes it). */
   const [zoom, setZoom] = useState(0);
   /** Needs you: the waiting panes of every connected host, and the sessions' marks. */
+  /** Rescue: each host's programs outside tmux, from its last listing. */
+  const [rescue, setRescue] = useState<ReadonlyMap<string, RescueScan>>(new Map());
   /** On a phone: the list or the session, one at a time. */
   const [phoneView, setPhoneView] = useState<'list' | 'session'>('list');
   const [needs, setNeeds] = useState<{ items: NeedsItem[]; marks: SessionMarks[] }>({ items: [], marks: [] });
@@ -162,12 +169,24 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
    * Lists a host's sessions. `quiet` is a refresh nobody asked for (a tab attached or closed, the host came back,
    * the periodic one): no spinner, and a failure keeps the list it had rather than replacing it with an error.
    */
+  /** Looks for the host's programs outside tmux (one bounded command, with each listing). */
+  const scanRescue = useCallback(
+    (hostId: string) => {
+      api.call('rescue.scan', { hostId }).then(
+        (scan) => setRescue((m) => new Map(m).set(hostId, scan)),
+        () => {},
+      );
+    },
+    [api],
+  );
+
   const listSessions = useCallback(
     async (host: HostProfile, options: { quiet?: boolean } = {}) => {
       if (options.quiet) {
         try {
           const list = await api.call('sessions.list', { hostId: host.id });
           setSessions((m) => new Map(m).set(host.id, { loading: false, sessions: sortSessions(list) }));
+          scanRescue(host.id);
         } catch {
           // The host's own state says what went wrong; the list stays as last seen.
         }
@@ -178,6 +197,7 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
       try {
         const list = await api.call('sessions.list', { hostId: host.id });
         setSessions((m) => new Map(m).set(host.id, { loading: false, sessions: sortSessions(list) }));
+        scanRescue(host.id);
       } catch (err) {
         const error = toErrorData(err);
         setSessions((m) => new Map(m).set(host.id, { loading: false, error, ...(error.code === 'CANCELLED' ? { sessions: m.get(host.id)?.sessions } : {}) }));
@@ -458,6 +478,13 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
       onOpenSettings: () => setDialog({ kind: 'settings' }),
       onOpenShortcuts: () => setDialog({ kind: 'shortcuts' }),
       onPairDevice: () => setDialog({ kind: 'devices' }),
+      onRescue: (host, action) => {
+        // The checks run first; the exact command is shown before anything runs.
+        api.call('rescue.plan', { hostId: host.id, action }).then(
+          (plan) => setDialog({ kind: 'rescue', host, action, plan }),
+          (err: unknown) => notify('error', toErrorData(err).message),
+        );
+      },
       onDeleteHost: (host) => setDialog({ kind: 'delete', host }),
       onRetryNow: (host) => retryNow(host.id),
       onReplaceHostKey: (host) => setDialog({ kind: 'forget-key', hostId: host.id }),
@@ -604,6 +631,7 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
           loaded={loaded}
           actions={sidebarActions}
           extras={{
+            rescue,
             canPair: appInfo?.canPair === true,
             device: appInfo?.device,
             marks,
@@ -701,6 +729,29 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
             setDialog(undefined);
             notify('info', 'Settings saved.');
           }}
+        />
+      )}
+      {dialog?.kind === 'rescue' && (
+        <RescueDialog
+          host={dialog.host}
+          action={dialog.action}
+          plan={dialog.plan}
+          onCancel={() => setDialog(undefined)}
+          onRun={async () => {
+            const made = await api.call('rescue.run', { hostId: dialog.host.id, action: dialog.action });
+            setDialog(undefined);
+            openTab(dialog.host, made.sessionName, undefined, made.sessionId);
+            void listSessions(dialog.host, { quiet: true });
+          }}
+          onResume={
+            dialog.action.kind === 'move' && !dialog.plan.ok
+              ? (() => {
+                  const process = rescue.get(dialog.host.id)?.processes.find((p) => dialog.action.kind === 'move' && p.pid === dialog.action.pid);
+                  const agent = process?.agent;
+                  return agent ? () => sidebarActions.onRescue?.(dialog.host, { kind: 'resume', agent, ...(process.cwd ? { cwd: process.cwd } : {}) }) : undefined;
+                })()
+              : undefined
+          }
         />
       )}
       {dialog?.kind === 'devices' && <DevicesDialog api={api} onClose={() => setDialog(undefined)} />}

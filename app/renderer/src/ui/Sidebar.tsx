@@ -1,6 +1,6 @@
 // The host list: filter, virtualized rows (hosts, their status, their tmux sessions), per-host actions.
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { HostProfile, HostStatus, SessionMarks, TmuxSession } from '../../../shared/model';
+import type { HostProfile, HostStatus, RescueAction, RescueScan, SessionMarks, TmuxSession } from '../../../shared/model';
 import { filterHosts, hostAddress, sessionSummary } from '../model/format';
 import { describeHost, sessionsAreLive } from '../model/hostState';
 import { buildRows, RowHeights, visibleRange, type IHostSessions, type SidebarRow } from '../model/rows';
@@ -22,6 +22,8 @@ export interface ISidebarActions {
   onOpenSettings(): void;
   onOpenShortcuts(): void;
   onPairDevice?(): void;
+  /** Move into tmux (reptyr) or Resume in tmux, for a program the host runs outside tmux. */
+  onRescue?(host: HostProfile, action: RescueAction): void;
   /** The session's last lines, for a preview on hover (capture-pane, no attach). */
   onPreview?(host: HostProfile, session: TmuxSession): Promise<string[]>;
   /** Notifications for the session: as usual, none (mute), or also when it goes quiet after activity (watch). */
@@ -39,6 +41,8 @@ export interface ISidebarExtras {
   marks?: ReadonlyMap<string, SessionMarks>;
   /** By "hostId/sessionName". */
   alerts?: Readonly<Record<string, 'mute' | 'watch'>>;
+  /** Programs outside tmux, by host. */
+  rescue?: ReadonlyMap<string, RescueScan>;
 }
 
 export function Sidebar({
@@ -72,8 +76,8 @@ export function Sidebar({
         const view = describeHost(statuses.get(host.id), 0);
         if (view.kind === 'idle' || view.kind === 'connected' || view.kind === 'connecting') return undefined;
         return { failed: view.kind === 'failed', ...(view.detail ? { detail: view.detail } : {}) };
-      }),
-    [filtered, expanded, sessions, statuses],
+      }, extras.rescue),
+    [filtered, expanded, sessions, statuses, extras.rescue],
   );
 
   // Rows wrap (error boxes, status details), so their heights are measured as rendered; a change moves the
@@ -319,6 +323,8 @@ const Row = memo(function Row({
         />
       );
     }
+    case 'rescue':
+      return <RescueBlock host={host} scan={row.scan} actions={actions} />;
     case 'actions':
       return (
         <div className="session-actions">
@@ -421,6 +427,54 @@ function BellIcon({ alert }: { alert: 'mute' | 'watch' | undefined }) {
       {alert === 'mute' && <path d="M2.5 2.5l11 11" />}
       {alert === 'watch' && <circle cx="12.5" cy="3.5" r="2" className="icon-fill" />}
     </svg>
+  );
+}
+
+function formatRunning(sec: number): string {
+  if (sec < 60) return `${sec} s`;
+  if (sec < 3600) return `${Math.floor(sec / 60)} min`;
+  return `${Math.floor(sec / 3600)} h ${Math.floor((sec % 3600) / 60)} min`;
+}
+
+/** Not protected: the host's programs outside tmux, which the next drop would kill, and agents a drop killed. */
+function RescueBlock({ host, scan, actions }: { host: HostProfile; scan: RescueScan; actions: ISidebarActions }) {
+  return (
+    <div className="rescue" data-testid="rescue" aria-label={`Not protected on ${host.name}`}>
+      <div className="rescue-title" title="Running in a bare SSH terminal: the next dropped connection ends them.">
+        Not protected
+      </div>
+      {scan.processes.map((p) => (
+        <div key={p.pid} className="rescue-item" data-testid="rescue-item" data-pid={p.pid}>
+          <div className="rescue-what">
+            <span className="mono">{p.agent ?? p.command}</span> <span className="muted small">pid {p.pid} · {p.tty} · {formatRunning(p.elapsedSec)}</span>
+            {p.cwd && <div className="muted small mono rescue-dir">{p.cwd}</div>}
+          </div>
+          <div className="rescue-actions">
+            <button type="button" className="btn btn-small" onClick={() => actions.onRescue?.(host, { kind: 'move', pid: p.pid })}>
+              Move into tmux
+            </button>
+            {p.agent && (
+              <button type="button" className="btn btn-small btn-ghost" onClick={() => actions.onRescue?.(host, { kind: 'resume', agent: p.agent!, ...(p.cwd ? { cwd: p.cwd } : {}) })}>
+                Resume in tmux
+              </button>
+            )}
+          </div>
+        </div>
+      ))}
+      {scan.gone.map((g) => (
+        <div key={`${g.agent} ${g.cwd ?? ''}`} className="rescue-item is-gone" data-testid="rescue-gone">
+          <div className="rescue-what">
+            <span className="mono">{g.agent}</span> <span className="muted small">gone (was outside tmux)</span>
+            {g.cwd && <div className="muted small mono rescue-dir">{g.cwd}</div>}
+          </div>
+          <div className="rescue-actions">
+            <button type="button" className="btn btn-small" onClick={() => actions.onRescue?.(host, { kind: 'resume', agent: g.agent, ...(g.cwd ? { cwd: g.cwd } : {}) })}>
+              Resume in tmux
+            </button>
+          </div>
+        </div>
+      ))}
+    </div>
   );
 }
 
