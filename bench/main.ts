@@ -13,6 +13,7 @@ import { runInteractive } from './cases/interactive';
 import { runMemory, runMemoryWorker } from './cases/memory';
 import { runNetwork } from './cases/network';
 import { runThroughput } from './cases/throughput';
+import { runWatch } from './cases/watch';
 
 function machine() {
   let sshVersion = '';
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
       if (config.cases.has(name)) await guarded(name, log, results, () => runInteractive(server, config, results, log, new Set([name])));
     }
     if (config.cases.has('memory')) await guarded('memory', log, results, () => runMemory(server, config, results, log));
+    if (config.cases.has('watch')) await guarded('watch', log, results, () => runWatch(server, config, results, log));
     if (config.cases.has('browser')) await guarded('browser', log, results, async () => {
         // Loaded only here: Playwright must not sit in the memory worker, whose RSS is core's figure.
         const { runBrowser } = await import('./cases/browser');

@@ -232,7 +232,9 @@ test('zoom keys change the text of every pane and Ctrl+0 undoes it; with shortcu
   const pane = page.locator('[data-testid="pane"]:not([hidden])');
   await expect(pane).toHaveAttribute('data-pane-state', 'attached');
   const height = () => sshd.runAsUser("tmux display -p -t '=e2e-zoom:' '#{window_height}'").trim();
-  await expect.poll(height).not.toBe('');
+  // Settled: tmux has the size the view asks for (in control mode the session view asks once it has measured).
+  const requestedRows = async () => (await pane.getByTestId('session-view').getAttribute('data-requested-size'))?.split('x')[1];
+  await expect.poll(async () => (await requestedRows()) === height()).toBe(true);
   const start = height();
   await pane.getByTestId('terminal').click();
   for (let i = 0; i < 4; i++) await page.keyboard.press('Control+=');

@@ -58,14 +58,18 @@ export function SessionView({
   }, []);
 
   // The session's size is what fits the area; tmux lays the panes out in it.
+  const [requested, setRequested] = useState<string>();
   useEffect(() => {
     if (!active || !cell || !area || area.width === 0 || area.height === 0) return;
-    remote.resize(Math.floor(area.width / cell.width), Math.floor(area.height / cell.height));
+    const cols = Math.floor(area.width / cell.width);
+    const rows = Math.floor(area.height / cell.height);
+    remote.resize(cols, rows);
+    setRequested(`${cols}x${rows}`);
   }, [remote, active, cell, area]);
 
   const split = useMemo(() => (activeWindow && cell ? splitLayout(activeWindow.layout, cell) : undefined), [activeWindow, cell]);
-  const requested = layout.clientSize;
-  const limited = requested && activeWindow && (activeWindow.layout.width < requested.cols || activeWindow.layout.height < requested.rows);
+  const clientSize = layout.clientSize;
+  const limited = clientSize && activeWindow && (activeWindow.layout.width < clientSize.cols || activeWindow.layout.height < clientSize.rows);
 
   // Window and pane shortcuts, while this tab is the one shown.
   useEffect(() => {
@@ -95,7 +99,7 @@ export function SessionView({
   }, [active, mac, settings.shortcuts, focusedPane, activeWindow, windows]);
 
   return (
-    <div className="session-view" data-testid="session-view">
+    <div className="session-view" data-testid="session-view" data-requested-size={requested}>
       <div className="window-bar">
         <div className="window-tabs" role="tablist" aria-label="tmux windows">
           {windows.map((w) => (
@@ -126,10 +130,10 @@ export function SessionView({
           </button>
         </div>
       </div>
-      {limited && requested && activeWindow && (
+      {limited && clientSize && activeWindow && (
         <div className="pane-note" role="status" data-testid="size-limited">
           <span>
-            Another tmux client limits this window to {activeWindow.layout.width}×{activeWindow.layout.height} (this view has room for {requested.cols}×{requested.rows}): tmux
+            Another tmux client limits this window to {activeWindow.layout.width}×{activeWindow.layout.height} (this view has room for {clientSize.cols}×{clientSize.rows}): tmux
             sizes a window for one client at a time (its window-size option).
           </span>
         </div>
