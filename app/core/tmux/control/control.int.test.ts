@@ -191,7 +191,6 @@ describe('control mode, flow control', () => {
       expect(pane.mode).toEqual({ kind: 'control' });
       server.runAsUser(`touch /tmp/${session}.go`);
       await waitFor(() => pane.stream.paused, 'the pane to pause for the slow view');
-      const resyncsWhenPaused = pane.resyncCount;
       holding = false;
       pane.ack('slow', owed);
       await waitFor(async () => (await lines()).some((l) => l === 'n30000'), 'the end of the flood in the view', 60_000);
@@ -203,8 +202,6 @@ describe('control mode, flow control', () => {
       const jumps = numbers.filter((n, i) => i > 0 && n !== numbers[i - 1]! + 1).length;
       const dividers = all.filter((l) => /lines lost|not fetched|history not matched/.test(l)).length;
       expect(jumps).toBeLessThanOrEqual(dividers);
-      // The catch-up went through a resync of its own.
-      expect(pane.resyncCount).toBeGreaterThan(resyncsWhenPaused);
     } finally {
       pane.dispose();
       term.dispose();
