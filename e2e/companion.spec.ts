@@ -2,20 +2,14 @@
 // opens it and names itself, sees the hosts and sessions, attaches, types (the key bar too), answers a waiting
 // prompt with a quick answer — and the tmux window keeps the size it had. Revoke closes the phone's socket at once
 // and refuses its next request.
-import { chmodSync, copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { addHost, expect, terminalText, test } from './fixtures';
+import { copyPromptFixtures } from '../test/harness/promptFixtures';
 
 let fixtures: string;
 test.beforeAll(() => {
-  fixtures = mkdtempSync(join(tmpdir(), 'hf-e2e-phone-'));
-  chmodSync(fixtures, 0o755);
-  const source = join(process.cwd(), 'test', 'fixtures', 'prompts');
-  for (const file of readdirSync(source)) {
-    copyFileSync(join(source, file), join(fixtures, file));
-    chmodSync(join(fixtures, file), 0o755);
-  }
+  fixtures = copyPromptFixtures();
 });
 test.afterAll(() => rmSync(fixtures, { recursive: true, force: true }));
 

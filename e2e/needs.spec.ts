@@ -1,20 +1,14 @@
 // Needs you as the user sees it: a waiting prompt of a session no tab shows appears in the panel with its choices,
 // a choice answers it (the program gets exactly that key) and the item goes; the window title counts the items;
 // a notification (the browser's Notification API, granted) names host and session, and clicking it opens the pane.
-import { copyFileSync, chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { addHost, expect, openHostAcceptingKey, test } from './fixtures';
+import { copyPromptFixtures } from '../test/harness/promptFixtures';
 
 let fixtures: string;
 test.beforeAll(() => {
-  fixtures = mkdtempSync(join(tmpdir(), 'hf-e2e-prompts-'));
-  chmodSync(fixtures, 0o755);
-  const source = join(process.cwd(), 'test', 'fixtures', 'prompts');
-  for (const file of readdirSync(source)) {
-    copyFileSync(join(source, file), join(fixtures, file));
-    chmodSync(join(fixtures, file), 0o755);
-  }
+  fixtures = copyPromptFixtures();
 });
 test.afterAll(() => rmSync(fixtures, { recursive: true, force: true }));
 

@@ -2,10 +2,11 @@
 // prompts (test/fixtures/prompts) in sessions no tab shows; the item appears, a quick answer types exactly the
 // choice's key once, the item goes, and a second answer types nothing. A log that scrolls past a [y/N] raises
 // nothing; a bell in a background session raises an attention event; a pane in view raises none.
-import { copyFileSync, chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyPromptFixtures } from '../../../test/harness/promptFixtures';
 import { startSshd, type TestSshd } from '../../../test/harness/sshd';
 import type { NeedsItem } from '../../shared/model';
 import { createWebCore, type HoldfastCore } from '../service';
@@ -25,13 +26,7 @@ beforeAll(async () => {
   server = await startSshd();
   server.runAsUser('tmux kill-server 2>/dev/null; true');
   // The fixture programs, where the test user can run them.
-  fixtures = mkdtempSync(join(tmpdir(), 'hf-prompts-'));
-  chmodSync(fixtures, 0o755);
-  const source = join(__dirname, '../../../test/fixtures/prompts');
-  for (const file of readdirSync(source)) {
-    copyFileSync(join(source, file), join(fixtures, file));
-    chmodSync(join(fixtures, file), 0o755);
-  }
+  fixtures = copyPromptFixtures();
   dataDir = mkdtempSync(join(tmpdir(), 'hf-needs-'));
   core = createWebCore({ dataDir, version: 'test', homeDir: dataDir, knownHostsFiles: [], quietMs: 3000 });
   view = new TestClient(core);
