@@ -3,6 +3,7 @@
 // asks the views to open the pane (the `attention.open` event). Behind IDesktop, so it is tested without Electron.
 import type { CoreEvent } from '../core/service';
 import type { IDisposable } from '../shared/lifecycle';
+import { notificationText } from '../shared/attention';
 import type { Attention } from '../shared/model';
 
 export interface IDesktop {
@@ -18,12 +19,6 @@ export interface AttentionCore {
   readonly onEvent: (listener: (event: CoreEvent) => void) => IDisposable;
   /** Every view is asked to open this attention's pane. */
   requestOpen(attention: Attention): void;
-}
-
-/** The notification's text: what happened, then where. */
-export function notificationText(a: Attention): { title: string; body: string } {
-  const where = `${a.hostName} · ${a.sessionName}`;
-  return { title: a.title, body: a.body ? `${where}\n${a.body}` : where };
 }
 
 export function showAttention(core: AttentionCore, desktop: IDesktop): IDisposable {

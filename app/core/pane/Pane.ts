@@ -226,7 +226,6 @@ export class Pane extends Disposable {
   /** When the link was lost (for the divider a control-mode resync writes). */
   private _lostAt: number | undefined;
   private _lastResync: ResyncPlan | undefined;
-  private _resyncCount = 0;
 
   constructor(options: PaneOptions) {
     super();
@@ -338,11 +337,6 @@ export class Pane extends Disposable {
   }
 
   /** How the last control-mode resync went (tests and diagnostics). */
-  /** How many resyncs the pane's tmux panes went through (tests and diagnostics). */
-  get resyncCount(): number {
-    return this._resyncCount;
-  }
-
   get lastResync(): ResyncPlan | undefined {
     return this._lastResync;
   }
@@ -542,7 +536,6 @@ export class Pane extends Disposable {
           outage: () => this._outageLabel(),
           onResync: (plan) => {
             this._lastResync = plan;
-            this._resyncCount++;
           },
         }),
       });

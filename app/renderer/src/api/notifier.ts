@@ -1,5 +1,6 @@
 // Desktop notifications from the page: the browser's Notification API, once the user allowed it. In Electron the
 // main process shows them (Electron's Notification, app/main/notifications.ts), so the page shows none there.
+import { notificationText } from '../../../shared/attention';
 import type { Attention } from '../../../shared/model';
 
 export type NotificationPermissionState = 'granted' | 'denied' | 'default' | 'unsupported';
@@ -10,12 +11,6 @@ export interface INotifier {
   request(): Promise<NotificationPermissionState>;
   /** Shows it; `onClick` when the user clicks it. */
   show(attention: Attention, onClick: () => void): void;
-}
-
-/** The text of a notification: what happened, then where. */
-export function notificationText(a: Attention): { title: string; body: string } {
-  const where = `${a.hostName} · ${a.sessionName}`;
-  return { title: a.title, body: a.body ? `${where}\n${a.body}` : where };
 }
 
 interface NotificationLike {
