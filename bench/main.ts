@@ -62,6 +62,10 @@ async function main(): Promise<void> {
   } finally {
     await server.dispose();
   }
+  if (config.cases.has('firstload')) await guarded('firstload', log, results, async () => {
+      const { runFirstLoad } = await import('./cases/firstLoad');
+      await runFirstLoad(config, results, log);
+    });
   if (config.cases.has('network')) await guarded('network', log, results, () => runNetwork(config, results, log));
   const table = formatTable(results);
   console.log(`\nHoldfast benchmark — ${started.toISOString()} — ${info.nproc} cpu (${info.cpu}), ${info.memoryGiB} GiB, node ${info.node}, ${info.openssh}, ${info.tmux}`);

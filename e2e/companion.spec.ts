@@ -2,7 +2,8 @@
 // opens it and names itself, sees the hosts and sessions, attaches, types (the key bar too), answers a waiting
 // prompt with a quick answer — and the tmux window keeps the size it had. Revoke closes the phone's socket at once
 // and refuses its next request.
-import { rmSync } from 'node:fs';
+import { createHash, X509Certificate } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { addHost, expect, terminalText, test } from './fixtures';
 import { copyPromptFixtures } from '../test/harness/promptFixtures';
@@ -38,7 +39,7 @@ test('pairs a phone through the link; it attaches, types, answers a prompt, neve
   if (shots) await page.screenshot({ path: `${shots}/pair-desktop.png` });
 
   // The phone opens the link and names itself.
-  const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 });
+  const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 3 });
   const phone = await phoneContext.newPage();
   await phone.goto(link);
   await phone.getByLabel('Name this device').fill('Pixel');
@@ -87,4 +88,60 @@ test('pairs a phone through the link; it attaches, types, answers a prompt, neve
   expect(refused?.status()).toBe(403);
   await phoneContext.close();
   for (const s of ['e2e-phone', 'e2e-phone-agent']) tmux(`kill-session -t =${s} 2>/dev/null; true`);
+});
+
+test.describe('over the local network', () => {
+  // 127.0.0.2 stands in for the computer's Wi-Fi address (a test may use loopback only): the same listener, TLS and
+  // certificate as on a real network.
+  test.use({ webHostArgs: ['--companion-address', '127.0.0.2'] });
+
+  test('pairs over HTTPS with the certificate Holdfast made, once the phone trusts it; plain HTTP there is refused', async ({ page, browser, launchOptions, sshd, webHost }) => {
+    await page.goto(webHost.url);
+    await addHost(page, { name: 'tls host', host: sshd.host, port: sshd.port, user: sshd.user, privateKey: sshd.clientKeyPath });
+    await page.getByRole('button', { name: 'Pair a device' }).click();
+    const dialog = page.getByTestId('devices-dialog');
+    await dialog.getByRole('radio', { name: /Local network over HTTPS/ }).check();
+    await dialog.getByRole('button', { name: 'Show pairing code' }).click();
+    const link = await dialog.getByRole('textbox', { name: 'Pairing link' }).inputValue();
+    expect(link).toMatch(/^https:\/\/127\.0\.0\.2:\d+\/pair\?code=/);
+    // The fingerprint shown is the kept certificate's, the one the phone's browser will show.
+    const cert = new X509Certificate(readFileSync(join(webHost.dataDir, 'tls', 'cert.pem'), 'utf8'));
+    await expect(dialog.locator('.fingerprint')).toHaveText(cert.fingerprint256);
+    if (shots) await page.screenshot({ path: `${shots}/pair-https-desktop.png` });
+
+    // A browser that was not told about the certificate refuses it (the warning a phone shows once).
+    const stranger = await browser.newContext();
+    await expect((await stranger.newPage()).goto(link)).rejects.toThrow(/ERR_CERT/);
+    await stranger.close();
+
+    // The phone's browser trusts this certificate's key (as a user does by accepting it after comparing).
+    const spki = createHash('sha256').update(cert.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+    const phoneBrowser = await browser.browserType().launch({ ...launchOptions, args: [...(launchOptions.args ?? []), `--ignore-certificate-errors-spki-list=${spki}`] });
+    try {
+      const phoneContext = await phoneBrowser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 });
+      const phone = await phoneContext.newPage();
+      const opened = await phone.goto(link);
+      expect(opened?.status()).toBe(200);
+      expect(phone.url()).toMatch(/^https:/);
+      await phone.getByLabel('Name this device').fill('iPad');
+      await phone.getByRole('button', { name: 'Pair' }).click();
+      await expect(phone.getByRole('heading')).toHaveText('Paired as “iPad”');
+      await phone.getByRole('link', { name: 'Open Holdfast' }).click();
+      // The UI and its socket work over TLS: the phone sees the desktop's host.
+      await expect(phone.locator('.device-chip')).toHaveText('iPad');
+      await expect(phone.getByTestId('host-row').filter({ hasText: 'tls host' })).toBeVisible();
+      await expect(dialog.getByTestId('device-row').filter({ hasText: 'iPad' })).toBeVisible();
+      await phoneContext.close();
+    } finally {
+      await phoneBrowser.close();
+    }
+
+    // Plain HTTP on that address and port gets no page.
+    const port = new URL(link).port;
+    const plain = await fetch(`http://127.0.0.2:${port}/`).then(
+      (r) => `status ${r.status}`,
+      (err: unknown) => `error ${String(err)}`,
+    );
+    expect(plain).toMatch(/^error/);
+  });
 });

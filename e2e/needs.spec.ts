@@ -71,3 +71,30 @@ test('a notification names host and session, and clicking it opens the pane', as
   await expect(pane).toHaveAttribute('data-pane-state', 'attached');
   tmux(`kill-session -t '=e2e-notify'`);
 });
+
+test('several sessions waiting at once: each is an item with its own answers, and the title counts them', async ({ page, sshd, webHost }) => {
+  const tmux = (command: string) => sshd.runAsUser(`tmux ${command}`).trim();
+  const sessions = ['e2e-many-claude', 'e2e-many-codex', 'e2e-many-yn'];
+  for (const s of sessions) tmux(`kill-session -t =${s} 2>/dev/null; true`);
+  await page.goto(webHost.url);
+  await addHost(page, { name: 'many', host: sshd.host, port: sshd.port, user: sshd.user, privateKey: sshd.clientKeyPath });
+  await openHostAcceptingKey(page, 'many', sshd.hostKeyFingerprint);
+  tmux(`new-session -d -s e2e-many-claude -x 100 -y 30 ${join(fixtures, 'claude-permission.sh')}`);
+  tmux(`new-session -d -s e2e-many-codex -x 100 -y 30 ${join(fixtures, 'codex-approval.sh')}`);
+  tmux(`new-session -d -s e2e-many-yn -x 100 -y 30 "sh -c 'echo Upgrading 3 packages; printf \\"Continue? [y/N] \\"; read a; echo got \\$a; sleep 600'"`);
+
+  const items = page.getByRole('region', { name: 'Needs you' }).getByTestId('needs-item');
+  await expect(items).toHaveCount(3, { timeout: 20_000 });
+  await expect(page).toHaveTitle('(3) Holdfast');
+  // The host's open list shows the sessions made on the server meanwhile, without Refresh (well before its 30 s relist).
+  await expect(page.getByTestId('session-row').filter({ hasText: 'e2e-many-yn' })).toHaveAttribute('data-mark', 'waiting', { timeout: 10_000 });
+  await expect(items.filter({ hasText: 'e2e-many-yn' }).locator('.needs-choices button')).toHaveText(['Yes', 'No', 'Open']);
+  await expect(items.filter({ hasText: 'e2e-many-codex' })).toContainText('Would you like to run the following command?');
+  if (process.env.HOLDFAST_SHOTS) await page.screenshot({ path: `${process.env.HOLDFAST_SHOTS}/needs-several.png` });
+
+  await items.filter({ hasText: 'e2e-many-yn' }).getByRole('button', { name: 'No', exact: true }).click();
+  await expect.poll(() => tmux(`capture-pane -p -t '=e2e-many-yn:'`)).toContain('got n');
+  await expect(items).toHaveCount(2);
+  await expect(page).toHaveTitle('(2) Holdfast');
+  for (const s of sessions) tmux(`kill-session -t =${s} 2>/dev/null; true`);
+});

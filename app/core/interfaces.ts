@@ -149,7 +149,7 @@ export const systemClock: IClock = {
 export interface ICompanion {
   options(): CompanionOptions;
   devices(): Device[];
-  pair(request: { listen: CompanionListen; viewOnly: boolean }): Promise<Pairing>;
+  pair(request: { listen: CompanionListen; viewOnly: boolean; address?: string }): Promise<Pairing>;
   revoke(deviceId: string): boolean;
   /** Fires when a device is paired or revoked. */
   readonly onDidChange: Event<void>;

@@ -132,6 +132,7 @@ export class HoldfastCore extends Disposable implements IHoldfastCore, IClientHo
       }),
     );
     this._register(this._needs.onDidChange((state) => this._emit('needs.changed', state)));
+    this._register(this._needs.onSessionsChanged((hostId) => this._emit('sessions.changed', { hostId })));
     this._register(this._needs.onAttention((attention) => this._emit('attention', attention)));
     this._hosts = this._register(
       new HostRegistry({

@@ -92,7 +92,7 @@ export const commands = {
   /** Where a device could reach this computer: a Tailscale address, local network addresses. */
   'devices.options': command(Empty, CompanionOptions),
   /** Starts a pairing: listens where asked (once) and gives the one-time link and its QR code. */
-  'devices.pair': command(z.object({ listen: CompanionListen, viewOnly: z.boolean() }), Pairing),
+  'devices.pair': command(z.object({ listen: CompanionListen, viewOnly: z.boolean(), address: z.string().max(64).optional() }), Pairing),
   /** Ends a device's access at once and for good: its sockets close. */
   'devices.revoke': command(z.object({ deviceId: z.string().max(100) }), Void),
   /** Makes the item's pane the active one in tmux (its window too), so that the session's tab opens on it. */
@@ -187,6 +187,8 @@ export const events = {
   'devices.changed': z.object({}),
   /** The waiting panes or the sessions' marks changed. */
   'needs.changed': NeedsState,
+  /** A host's tmux sessions changed, from here or elsewhere (made, ended, renamed, windows, clients): lists go stale. */
+  'sessions.changed': z.object({ hostId: HostId }),
   /** Something calls for the user (a pane started waiting, a bell, a program's notification, a watched session went quiet). */
   attention: Attention,
   /** The user clicked a notification the shell showed: the focused view opens its pane. */

@@ -24,6 +24,11 @@ describe('web host command line', () => {
     for (const bad of ['-1', 'soon', '100000']) expect(() => parseCli(['--keep-tabs', bad], defaults)).toThrow(/--keep-tabs/);
   });
 
+  it('takes the address a paired phone reaches this computer by, only as an IP address', () => {
+    expect(parseCli(['--companion-address', '192.168.1.20'], defaults).companionAddress).toBe('192.168.1.20');
+    for (const bad of ['my-laptop.local', '', '300.1.1.1']) expect(() => parseCli(['--companion-address', bad], defaults)).toThrow(/--companion-address/);
+  });
+
   it('refuses an unknown flag', () => {
     expect(() => parseCli(['--token', 'x'], defaults)).toThrow();
   });

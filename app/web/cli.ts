@@ -1,4 +1,5 @@
 // The web host's command line: flags, defaults, and the warning for a host others can reach.
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,6 +14,8 @@ export interface CliOptions {
   allowRemote: boolean;
   tlsCert?: string;
   tlsKey?: string;
+  /** The local-network address paired devices reach this computer by over HTTPS (default: its first one). */
+  companionAddress?: string;
   /** How long a page that went keeps its tabs attached for its reload, in seconds. */
   keepTabsSec: number;
   help: boolean;
@@ -23,6 +26,7 @@ export const DEFAULT_KEEP_TABS_SEC = 60;
 
 export const USAGE = `Usage: holdfast-web [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--data-dir DIR] [--static-dir DIR]
                     [--allow-remote] [--tls-cert FILE --tls-key FILE] [--keep-tabs SECONDS]
+                    [--companion-address ADDRESS]
 
   --host          address to listen on (default 127.0.0.1, this computer only)
   --port          port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
@@ -34,7 +38,10 @@ export const USAGE = `Usage: holdfast-web [--host 127.0.0.1] [--port ${DEFAULT_P
   --tls-cert      PEM certificate (chain) to serve HTTPS with
   --tls-key       its PEM private key
   --keep-tabs     how long the tabs of a page that went stay attached, so that its reload finds them as they were
-                  (default ${DEFAULT_KEEP_TABS_SEC}; the tmux sessions keep running either way)`;
+                  (default ${DEFAULT_KEEP_TABS_SEC}; the tmux sessions keep running either way)
+  --companion-address
+                  the local network address a paired phone reaches this computer by (Pair a device → Local network
+                  over HTTPS); only that address answers. Default: this computer's first IPv4 address`;
 
 /** XDG on Linux and other Unixes, the usual places on macOS and Windows. */
 export function defaultDataDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, home = homedir()): string {
@@ -56,6 +63,7 @@ export function parseCli(argv: string[], defaults: { staticDir: string; env?: No
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       'keep-tabs': { type: 'string' },
+      'companion-address': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -68,6 +76,8 @@ export function parseCli(argv: string[], defaults: { staticDir: string; env?: No
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new Error('--tls-cert and --tls-key go together');
   const keepTabsSec = values['keep-tabs'] === undefined ? DEFAULT_KEEP_TABS_SEC : Number(values['keep-tabs']);
   if (!Number.isFinite(keepTabsSec) || keepTabsSec < 0 || keepTabsSec > 86_400) throw new Error(`--keep-tabs must be a number of seconds from 0 to 86400, not "${values['keep-tabs']}"`);
+  const companionAddress = values['companion-address'];
+  if (companionAddress !== undefined && isIP(companionAddress) === 0) throw new Error(`--companion-address must be an IP address of this computer, not "${companionAddress}"`);
   return {
     host,
     port,
@@ -76,6 +86,7 @@ export function parseCli(argv: string[], defaults: { staticDir: string; env?: No
     allowRemote: values['allow-remote'] ?? false,
     ...(values['tls-cert'] !== undefined ? { tlsCert: values['tls-cert'], tlsKey: values['tls-key'] } : {}),
     keepTabsSec,
+    ...(companionAddress !== undefined ? { companionAddress } : {}),
     help: values.help ?? false,
   };
 }

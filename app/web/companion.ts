@@ -24,8 +24,8 @@ export interface WebCompanionOptions {
   dataDir: string;
   /** The machine's addresses (tests pass their own). */
   interfaces?: () => string[];
-  /** Where the local-network listener binds: every address (tests bind loopback only). */
-  lanBindHost?: string;
+  /** The one local-network address devices reach this computer by (the web host's --companion-address). */
+  lanAddress?: string;
 }
 
 function localAddresses(): string[] {
@@ -33,7 +33,8 @@ function localAddresses(): string[] {
 }
 
 export class WebCompanion implements ICompanion {
-  private readonly _listeners = new Map<CompanionListen, Promise<{ host: WebHost; fingerprint?: string }>>();
+  /** By where they listen: 'loopback', 'tailscale', or 'lan <address>'. */
+  private readonly _listeners = new Map<string, Promise<{ host: WebHost; fingerprint?: string }>>();
   private _core: IWebHostCore | undefined;
   private _own: WebHost | undefined;
   readonly onDidChange: Event<void>;
@@ -56,7 +57,8 @@ export class WebCompanion implements ICompanion {
   options(): CompanionOptions {
     const addresses = (this._options.interfaces ?? localAddresses)();
     const tailscale = addresses.find((a) => isTailscaleAddress(a));
-    return { ...(tailscale ? { tailscale } : {}), lan: addresses.filter((a) => !isTailscaleAddress(a) && !a.includes(':')) };
+    const lan = this._options.lanAddress ? [this._options.lanAddress] : addresses.filter((a) => !isTailscaleAddress(a) && !a.includes(':'));
+    return { ...(tailscale ? { tailscale } : {}), lan };
   }
 
   devices(): Device[] {
@@ -67,8 +69,8 @@ export class WebCompanion implements ICompanion {
     return this._options.devices.revoke(deviceId);
   }
 
-  async pair(request: { listen: CompanionListen; viewOnly: boolean }): Promise<Pairing> {
-    const { host, fingerprint } = await this._listener(request.listen);
+  async pair(request: { listen: CompanionListen; viewOnly: boolean; address?: string }): Promise<Pairing> {
+    const { host, fingerprint } = await this._listener(request.listen, request.address);
     const { code, expiresAt } = this._options.devices.createPairing({ viewOnly: request.viewOnly });
     const base = new URL(host.url);
     const url = `${base.protocol}//${base.host}/pair?code=${code}`;
@@ -76,31 +78,42 @@ export class WebCompanion implements ICompanion {
     return { url, qrSvg, expiresAt, listen: request.listen, viewOnly: request.viewOnly, ...(fingerprint ? { fingerprint } : {}) };
   }
 
-  private _listener(listen: CompanionListen): Promise<{ host: WebHost; fingerprint?: string }> {
-    let listener = this._listeners.get(listen);
+  private _listener(listen: CompanionListen, address: string | undefined): Promise<{ host: WebHost; fingerprint?: string }> {
+    const lan = listen === 'lan' ? this._lanAddress(address) : undefined;
+    const key = lan ? `lan ${lan}` : listen;
+    let listener = this._listeners.get(key);
     if (!listener) {
-      listener = this._start(listen);
-      this._listeners.set(listen, listener);
-      listener.catch(() => this._listeners.delete(listen));
+      listener = this._start(listen, lan);
+      this._listeners.set(key, listener);
+      listener.catch(() => this._listeners.delete(key));
     }
     return listener;
   }
 
-  private async _start(listen: CompanionListen): Promise<{ host: WebHost; fingerprint?: string }> {
+  /** The local-network address asked for (the first one when none was), which must be one of this computer's. */
+  private _lanAddress(address: string | undefined): string {
+    const { lan } = this.options();
+    if (lan.length === 0) throw new HoldfastError({ code: 'VALIDATION', message: 'This computer has no local network address.' });
+    if (address === undefined) return lan[0]!;
+    if (!lan.includes(address)) throw new HoldfastError({ code: 'VALIDATION', message: `${address} is not a local network address of this computer (it has ${lan.join(', ')}).` });
+    return address;
+  }
+
+  private async _start(listen: CompanionListen, lan: string | undefined): Promise<{ host: WebHost; fingerprint?: string }> {
     const { devices, staticDir } = this._options;
     const core = this._core;
     if (!core) throw new HoldfastError({ code: 'INTERNAL', message: 'The companion has no core yet.' });
     if (listen === 'loopback') return { host: await startWebHost({ core, devices, staticDir, host: '127.0.0.1', port: 0 }) };
-    const choices = this.options();
     if (listen === 'tailscale') {
-      if (!choices.tailscale) throw new HoldfastError({ code: 'VALIDATION', message: 'This computer has no Tailscale address.' });
-      return { host: await startWebHost({ core, devices, staticDir, host: choices.tailscale, port: 0, ownerAccess: false }) };
+      const tailscale = this.options().tailscale;
+      if (!tailscale) throw new HoldfastError({ code: 'VALIDATION', message: 'This computer has no Tailscale address.' });
+      return { host: await startWebHost({ core, devices, staticDir, host: tailscale, port: 0, ownerAccess: false }) };
     }
-    const address = choices.lan[0];
-    if (!address) throw new HoldfastError({ code: 'VALIDATION', message: 'This computer has no local network address.' });
-    const material = await loadOrCreateCertificate(join(this._options.dataDir, 'tls'), [address]);
-    // Every local address answers; the page is reached by the one in the link.
-    const host = await startWebHost({ core, devices, staticDir, host: this._options.lanBindHost ?? '0.0.0.0', port: 0, tls: { cert: material.cert, key: material.key }, publicHost: address, ownerAccess: false });
+    const address = lan!;
+    // One certificate names every local address, so that choosing another one later does not change it.
+    const material = await loadOrCreateCertificate(join(this._options.dataDir, 'tls'), [...new Set([address, ...this.options().lan])]);
+    // Only the chosen address answers: the other networks this computer is on do not see the companion.
+    const host = await startWebHost({ core, devices, staticDir, host: address, port: 0, tls: { cert: material.cert, key: material.key }, ownerAccess: false });
     return { host, fingerprint: material.fingerprint };
   }
 

@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   }
 
   const devices = new DeviceRegistry({ file: join(options.dataDir, 'devices.json'), onNotice: (message) => console.error(`holdfast-web: ${message}`) });
-  const companion = new WebCompanion({ devices, staticDir: options.staticDir, dataDir: options.dataDir });
+  const companion = new WebCompanion({ devices, staticDir: options.staticDir, dataDir: options.dataDir, ...(options.companionAddress ? { lanAddress: options.companionAddress } : {}) });
   const core = createWebCore({ dataDir: options.dataDir, version: packageVersion(), viewGraceMs: options.keepTabsSec * 1000, companion });
   companion.setCore(core);
   let host;

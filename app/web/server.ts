@@ -31,8 +31,6 @@ export interface WebHostOptions {
   socketLimits?: Partial<SocketLimits>;
   /** Paired devices: each may use the UI with its own token (a cookie set at pairing), never the owner's. */
   devices?: DeviceRegistry;
-  /** The name links use when listening on every address (the companion's local-network listener). */
-  publicHost?: string;
   /** Whether the owner's token is accepted here (the companion's own listeners take devices only). */
   ownerAccess?: boolean;
 }
@@ -82,16 +80,16 @@ h1{font-size:19px;margin:0 0 10px}p{margin:8px 0}code{font:13px ui-monospace,Men
 </main></body></html>
 `;
 
-/**
- * The Host header values a request may carry: the names this server is reached by (the address it listens on, or
- * every local address when it listens on all of them, and the loopback names). Anything else is refused, so that a
- * site whose name a DNS rebinding points at 127.0.0.1 cannot talk to us from a browser, token or not.
- */
 /** The cookie a paired device is known by on this port. */
 export function deviceCookieName(port: number): string {
   return `holdfast_device_${port}`;
 }
 
+/**
+ * The Host header values a request may carry: the names this server is reached by (the address it listens on, or
+ * every local address when it listens on all of them, and the loopback names). Anything else is refused, so that a
+ * site whose name a DNS rebinding points at 127.0.0.1 cannot talk to us from a browser, token or not.
+ */
 export function allowedHostHeaders(listenHost: string, port: number, interfaceAddresses: () => string[] = localAddresses): Set<string> {
   const names = new Set(['localhost', '127.0.0.1', '[::1]']);
   const bare = listenHost.replace(/^\[|\]$/g, '').toLowerCase();
@@ -240,7 +238,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
   let closing: Promise<void> | undefined;
   return {
-    url: `${options.tls ? "https" : "http"}://${urlHost(options.publicHost ?? host)}:${port}/?token=${token}`,
+    url: `${options.tls ? "https" : "http"}://${urlHost(host)}:${port}/?token=${token}`,
     token,
     port,
     get clientCount() {

@@ -1,7 +1,7 @@
 // Sizes and repetitions, from the environment, so that a small run can share the machine with others:
 //   BENCH_SCALE=small   a quick pass (10 MB floods, 100 keys, 2 runs)
 //   BENCH_RUNS=N        runs per case (default 5, small 2)
-//   BENCH_CASES=a,b     only these cases: throughput, echo, ctrlc, attach, memory, browser, network, watch
+//   BENCH_CASES=a,b     only these cases: throughput, echo, ctrlc, attach, memory, browser, network, watch, firstload
 //   BENCH_MB=N          throughput size in MB; BENCH_FLOOD_MB=N the slow-view flood; BENCH_KEYS=N echo keys
 export interface BenchConfig {
   scale: 'small' | 'full';
@@ -15,7 +15,7 @@ export interface BenchConfig {
   networkRuns: number;
 }
 
-export const ALL_CASES = ['throughput', 'echo', 'ctrlc', 'attach', 'memory', 'browser', 'network', 'watch'] as const;
+export const ALL_CASES = ['throughput', 'echo', 'ctrlc', 'attach', 'memory', 'browser', 'network', 'watch', 'firstload'] as const;
 
 function intEnv(name: string): number | undefined {
   const raw = process.env[name];

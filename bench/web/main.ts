@@ -62,6 +62,7 @@ const bench = {
     panes.set(paneId, handle);
     remote.onData((data) => deliver(handle, data));
     remote.setVisible(true);
+    await controller.rendererReady;
     return { paneId, renderer: controller.renderer, cols: controller.cols, rows: controller.rows };
   },
 

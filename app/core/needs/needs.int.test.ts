@@ -44,6 +44,21 @@ afterAll(async () => {
 });
 
 describe('Needs you', () => {
+  it('says at once when a session is made, renamed or ended on the server, so that lists on screen follow', async () => {
+    // The watch has seen the host's list (a needs.changed follows every list).
+    await waitFor(() => view.events('needs.changed').length > 0, 'the first list');
+    const changes = () => view.events('sessions.changed').filter((e) => e.hostId === hostId).length;
+    const made = changes();
+    tmux('new-session -d -s elsewhere-made');
+    await waitFor(() => changes() > made, 'sessions.changed for a new session', 10_000);
+    const renamed = changes();
+    tmux(`rename-session -t '=elsewhere-made' elsewhere-renamed`);
+    await waitFor(() => changes() > renamed, 'sessions.changed for a rename', 10_000);
+    const ended = changes();
+    tmux(`kill-session -t '=elsewhere-renamed'`);
+    await waitFor(() => changes() > ended, 'sessions.changed for an end', 10_000);
+  }, 40_000);
+
   it('lists a waiting prompt of a session no tab shows, answers it with exactly the chosen key once, and drops it', async () => {
     tmux(`new-session -d -s agent-one -x 100 -y 30 ${join(fixtures, 'claude-permission.sh')}`);
     const item = await waitFor(() => latestItems().find((i) => i.sessionName === 'agent-one'), 'the prompt in the list', 20_000);

@@ -9,7 +9,7 @@ import type { IClock, ISshConnection } from '../interfaces';
 import type { PaneAttention } from '../pane/Pane';
 import { posixCommand, TMUX_FALLBACK_PATH } from '../tmux/commands';
 import { promptFingerprint, type WaitMatch } from './patterns';
-import { HostWatcher, sendBytesCommand, type PaneRow, type WaitingPane } from './watch';
+import { HostWatcher, sendBytesCommand, sessionsSignature, type PaneRow, type WaitingPane } from './watch';
 
 /** At most one notification per pane (or session) per minute. */
 export const ATTENTION_INTERVAL_MS = 60_000;
@@ -43,6 +43,8 @@ interface Watched {
   readonly connection: ISshConnection;
   waiting: WaitingPane[];
   rows: PaneRow[];
+  /** What a session list of the host shows (sessionsSignature), from the last list. */
+  sessions?: string;
 }
 
 export class NeedsService extends Disposable {
@@ -50,6 +52,9 @@ export class NeedsService extends Disposable {
   readonly onDidChange = this._onDidChange.event;
   private readonly _onAttention = this._register(new Emitter<Attention>());
   readonly onAttention = this._onAttention.event;
+  private readonly _onSessionsChanged = this._register(new Emitter<string>());
+  /** A host's sessions changed (made, ended, renamed, a window or a client more or fewer), whoever did it: its id. */
+  readonly onSessionsChanged = this._onSessionsChanged.event;
 
   private readonly _hosts = new Map<string, Watched>();
   private readonly _gate = new AttentionGate();
@@ -90,6 +95,10 @@ export class NeedsService extends Disposable {
         },
         onList: (rows) => {
           watched.rows = rows;
+          const sessions = sessionsSignature(rows);
+          const before = watched.sessions;
+          watched.sessions = sessions;
+          if (before !== undefined && before !== sessions) this._onSessionsChanged.fire(host.hostId);
           this._changed();
         },
       });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AttentionGate } from './needs';
-import { ListFramer, parseCapture, parsePaneList, sendBytesCommand, STILL_MS, WatchModel, type PaneRow } from './watch';
+import { ListFramer, parseCapture, parsePaneList, sendBytesCommand, sessionsSignature, STILL_MS, WatchModel, type PaneRow } from './watch';
 
 const row = (paneId: string, activity: number, extra: Partial<PaneRow> = {}): PaneRow => ({
   sessionId: '$1',
@@ -12,6 +12,7 @@ const row = (paneId: string, activity: number, extra: Partial<PaneRow> = {}): Pa
   activity,
   bell: false,
   dead: false,
+  attached: 0,
   ...extra,
 });
 
@@ -59,13 +60,13 @@ describe('WatchModel', () => {
 describe('the host loop and its output', () => {
   it('splits framed lists however the bytes are cut, and parses their rows', () => {
     const framer = new ListFramer();
-    const list = '$1\t@1\t0\t%1\t1700000000\t0\t0\tagent\tbash\n$1\t@2\t1\t%2\t1700000001\t1\t0\tagent\tlogs\twith tab';
+    const list = '$1\t@1\t0\t%1\t1700000000\t0\t0\t1\tagent\tbash\n$1\t@2\t1\t%2\t1700000001\t1\t0\t1\tagent\tlogs\twith tab';
     const framed = `\x1e${list}\n\x1f\n`;
     const lists: string[] = [];
     for (const ch of framed) lists.push(...framer.push(ch));
     expect(lists).toEqual([list]);
     const rows = parsePaneList(lists[0]!);
-    expect(rows[1]).toEqual({ sessionId: '$1', windowId: '@2', windowIndex: 1, paneId: '%2', activity: 1700000001, bell: true, dead: false, sessionName: 'agent', windowName: 'logs\twith tab' });
+    expect(rows[1]).toEqual({ sessionId: '$1', windowId: '@2', windowIndex: 1, paneId: '%2', activity: 1700000001, bell: true, dead: false, attached: 1, sessionName: 'agent', windowName: 'logs\twith tab' });
     expect(parsePaneList('garbage\n\n')).toEqual([]);
   });
 
@@ -92,5 +93,21 @@ describe('AttentionGate', () => {
     expect(gate.allow('c', 0, { muted: false, shown: true })).toBe(false);
     // Refused ones do not use up the minute.
     expect(gate.allow('c', 1, open)).toBe(true);
+  });
+});
+
+describe('sessionsSignature', () => {
+  it('changes with what a session list shows, and not with output', () => {
+    const base = [row('%1', 100), row('%2', 100, { windowId: '@2' }), row('%3', 100, { sessionId: '$2', sessionName: 'build' })];
+    const sig = sessionsSignature(base);
+    // Output in a window, a bell: the list shows the same.
+    expect(sessionsSignature([row('%1', 200, { bell: true }), ...base.slice(1)])).toBe(sig);
+    // The same sessions in another order.
+    expect(sessionsSignature([...base].reverse())).toBe(sig);
+    // A session made, renamed, a window opened, a client attached: a different list.
+    expect(sessionsSignature([...base, row('%4', 1, { sessionId: '$3', sessionName: 'new' })])).not.toBe(sig);
+    expect(sessionsSignature(base.map((r) => (r.sessionId === '$2' ? { ...r, sessionName: 'renamed' } : r)))).not.toBe(sig);
+    expect(sessionsSignature([...base, row('%5', 1, { windowId: '@9' })])).not.toBe(sig);
+    expect(sessionsSignature(base.map((r) => (r.sessionId === '$1' ? { ...r, attached: 1 } : r)))).not.toBe(sig);
   });
 });

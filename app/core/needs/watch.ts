@@ -16,18 +16,18 @@ export const STILL_MS = 1000;
 /** A watched session that had output and then none for this long "went quiet" (a job finished). */
 export const QUIET_MS = 30_000;
 
-const FIELDS = ['#{session_id}', '#{window_id}', '#{window_index}', '#{pane_id}', '#{window_activity}', '#{window_bell_flag}', '#{pane_dead}', '#{session_name}', '#{window_name}'];
+const FIELDS = ['#{session_id}', '#{window_id}', '#{window_index}', '#{pane_id}', '#{window_activity}', '#{window_bell_flag}', '#{pane_dead}', '#{session_attached}', '#{session_name}', '#{window_name}'];
 export const PANE_LIST_FORMAT = FIELDS.join('\t');
 
 const START = '\x1e';
 const END = '\x1f';
 
-/** The loop the host runs: the list when it changed, framed, once a second. Ends with the channel. */
+/** The loop the host runs: the list at once (empty too), then when it changed, framed, once a second. Ends with the channel. */
 export function watchScript(intervalSec = 1): string {
   // -u: without a UTF-8 locale tmux writes tabs and every non-ASCII character as '_'.
   const list = `tmux -u list-panes -a -F ${shellQuote(PANE_LIST_FORMAT)} 2>/dev/null`;
   return posixCommand(
-    `PATH="$PATH:${TMUX_FALLBACK_PATH}"; export PATH; p=; while :; do c=$(${list}); ` +
+    `PATH="$PATH:${TMUX_FALLBACK_PATH}"; export PATH; p=-; while :; do c=$(${list}); ` +
       `if [ "$c" != "$p" ]; then printf '\\036%s\\n\\037\\n' "$c" || exit 0; p=$c; fi; sleep ${intervalSec}; done`,
   );
 }
@@ -43,16 +43,46 @@ export interface PaneRow {
   activity: number;
   bell: boolean;
   dead: boolean;
+  /** How many clients are attached to its session. */
+  attached: number;
 }
 
 export function parsePaneList(text: string): PaneRow[] {
   const rows: PaneRow[] = [];
   for (const line of text.split('\n')) {
-    const [sessionId, windowId, windowIndex, paneId, activity, bell, dead, sessionName, ...windowName] = line.split('\t');
+    const [sessionId, windowId, windowIndex, paneId, activity, bell, dead, attached, sessionName, ...windowName] = line.split('\t');
     if (!sessionId?.startsWith('$') || !windowId?.startsWith('@') || !paneId?.startsWith('%')) continue;
-    rows.push({ sessionId, windowId, windowIndex: Number(windowIndex) || 0, paneId, activity: Number(activity) || 0, bell: bell === '1', dead: dead === '1', sessionName: sessionName ?? '', windowName: windowName.join('\t') });
+    rows.push({
+      sessionId,
+      windowId,
+      windowIndex: Number(windowIndex) || 0,
+      paneId,
+      activity: Number(activity) || 0,
+      bell: bell === '1',
+      dead: dead === '1',
+      attached: Number(attached) || 0,
+      sessionName: sessionName ?? '',
+      windowName: windowName.join('\t'),
+    });
   }
   return rows;
+}
+
+/**
+ * What a session list shows of a host's sessions (which there are, their names, windows and attached clients), as
+ * one string: when it changes, a list on screen is stale.
+ */
+export function sessionsSignature(rows: readonly PaneRow[]): string {
+  const sessions = new Map<string, { name: string; windows: Set<string>; attached: number }>();
+  for (const row of rows) {
+    const session = sessions.get(row.sessionId) ?? { name: row.sessionName, windows: new Set<string>(), attached: row.attached };
+    session.windows.add(row.windowId);
+    sessions.set(row.sessionId, session);
+  }
+  return [...sessions]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([id, s]) => `${id}\t${s.name}\t${s.windows.size}\t${s.attached}`)
+    .join('\n');
 }
 
 /** Splits the loop's output into lists (framed by RS … US). */

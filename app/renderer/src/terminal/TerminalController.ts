@@ -3,7 +3,7 @@
 // Holdfast's shortcuts (keys.ts). Knows nothing of panes or the contract; PaneView wires it.
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
-import { WebglAddon } from '@xterm/addon-webgl';
+import type { WebglAddon } from '@xterm/addon-webgl';
 import { Unicode11Addon } from '@xterm/addon-unicode11';
 import { parseSizePayload, SIZE_OSC } from '../../../shared/geometry';
 import { WebLinksAddon } from '@xterm/addon-web-links';
@@ -64,6 +64,8 @@ export class TerminalController extends Disposable {
   private readonly _fit = new FitAddon();
   private readonly _search = new SearchAddon();
   private _webgl: WebglAddon | undefined;
+  /** Settles once the renderer is chosen: WebGL (loaded after the first paint, in its own chunk) or the DOM. */
+  readonly rendererReady: Promise<void>;
   private _fitFrame = 0;
   /** A size set from outside (a tmux pane's), instead of fitting the box. */
   private _fixed: { cols: number; rows: number } | undefined;
@@ -131,7 +133,7 @@ export class TerminalController extends Disposable {
     this._register(this.term.onBell(() => this._ring()));
 
     this.term.open(_container);
-    this._loadWebgl();
+    this.rendererReady = this._loadWebgl();
 
     const onContextMenu = (e: MouseEvent) => {
       if (!this._settings.rightClickPaste) return;
@@ -275,13 +277,26 @@ export class TerminalController extends Disposable {
     this._onBell.fire();
   }
 
-  private _loadWebgl(): void {
+  private async _loadWebgl(): Promise<void> {
+    // On a touch screen (the companion on a phone) the DOM renderer draws a small screen well, survives the page
+    // going to the background (mobile browsers take WebGL contexts away) and spares the phone the addon's bytes.
+    if (window.matchMedia?.('(pointer: coarse)').matches) return;
+    let WebglAddon: typeof import('@xterm/addon-webgl').WebglAddon;
+    try {
+      ({ WebglAddon } = await import('@xterm/addon-webgl'));
+    } catch (err) {
+      console.info('holdfast: the WebGL renderer did not load, using the DOM renderer', err);
+      return;
+    }
+    if (this._store.isDisposed) return;
     try {
       const webgl = new WebglAddon();
       this.term.loadAddon(webgl);
       this._webgl = webgl;
       // The GPU can take the context away (driver reset, too many contexts): fall back to the DOM renderer.
       webgl.onContextLoss(() => this._dropWebgl());
+      // WebGL places cells on whole device pixels: the box may hold a different count than the DOM renderer said.
+      this.scheduleFit();
     } catch (err) {
       console.info('holdfast: WebGL unavailable, using the DOM renderer', err);
       this._webgl = undefined;

@@ -1,7 +1,7 @@
 // The window: hosts on the left, tabs of attached tmux sessions on the right, dialogs and prompts on top. The tabs
 // are this view's workspace: given back by core when the page loads (after a reload the same panes, after a restart
 // the last saved set) and saved whenever they change. Each open tab holds a RemotePane; PaneView shows it.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { IHoldfastApi } from '../../../shared/contract';
 import { DisposableStore, type Event, type IDisposable } from '../../../shared/lifecycle';
 import {
@@ -30,16 +30,20 @@ import type { IHostSessions } from '../model/rows';
 import { isMacPlatform, shortcutFor } from '../terminal/keys';
 import { terminalSettings } from '../terminal/TerminalController';
 import { PaneView, type IPaneCallbacks, type ITab } from './PaneView';
-import { SettingsDialog, ShortcutsDialog } from './SettingsDialog';
 import { ConfirmDialog, toErrorData } from './common';
-import { HostForm } from './HostForm';
-import { ImportDialog } from './ImportDialog';
-import { NewSessionDialog } from './NewSessionDialog';
 import { PromptDialog } from './PromptDialog';
-import { DevicesDialog } from './DevicesDialog';
-import { RescueDialog } from './RescueDialog';
 import { NeedsPanel } from './NeedsPanel';
 import { Sidebar, type ISidebarActions } from './Sidebar';
+
+// Forms and dialogs load when first opened, in chunks of their own: the companion's phone, which seldom opens them,
+// downloads the sessions, the panes and Needs you first (docs/benchmarks.md has the bytes).
+const SettingsDialog = lazy(() => import('./SettingsDialog').then((m) => ({ default: m.SettingsDialog })));
+const ShortcutsDialog = lazy(() => import('./SettingsDialog').then((m) => ({ default: m.ShortcutsDialog })));
+const HostForm = lazy(() => import('./HostForm').then((m) => ({ default: m.HostForm })));
+const ImportDialog = lazy(() => import('./ImportDialog').then((m) => ({ default: m.ImportDialog })));
+const NewSessionDialog = lazy(() => import('./NewSessionDialog').then((m) => ({ default: m.NewSessionDialog })));
+const DevicesDialog = lazy(() => import('./DevicesDialog').then((m) => ({ default: m.DevicesDialog })));
+const RescueDialog = lazy(() => import('./RescueDialog').then((m) => ({ default: m.RescueDialog })));
 
 type Dialog =
   | { kind: 'host-form'; profile?: HostProfile; copyOf?: HostProfile }
@@ -60,7 +64,7 @@ let nextTabId = 1;
 let nextNoticeId = 1;
 
 /** How often an open host's session list is read again while the host is connected. */
-const SESSION_REFRESH_MS = 5000;
+const SESSION_REFRESH_MS = 30_000;
 
 /** Where a page keeps its view id: per browser tab, kept across reloads (an Electron window's survives its reloads). */
 const VIEW_ID_KEY = 'holdfast.viewId';
@@ -221,7 +225,8 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
     [listSessions],
   );
 
-  // While a host's list is open and the host is connected, sessions made or ended elsewhere show up within seconds.
+  // Sessions made or ended elsewhere show up at once ('sessions.changed', from the watch on the host); while a host's
+  // list is open it is also listed again now and then, for a host whose watch does not run.
   useEffect(() => {
     const timer = setInterval(() => {
       for (const hostId of state.current.expanded) relistIfShown(hostId);
@@ -260,6 +265,7 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
       setPermission(next.permission);
     }, () => {});
     store.add(api.listen('needs.changed', (next) => setNeeds(next)));
+    store.add(api.listen('sessions.changed', ({ hostId }) => relistIfShown(hostId)));
     api.call('needs.list', {}).then(setNeeds, () => {});
     // Notices raised before this view opened, e.g. a settings file that was unreadable at start-up.
     api.call('app.notices', {}).then((list) => list.forEach((n) => notify(n.level, n.message)), () => {});
@@ -718,82 +724,84 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
         </main>
       </div>
 
-      {dialog?.kind === 'settings' && (
-        <SettingsDialog
-          api={api}
-          settings={settings}
-          mac={mac}
-          onCancel={() => setDialog(undefined)}
-          onSaved={(saved) => {
-            setSettings(saved);
-            setDialog(undefined);
-            notify('info', 'Settings saved.');
-          }}
-        />
-      )}
-      {dialog?.kind === 'rescue' && (
-        <RescueDialog
-          host={dialog.host}
-          action={dialog.action}
-          plan={dialog.plan}
-          onCancel={() => setDialog(undefined)}
-          onRun={async () => {
-            const made = await api.call('rescue.run', { hostId: dialog.host.id, action: dialog.action });
-            setDialog(undefined);
-            openTab(dialog.host, made.sessionName, undefined, made.sessionId);
-            void listSessions(dialog.host, { quiet: true });
-          }}
-          onResume={
-            dialog.action.kind === 'move' && !dialog.plan.ok
-              ? (() => {
-                  const process = rescue.get(dialog.host.id)?.processes.find((p) => dialog.action.kind === 'move' && p.pid === dialog.action.pid);
-                  const agent = process?.agent;
-                  return agent ? () => sidebarActions.onRescue?.(dialog.host, { kind: 'resume', agent, ...(process.cwd ? { cwd: process.cwd } : {}) }) : undefined;
-                })()
-              : undefined
-          }
-        />
-      )}
-      {dialog?.kind === 'devices' && <DevicesDialog api={api} onClose={() => setDialog(undefined)} />}
-      {dialog?.kind === 'shortcuts' && <ShortcutsDialog mac={mac} enabled={settings.shortcuts} onClose={() => setDialog(undefined)} onOpenSettings={() => setDialog({ kind: 'settings' })} />}
-      {dialog?.kind === 'host-form' && (
-        <HostForm
-          api={api}
-          appInfo={appInfo}
-          profile={dialog.profile}
-          copyOf={dialog.copyOf}
-          hosts={hosts}
-          onCancel={() => setDialog(undefined)}
-          onSaved={(saved) => {
-            setDialog(undefined);
-            void refreshHosts();
-            notify('info', `Saved ${saved.name}.`);
-          }}
-        />
-      )}
-      {dialog?.kind === 'import' && (
-        <ImportDialog
-          api={api}
-          onCancel={() => setDialog(undefined)}
-          onImported={(imported) => {
-            setDialog(undefined);
-            void refreshHosts();
-            notify('info', imported.length ? `Imported ${imported.length} ${imported.length === 1 ? 'host' : 'hosts'}.` : 'Nothing new to import.');
-          }}
-        />
-      )}
-      {dialog?.kind === 'new-session' && (
-        <NewSessionDialog
-          hostName={dialog.host.name}
-          existing={sessions.get(dialog.host.id)?.sessions?.map((s) => s.name) ?? []}
-          onCancel={() => setDialog(undefined)}
-          onStart={(name, startCommand) => {
-            const host = dialog.host;
-            setDialog(undefined);
-            openTab(host, name, startCommand ? { startCommand } : {});
-          }}
-        />
-      )}
+      <Suspense fallback={null}>
+        {dialog?.kind === 'settings' && (
+          <SettingsDialog
+            api={api}
+            settings={settings}
+            mac={mac}
+            onCancel={() => setDialog(undefined)}
+            onSaved={(saved) => {
+              setSettings(saved);
+              setDialog(undefined);
+              notify('info', 'Settings saved.');
+            }}
+          />
+        )}
+        {dialog?.kind === 'rescue' && (
+          <RescueDialog
+            host={dialog.host}
+            action={dialog.action}
+            plan={dialog.plan}
+            onCancel={() => setDialog(undefined)}
+            onRun={async () => {
+              const made = await api.call('rescue.run', { hostId: dialog.host.id, action: dialog.action });
+              setDialog(undefined);
+              openTab(dialog.host, made.sessionName, undefined, made.sessionId);
+              void listSessions(dialog.host, { quiet: true });
+            }}
+            onResume={
+              dialog.action.kind === 'move' && !dialog.plan.ok
+                ? (() => {
+                    const process = rescue.get(dialog.host.id)?.processes.find((p) => dialog.action.kind === 'move' && p.pid === dialog.action.pid);
+                    const agent = process?.agent;
+                    return agent ? () => sidebarActions.onRescue?.(dialog.host, { kind: 'resume', agent, ...(process.cwd ? { cwd: process.cwd } : {}) }) : undefined;
+                  })()
+                : undefined
+            }
+          />
+        )}
+        {dialog?.kind === 'devices' && <DevicesDialog api={api} onClose={() => setDialog(undefined)} />}
+        {dialog?.kind === 'shortcuts' && <ShortcutsDialog mac={mac} enabled={settings.shortcuts} onClose={() => setDialog(undefined)} onOpenSettings={() => setDialog({ kind: 'settings' })} />}
+        {dialog?.kind === 'host-form' && (
+          <HostForm
+            api={api}
+            appInfo={appInfo}
+            profile={dialog.profile}
+            copyOf={dialog.copyOf}
+            hosts={hosts}
+            onCancel={() => setDialog(undefined)}
+            onSaved={(saved) => {
+              setDialog(undefined);
+              void refreshHosts();
+              notify('info', `Saved ${saved.name}.`);
+            }}
+          />
+        )}
+        {dialog?.kind === 'import' && (
+          <ImportDialog
+            api={api}
+            onCancel={() => setDialog(undefined)}
+            onImported={(imported) => {
+              setDialog(undefined);
+              void refreshHosts();
+              notify('info', imported.length ? `Imported ${imported.length} ${imported.length === 1 ? 'host' : 'hosts'}.` : 'Nothing new to import.');
+            }}
+          />
+        )}
+        {dialog?.kind === 'new-session' && (
+          <NewSessionDialog
+            hostName={dialog.host.name}
+            existing={sessions.get(dialog.host.id)?.sessions?.map((s) => s.name) ?? []}
+            onCancel={() => setDialog(undefined)}
+            onStart={(name, startCommand) => {
+              const host = dialog.host;
+              setDialog(undefined);
+              openTab(host, name, startCommand ? { startCommand } : {});
+            }}
+          />
+        )}
+      </Suspense>
       {dialog?.kind === 'delete' && (
         <ConfirmDialog
           title={`Delete ${dialog.host.name}?`}

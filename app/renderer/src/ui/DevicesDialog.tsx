@@ -7,11 +7,18 @@ import type { CompanionListen, CompanionOptions, Device, Pairing } from '../../.
 import { relativeTime } from '../model/format';
 import { ErrorBox, Modal, Spinner, toErrorData, useNow } from './common';
 
+/** 4:59, 0:07: what is left of a pairing code's few minutes. */
+function countdown(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+}
+
 export function DevicesDialog({ api, onClose }: { api: IHoldfastApi; onClose(): void }) {
   const now = useNow(1000);
   const [devices, setDevices] = useState<Device[]>();
   const [choices, setChoices] = useState<CompanionOptions>();
   const [listen, setListen] = useState<CompanionListen>('loopback');
+  const [address, setAddress] = useState<string>();
   const [viewOnly, setViewOnly] = useState(false);
   const [pairing, setPairing] = useState<Pairing>();
   const [busy, setBusy] = useState(false);
@@ -29,7 +36,7 @@ export function DevicesDialog({ api, onClose }: { api: IHoldfastApi; onClose(): 
     setBusy(true);
     setError(undefined);
     try {
-      setPairing(await api.call('devices.pair', { listen, viewOnly }));
+      setPairing(await api.call('devices.pair', { listen, viewOnly, ...(listen === 'lan' && address ? { address } : {}) }));
     } catch (err) {
       setError(toErrorData(err));
     } finally {
@@ -56,7 +63,27 @@ export function DevicesDialog({ api, onClose }: { api: IHoldfastApi; onClose(): 
           </label>
           <label className={choices && choices.lan.length > 0 ? '' : 'is-disabled'}>
             <input type="radio" name="listen" disabled={!choices || choices.lan.length === 0} checked={listen === 'lan'} onChange={() => setListen('lan')} /> Local network over HTTPS
-            {choices && choices.lan.length > 0 ? ` (${choices.lan[0]}; the browser warns once about the certificate)` : ''}
+            {!choices || choices.lan.length === 0 ? (
+              ' (no local network address)'
+            ) : choices.lan.length === 1 ? (
+              ` (${choices.lan[0]}; the browser warns once about the certificate)`
+            ) : (
+              <>
+                {' at '}
+                {/* A computer on several networks (Wi-Fi, a VPN, container bridges): the one the phone is on. */}
+                <select aria-label="Local network address" value={address ?? choices.lan[0]} onChange={(e) => {
+                  setAddress(e.target.value);
+                  setListen('lan');
+                }}>
+                  {choices.lan.map((a) => (
+                    <option key={a} value={a}>
+                      {a}
+                    </option>
+                  ))}
+                </select>
+                {' (the browser warns once about the certificate)'}
+              </>
+            )}
           </label>
         </fieldset>
         <label className="checkbox-row">
@@ -76,7 +103,7 @@ export function DevicesDialog({ api, onClose }: { api: IHoldfastApi; onClose(): 
             <div className="pairing-text">
               <div className="muted small">Scan it, or open this link on the device (it works once):</div>
               <input className="mono pairing-link" readOnly value={pairing.url} aria-label="Pairing link" onFocus={(e) => e.currentTarget.select()} />
-              <div className="small">{expired ? 'Expired: show a new code.' : `Expires in ${Math.max(0, Math.ceil((pairing.expiresAt - now) / 1000))} s.`}</div>
+              <div className="small">{expired ? 'Expired: show a new code.' : `Expires in ${countdown(pairing.expiresAt - now)}.`}</div>
               {pairing.fingerprint && (
                 <div className="small">
                   Certificate fingerprint (SHA-256), to compare with what the device&apos;s browser shows: <span className="mono fingerprint">{pairing.fingerprint}</span>

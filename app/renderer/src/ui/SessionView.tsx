@@ -264,13 +264,19 @@ function NativePane({
     const onFocusIn = () => callbacks.current.onFocus();
     host.addEventListener('focusin', onFocusIn);
     if (host.parentElement) exposeReaders(host.parentElement, controller);
-    // The font is measured once the renderer has drawn: report the cell size for the session's size.
-    let frame = requestAnimationFrame(function measure() {
-      const cell = controller.cellSize();
-      if (cell) callbacks.current.onCell(cell);
-      else frame = requestAnimationFrame(measure);
+    // The font is measured once the renderer (WebGL or the DOM's) has drawn: report the cell size for the session's size.
+    let frame = 0;
+    let gone = false;
+    void controller.rendererReady.then(() => {
+      if (gone) return;
+      frame = requestAnimationFrame(function measure() {
+        const cell = controller.cellSize();
+        if (cell) callbacks.current.onCell(cell);
+        else frame = requestAnimationFrame(measure);
+      });
     });
     return () => {
+      gone = true;
       cancelAnimationFrame(frame);
       host.removeEventListener('focusin', onFocusIn);
       for (const s of subs) s.dispose();
@@ -354,12 +360,18 @@ function CellProbe({ platform, settings, onCell }: { platform: string; settings:
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const controller = new TerminalController(ref.current!, isMacPlatform(platform || navigator.platform), settings);
-    let frame = requestAnimationFrame(function measure() {
-      const cell = controller.cellSize();
-      if (cell) onCell(cell);
-      else frame = requestAnimationFrame(measure);
+    let frame = 0;
+    let gone = false;
+    void controller.rendererReady.then(() => {
+      if (gone) return;
+      frame = requestAnimationFrame(function measure() {
+        const cell = controller.cellSize();
+        if (cell) onCell(cell);
+        else frame = requestAnimationFrame(measure);
+      });
     });
     return () => {
+      gone = true;
       cancelAnimationFrame(frame);
       controller.dispose();
     };
