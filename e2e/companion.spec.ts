@@ -61,7 +61,12 @@ test('pairs a phone through the link; it attaches, types, answers a prompt, neve
   await phone.keyboard.type('echo from-phone-$((6*7))\n');
   await expect.poll(() => tmux("capture-pane -p -t '=e2e-phone:'")).toContain('from-phone-42');
   await expect.poll(() => terminalText(phone)).toContain('from-phone-42');
-  if (shots) await phone.screenshot({ path: `${shots}/phone-session.png` });
+  if (shots) {
+    await phone.screenshot({ path: `${shots}/phone-session.png` });
+    await phone.setViewportSize({ width: 844, height: 390 });
+    await phone.screenshot({ path: `${shots}/phone-session-landscape.png` });
+    await phone.setViewportSize({ width: 390, height: 844 });
+  }
   // The key bar's Ctrl-C reaches the program.
   await phone.keyboard.type('sleep 300\n');
   await expect.poll(() => tmux("display -p -t '=e2e-phone:' '#{pane_current_command}'")).toBe('sleep');
@@ -75,7 +80,12 @@ test('pairs a phone through the link; it attaches, types, answers a prompt, neve
   await phone.getByRole('button', { name: '‹ Sessions' }).tap();
   const item = phone.getByRole('region', { name: 'Needs you' }).getByTestId('needs-item').filter({ hasText: 'e2e-phone-agent' });
   await expect(item).toBeVisible({ timeout: 20_000 });
-  if (shots) await phone.screenshot({ path: `${shots}/phone-needs.png` });
+  if (shots) {
+    await phone.screenshot({ path: `${shots}/phone-needs.png` });
+    await phone.setViewportSize({ width: 844, height: 390 });
+    await phone.screenshot({ path: `${shots}/phone-needs-landscape.png` });
+    await phone.setViewportSize({ width: 390, height: 844 });
+  }
   await item.getByRole('button', { name: 'Yes', exact: true }).tap();
   await expect.poll(() => tmux("capture-pane -p -t '=e2e-phone-agent:'")).toContain('received: [1]');
 

@@ -57,6 +57,16 @@ test('shows a session\'s windows as sub-tabs and its panes as native splits, and
   await pane.getByRole('button', { name: 'Split down' }).click();
   await expect.poll(() => paneIds().length).toBe(3);
   await expect(natives).toHaveCount(3);
+  const shots = process.env.HOLDFAST_SHOTS;
+  if (shots) {
+    // The split layout at a large and a small window, once tmux has the size the view asked for.
+    for (const [width, height] of [[1680, 1050], [800, 520], [1280, 800]] as const) {
+      await page.setViewportSize({ width, height });
+      const view = pane.getByTestId('session-view');
+      await expect.poll(async () => (await view.getAttribute('data-requested-size')) === tmux(`display -p -t '=${SESSION}:editor' '#{window_width}x#{window_height}'`)).toBe(true);
+      await page.screenshot({ path: `${shots}/splits-${width}x${height}.png` });
+    }
+  }
 
   // Done in tmux by someone else: a window renamed, another switched to.
   tmux(`rename-window -t '=${SESSION}:logs' build`);

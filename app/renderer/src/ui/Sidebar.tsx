@@ -189,11 +189,14 @@ export function Sidebar({
           ))}
         </div>
       </div>
-      <div className="sidebar-footer">
-        <button type="button" className="btn btn-ghost btn-block" onClick={actions.onImport}>
-          Import from ~/.ssh/config
-        </button>
-      </div>
+      {/* On a paired device "~/.ssh/config" would be the computer's, not the device's: imports are made there. */}
+      {!extras.device && (
+        <div className="sidebar-footer">
+          <button type="button" className="btn btn-ghost btn-block" onClick={actions.onImport}>
+            Import from ~/.ssh/config
+          </button>
+        </div>
+      )}
     </aside>
   );
 }
