@@ -25,6 +25,9 @@ export interface ControlPaneOptions {
   onResync?(plan: ResyncPlan): void;
 }
 
+/** send-keys commands (256 bytes each) sent to tmux before its answers: see ControlPaneChannel._sendKeys. */
+const KEYS_IN_FLIGHT = 4;
+
 export class ControlPaneChannel extends Disposable implements IPtyChannel {
   private readonly _onData = this._register(new Emitter<Uint8Array>());
   readonly onData = this._onData.event;
@@ -42,6 +45,9 @@ export class ControlPaneChannel extends Disposable implements IPtyChannel {
   private _pausedByUs = false;
   private _pausedByTmux = false;
   private _closed = false;
+  /** send-keys lines not yet sent, and how many sent that tmux has not answered (see _sendKeys). */
+  private readonly _keys: string[] = [];
+  private _keysInFlight = 0;
   private _state: TmuxPaneState | undefined;
   /** Bumped by every resync: an older one that finishes late is ignored. */
   private _resyncGeneration = 0;
@@ -92,7 +98,25 @@ export class ControlPaneChannel extends Disposable implements IPtyChannel {
   write(data: string | Uint8Array): void {
     if (this._closed) return;
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-    for (const line of sendKeysHex(this._options.pane, bytes)) this._client.send(line);
+    this._keys.push(...sendKeysHex(this._options.pane, bytes));
+    this._sendKeys();
+  }
+
+  /**
+   * Keys go to tmux a few commands at a time, the next once tmux has answered one: a 1 MB paste written to tmux at
+   * once (4,000 commands) was seen, on a loaded machine, to leave the pane taking no input at all, for good. Typing
+   * is one command in flight; the order is the order written.
+   */
+  private _sendKeys(): void {
+    while (this._keysInFlight < KEYS_IN_FLIGHT && this._keys.length > 0 && !this._closed) {
+      const line = this._keys.shift()!;
+      this._keysInFlight++;
+      const done = () => {
+        this._keysInFlight--;
+        this._sendKeys();
+      };
+      this._client.group([line]).then(done, done);
+    }
   }
 
   /** The view's size: the control client's size, which tmux gives the window (window-size latest). */
@@ -173,6 +197,7 @@ export class ControlPaneChannel extends Disposable implements IPtyChannel {
   private _close(exitCode?: number): void {
     if (this._closed) return;
     this._closed = true;
+    this._keys.length = 0;
     this._onClose.fire(exitCode !== undefined ? { exitCode } : {});
   }
 
@@ -180,6 +205,7 @@ export class ControlPaneChannel extends Disposable implements IPtyChannel {
   override dispose(): void {
     if (this._store.isDisposed) return;
     this._closed = true;
+    this._keys.length = 0;
     super.dispose();
   }
 }
