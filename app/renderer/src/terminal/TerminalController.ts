@@ -9,7 +9,7 @@ import { parseSizePayload, SIZE_OSC } from '../../../shared/geometry';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { SearchAddon, type ISearchOptions } from '@xterm/addon-search';
 import type { Settings, ThemeName } from '../../../shared/model';
-import { Disposable, Emitter, toDisposable } from '../../../shared/lifecycle';
+import { Disposable, Emitter, toDisposable, type IDisposable } from '../../../shared/lifecycle';
 import { ByteTail } from './byteTail';
 import { SHORTCUTS, shortcutFor, type ShortcutId } from './keys';
 import { DEFAULT_FONT_FAMILY, TERMINAL_THEMES } from './themes';
@@ -207,6 +207,24 @@ export class TerminalController extends Disposable {
     const core = (this.term as unknown as { _core?: { _renderService?: { dimensions?: { css?: { cell?: { width: number; height: number } } } } } })._core;
     const cell = core?._renderService?.dimensions?.css?.cell;
     return cell && cell.width > 0 && cell.height > 0 ? { width: cell.width, height: cell.height } : undefined;
+  }
+
+  /** Calls `fn` once with the cell size, as soon as the renderer (WebGL or the DOM's) has drawn and measured its font. */
+  whenCellMeasured(fn: (cell: { width: number; height: number }) => void): IDisposable {
+    let frame = 0;
+    let gone = false;
+    const measure = () => {
+      const cell = this.cellSize();
+      if (cell) fn(cell);
+      else frame = requestAnimationFrame(measure);
+    };
+    void this.rendererReady.then(() => {
+      if (!gone) frame = requestAnimationFrame(measure);
+    });
+    return toDisposable(() => {
+      gone = true;
+      cancelAnimationFrame(frame);
+    });
   }
 
   /** How many cells fit in a box of this many CSS pixels, with this terminal's font. */

@@ -264,20 +264,10 @@ function NativePane({
     const onFocusIn = () => callbacks.current.onFocus();
     host.addEventListener('focusin', onFocusIn);
     if (host.parentElement) exposeReaders(host.parentElement, controller);
-    // The font is measured once the renderer (WebGL or the DOM's) has drawn: report the cell size for the session's size.
-    let frame = 0;
-    let gone = false;
-    void controller.rendererReady.then(() => {
-      if (gone) return;
-      frame = requestAnimationFrame(function measure() {
-        const cell = controller.cellSize();
-        if (cell) callbacks.current.onCell(cell);
-        else frame = requestAnimationFrame(measure);
-      });
-    });
+    // The cell size, once the renderer has measured the font, is what the session's size is made from.
+    const measured = controller.whenCellMeasured((cell) => callbacks.current.onCell(cell));
     return () => {
-      gone = true;
-      cancelAnimationFrame(frame);
+      measured.dispose();
       host.removeEventListener('focusin', onFocusIn);
       for (const s of subs) s.dispose();
       controller.dispose();
@@ -360,19 +350,9 @@ function CellProbe({ platform, settings, onCell }: { platform: string; settings:
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const controller = new TerminalController(ref.current!, isMacPlatform(platform || navigator.platform), settings);
-    let frame = 0;
-    let gone = false;
-    void controller.rendererReady.then(() => {
-      if (gone) return;
-      frame = requestAnimationFrame(function measure() {
-        const cell = controller.cellSize();
-        if (cell) onCell(cell);
-        else frame = requestAnimationFrame(measure);
-      });
-    });
+    const measured = controller.whenCellMeasured(onCell);
     return () => {
-      gone = true;
-      cancelAnimationFrame(frame);
+      measured.dispose();
       controller.dispose();
     };
   }, []);
