@@ -74,6 +74,8 @@ export class Host extends Disposable {
     if (this._panes.has(pane)) throw new Error('Host.addPane: this pane is already on the host');
     const store = new DisposableStore();
     store.add(pane.onData(() => this._watchdog.outputReceived()));
+    // The supervisor decides about the link: a dead one is replaced, and the new one attaches the pane again.
+    store.add(pane.onLinkInDoubt(() => this.supervisor.echoOverdue()));
     this._panes.set(pane, store);
     this.supervisor.setPaneCount(this._panes.size);
     return toDisposable(() => {

@@ -19,7 +19,7 @@ import type { IClock } from './interfaces';
 import { Pane, type PaneAttachPolicy, type PaneAttention, type PaneStateChange } from './pane/Pane';
 import type { FlowMarks } from './pane/PaneStream';
 import type { IWorkspaceStore, SavedTab } from './stores/workspaceStore';
-import { isReservedSessionName, reservedNameError } from './tmux/commands';
+import { isReservedSessionName, reservedNameError } from './tmux/sessions';
 
 /** How long a view that went keeps its panes for a reload to take them back. */
 export const VIEW_GRACE_MS = 60_000;

@@ -182,4 +182,42 @@ describe('control mode, link down and up', () => {
       rig.tmux("tmux kill-session -t '=ctl-split' 2>/dev/null; true");
     }
   }, 120_000);
+
+  it('takes lines of history that look like tmux messages for data: after an outage the screen is tmux\'s and the pane takes input', async () => {
+    // Every pane id a test server can have is named, so whichever this pane is, a line names it.
+    const lookalikes = [
+      ...Array.from({ length: 100 }, (_, i) => `%pause %${i}`),
+      ...Array.from({ length: 100 }, (_, i) => `%continue %${i}`),
+      '%output %0 hello',
+      '%exit',
+      '%begin 1 2 1',
+      '%end 1 2 1',
+      '%error 1 2 1',
+      '%layout-change @0 abcd,80x24,0,0,0',
+    ];
+    rig.tmux(`printf '%s\\n' ${lookalikes.map((l) => `'${l}'`).join(' ')} > /tmp/hf-lookalikes`);
+    const script = "cat /tmp/hf-lookalikes; printf 'type here: '; read x; echo \"got [$x]\"; sleep 600";
+    const host = await rig.addHost({ intervalSec: 1, countMax: 2 });
+    const { paneId, mode } = await rig.view.open({ hostId: host.id, sessionName: 'ctl-lookalike', create: { startCommand: script }, cols: 80, rows: 24 });
+    try {
+      expect(mode).toBe('control');
+      await waitFor(async () => (await viewOf(paneId)).screen.some((l) => l.startsWith('type here:')), 'the prompt on screen');
+      await outage(paneId, 3_000);
+      // tmux's own screen, as a classic attach draws it.
+      const tmuxScreen = () => rig.tmux("tmux capture-pane -p -t '=ctl-lookalike:'").replace(/\n+$/, '').split('\n');
+      // (A space the program wrote is a cell in the view, where capture-pane trims it.)
+      const same = async () => JSON.stringify((await viewOf(paneId)).screen.map((l) => l.trimEnd()).slice(0, tmuxScreen().length)) === JSON.stringify(tmuxScreen());
+      await waitFor(same, 'the view to show tmux\'s screen');
+      // Nothing kept the pane paused or resyncing: typing reaches the program.
+      rig.view.write(paneId, 'yes\r');
+      await waitFor(() => rig.tmux("tmux capture-pane -p -t '=ctl-lookalike:'").includes('got [yes]'), 'the program to read the line');
+      await waitFor(async () => (await viewOf(paneId)).screen.some((l) => l === 'got [yes]'), 'the answer in the view');
+      // Every line of the history is in the view once.
+      const view = await viewOf(paneId);
+      for (const line of lookalikes) expect(view.lines.filter((l) => l === line), line).toHaveLength(1);
+    } finally {
+      await rig.view.call('panes.close', { paneId });
+      rig.tmux("tmux kill-session -t '=ctl-lookalike' 2>/dev/null; rm -f /tmp/hf-lookalikes; true");
+    }
+  }, 120_000);
 });

@@ -2,7 +2,7 @@
 // last lines for a preview (capture-pane, no attach).
 import { HoldfastError } from '../../shared/contract';
 import type { NeedsService } from '../needs/needs';
-import { posixCommand, TMUX_FALLBACK_PATH } from '../tmux/commands';
+import { target, tmux, tmuxExec } from '../tmux/tmux';
 import type { CoreContext, Handlers } from './context';
 
 type NeedsCommands = 'needs.list' | 'needs.answer' | 'needs.focus' | 'sessions.preview';
@@ -22,7 +22,7 @@ export function needsHandlers(ctx: CoreContext, needs: NeedsService): Handlers<N
       const connection = host.status.state === 'connected' ? host.connection : undefined;
       // A preview never connects: it is for a host whose list is shown.
       if (!connection) throw new HoldfastError({ code: 'NETWORK', message: 'The host is not connected.' });
-      const result = await connection.exec(posixCommand(`PATH="$PATH:${TMUX_FALLBACK_PATH}"; export PATH; tmux -u capture-pane -p -t '${sessionId}'`), { timeoutMs: 5000 });
+      const result = await connection.exec(tmuxExec(tmux.capturePane(target.session(sessionId))), { timeoutMs: 5000 });
       if (result.code !== 0) throw new HoldfastError({ code: 'SESSION_GONE', message: result.stderr.trim() || 'The session is gone.' });
       const lines = result.stdout.replace(/\n+$/, '').split('\n');
       return { lines: lines.slice(-PREVIEW_LINES) };

@@ -7,7 +7,7 @@ import type { Attention, NeedsItem, SessionMarks, Settings } from '../../shared/
 import type { Host } from '../host';
 import type { IClock, ISshConnection } from '../interfaces';
 import type { PaneAttention } from '../pane/Pane';
-import { posixCommand, TMUX_FALLBACK_PATH } from '../tmux/commands';
+import { target, tmux, tmuxExec } from '../tmux/tmux';
 import { promptFingerprint, type WaitMatch } from './patterns';
 import { HostWatcher, sendBytesCommand, sessionsSignature, type PaneRow, type WaitingPane } from './watch';
 
@@ -178,7 +178,8 @@ export class NeedsService extends Disposable {
   async focus(itemId: string): Promise<{ hostId: string; sessionId: string; sessionName: string; tmuxPane: string }> {
     const { hostId, watched, waiting } = this._find(itemId);
     const pane = waiting.row.paneId;
-    await watched.connection.exec(posixCommand(`PATH="$PATH:${TMUX_FALLBACK_PATH}"; export PATH; tmux -u select-window -t '${pane}' \\; select-pane -t '${pane}'`), { timeoutMs: 5000 });
+    const t = target.pane(pane);
+    await watched.connection.exec(tmuxExec([tmux.selectWindow(t), tmux.selectPane(t)]), { timeoutMs: 5000 });
     return { hostId, sessionId: waiting.row.sessionId, sessionName: waiting.row.sessionName, tmuxPane: pane };
   }
 

@@ -75,8 +75,8 @@ describe('the host loop and its output', () => {
   });
 
   it('sends exactly the bytes of a choice, as hex, never as key names', () => {
-    expect(sendBytesCommand('%5', '1')).toMatch(/send-keys -t .*%5.* -H 31'$/);
-    expect(sendBytesCommand('%5', 'y\r')).toMatch(/ -H 79 0d'$/);
+    expect(sendBytesCommand('%5', '1')).toMatch(/send-keys -H -t %5 31'$/);
+    expect(sendBytesCommand('%5', 'y\r')).toMatch(/ -H -t %5 79 0d'$/);
     expect(() => sendBytesCommand("%5'; rm -rf ~", 'y')).toThrow();
   });
 });

@@ -8,7 +8,8 @@
 // thin driver (the channel, the timer, the reads).
 import { Disposable, DisposableStore, MutableDisposable } from '../../shared/lifecycle';
 import type { IClock, IExecChannel, ISshConnection } from '../interfaces';
-import { posixCommand, shellQuote, TMUX_FALLBACK_PATH } from '../tmux/commands';
+import { posixCommand } from '../tmux/shell';
+import { target, TMUX_PATH_SETUP, tmux, tmuxExec, tmuxInScript } from '../tmux/tmux';
 import { detectWaiting, type Screen, type UserPattern, type WaitMatch } from './patterns';
 
 /** A pane is read once its window has been still this long: a prompt is confirmed only on a still screen. */
@@ -24,10 +25,9 @@ const END = '\x1f';
 
 /** The loop the host runs: the list at once (empty too), then when it changed, framed, once a second. Ends with the channel. */
 export function watchScript(intervalSec = 1): string {
-  // -u: without a UTF-8 locale tmux writes tabs and every non-ASCII character as '_'.
-  const list = `tmux -u list-panes -a -F ${shellQuote(PANE_LIST_FORMAT)} 2>/dev/null`;
+  const list = `${tmuxInScript(tmux.listPanes({ all: true }, PANE_LIST_FORMAT))} 2>/dev/null`;
   return posixCommand(
-    `PATH="$PATH:${TMUX_FALLBACK_PATH}"; export PATH; p=-; while :; do c=$(${list}); ` +
+    `${TMUX_PATH_SETUP}; p=-; while :; do c=$(${list}); ` +
       `if [ "$c" != "$p" ]; then printf '\\036%s\\n\\037\\n' "$c" || exit 0; p=$c; fi; sleep ${intervalSec}; done`,
   );
 }
@@ -233,8 +233,8 @@ export class WatchModel {
 
 /** What reading a pane gives: its screen and cursor. */
 export function capturePaneCommand(paneId: string): string {
-  if (!/^%\d+$/.test(paneId)) throw new Error(`Not a tmux pane id: ${paneId}`);
-  return posixCommand(`PATH="$PATH:${TMUX_FALLBACK_PATH}"; export PATH; tmux -u display -p -t '${paneId}' '#{cursor_y}' \\; capture-pane -p -t '${paneId}'`);
+  const pane = target.pane(paneId);
+  return tmuxExec([tmux.displayMessage('#{cursor_y}', pane), tmux.capturePane(pane)]);
 }
 
 export function parseCapture(stdout: string): Screen {
@@ -246,9 +246,7 @@ export function parseCapture(stdout: string): Screen {
 
 /** Sends exactly these bytes to a tmux pane, as keys (send-keys -H: no key names, nothing interpreted). */
 export function sendBytesCommand(paneId: string, keys: string): string {
-  if (!/^%\d+$/.test(paneId)) throw new Error(`Not a tmux pane id: ${paneId}`);
-  const hex = [...Buffer.from(keys, 'utf8')].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-  return posixCommand(`PATH="$PATH:${TMUX_FALLBACK_PATH}"; export PATH; tmux -u send-keys -t '${paneId}' -H ${hex}`);
+  return tmuxExec(tmux.sendKeysHex(target.pane(paneId), new TextEncoder().encode(keys)));
 }
 
 export interface WaitingPane {

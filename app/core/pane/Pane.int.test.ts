@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSshd, type TestSshd } from '../../../test/harness/sshd';
 import type { ISshConnection } from '../interfaces';
-import { shellQuote } from '../tmux/commands';
+import { shellQuote } from '../tmux/shell';
 import { listSessions, lookUpSession } from '../tmux/sessions';
 import { TERMINAL_RESET_BYTES } from './terminalReset';
 import { connectToTestServer } from '../tmux/testConnection';

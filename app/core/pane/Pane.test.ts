@@ -157,6 +157,45 @@ describe('Pane attach', () => {
     expect(states.map((s) => s.state)).not.toContain('failed');
   });
 
+  it('an attach that fails on a link that does not answer a probe in time (a busy machine), while the link is open, asks the host to look at the link and tries again on it meanwhile', async () => {
+    const { pane, clock, states, newConnection } = setup();
+    const conn = newConnection();
+    const openPty = conn.openPty.bind(conn);
+    let refusals = 1;
+    conn.openPty = async (options) => {
+      if (refusals-- > 0) throw new Error('Could not open a channel on h:22: (SSH) Channel open failure: open failed');
+      return openPty(options);
+    };
+    conn.probeResult = false;
+    let doubts = 0;
+    pane.onLinkInDoubt(() => doubts++);
+    await pane.attach(conn);
+    await settle();
+    expect(doubts).toBe(1);
+    expect(pane.state).toBe('reconnecting');
+    expect(states[states.length - 1]!.message).toMatch(/Trying again in 2 s/);
+    clock.advance(2000);
+    await settle();
+    // Not stuck waiting for a reconnect that an open link never brings.
+    expect(pane.state).toBe('attached');
+  });
+
+  it('a link that closes while its probe is pending makes the pane wait for the reconnect, without a retry of its own', async () => {
+    const { pane, newConnection } = setup();
+    const conn = newConnection();
+    conn.openPty = async () => {
+      throw new Error('No response from server');
+    };
+    conn.probeResult = async () => {
+      conn.kill();
+      return false;
+    };
+    await pane.attach(conn);
+    await settle();
+    expect(pane.state).toBe('reconnecting');
+    expect(pane.awaitingLink).toBe(true);
+  });
+
   it('a session lookup that fails after the tmux client ended, on a link that answers, is retried on that link', async () => {
     const { pane, clock, tmux, newConnection } = setup();
     const conn = newConnection();

@@ -6,13 +6,13 @@ import { HoldfastError } from '../../shared/contract';
 import { Disposable, DisposableStore, Emitter, MutableDisposable, toDisposable, type IDisposable } from '../../shared/lifecycle';
 import type { CommandExit, HoldfastErrorData, PaneInfo, PaneState, SessionLayout, TmuxAction } from '../../shared/model';
 import { systemClock, type IClock, type IPtyChannel, type ISshConnection } from '../interfaces';
-import { attachSessionCommand, posixCommand, tmuxMissingError, TMUX_FALLBACK_PATH } from '../tmux/commands';
-import { ControlClient, replyText } from '../tmux/control/client';
-import { controlAttachCommand, tmuxQuote } from '../tmux/control/commands';
+import { ControlClient, controlAttachCommand, replyText } from '../tmux/control/client';
+import { TMUX_PATH_SETUP, tmux, tmuxInScript } from '../tmux/tmux';
+import { posixCommand } from '../tmux/shell';
 import type { ControlPaneChannel } from '../tmux/control/paneChannel';
 import type { ResyncPlan } from '../tmux/control/resync';
 import { ControlSession } from '../tmux/control/session';
-import { createSession, deadPane, killSession, lookUpSession } from '../tmux/sessions';
+import { attachSessionCommand, createSession, deadPane, killSession, lookUpSession, tmuxMissingError } from '../tmux/sessions';
 import { PaneOutput } from './PaneOutput';
 import type { FlowMarks, PaneStream } from './PaneStream';
 import { TERMINAL_RESET_BYTES } from './terminalReset';
@@ -198,6 +198,9 @@ export class Pane extends Disposable {
   readonly onDidChangeLayout = this._onDidChangeLayout.event;
   /** Views on the pane's own stream (no target), and the output each is bound to now. */
   private readonly _followers = new Map<string, { deliver: (data: Uint8Array) => void; output: PaneOutput }>();
+  private readonly _onLinkInDoubt = this._register(new Emitter<void>());
+  /** An attach failed and the link did not answer a probe in time: its host should look at it (and replace it if dead). */
+  readonly onLinkInDoubt = this._onLinkInDoubt.event;
   private readonly _onAttention = this._register(new Emitter<PaneAttention>());
   /** The program rang the bell or asked for a notification (OSC 9/777), in the pane or one tmux pane of it. */
   readonly onAttention = this._onAttention.event;
@@ -457,14 +460,18 @@ export class Pane extends Disposable {
             session.dispose();
             return;
           }
-          this._bindChannel(session, conn, generation, { kind: 'control' });
+          const mode: PaneMode = { kind: 'control' };
+          this._bindChannel(session, conn, generation, mode);
           // Every tmux pane's view is brought in line with it (its history, an outage's divider) before live output.
           const started: Promise<void>[] = [];
           this._bindControlSession(session, started);
           await withinTime(session.start({ cols: this._cols, rows: this._rows }), CONTROL_ANSWER_MS, 'the session layout');
           await withinTime(Promise.all(started), CONTROL_ANSWER_MS, 'the resync captures');
-          this._lostAt = undefined;
           if (generation !== this._generation) return;
+          this._lostAt = undefined;
+          // Attached once the session's panes are known and shown: a key typed before has nowhere to go, and is
+          // discarded with a word (attaching), never dropped in silence.
+          this._setState('attached', { mode });
           if (create && this._startCommand !== undefined) this._watchForExit(conn, generation);
           return;
         }
@@ -482,15 +489,26 @@ export class Pane extends Disposable {
       if (create && this._startCommand !== undefined) this._watchForExit(conn, generation);
     } catch (err) {
       if (generation !== this._generation) return;
-      // A channel can fail before the connection reports its own end: only a live link makes this a real failure.
-      const linkAlive = this._linkAlive && (await conn.probe(ATTACH_FAILURE_PROBE_MS).catch(() => false));
-      if (generation !== this._generation) return;
-      if (!linkAlive) {
+      if (!this._linkAlive) {
         // The link died under the attach; the reconnect attaches again.
         this._enterReconnecting();
         return;
       }
       const error = HoldfastError.from(err);
+      // A channel can fail before the connection reports its own end: only a link that answers makes this a real
+      // failure. One that does not answer in time is in doubt, not dead: the host is asked to look at it (a dead one
+      // is replaced, and the reconnect attaches again), and the pane tries again on this one meanwhile. Waiting for
+      // a reconnect alone would wait for good on a link that was only slow.
+      const answers = await conn.probe(ATTACH_FAILURE_PROBE_MS).catch(() => false);
+      if (generation !== this._generation) return;
+      if (!answers) {
+        if (!this._linkAlive) this._enterReconnecting();
+        else {
+          this._onLinkInDoubt.fire();
+          this._retryOnLiveLink(conn, error, create && this._sessionId === undefined);
+        }
+        return;
+      }
       if (error.code === 'TMUX_MISSING' || error.code === 'VALIDATION' || create) {
         this._generation++;
         this._setState('failed', { error: error.toData(), message: error.message });
@@ -521,7 +539,7 @@ export class Pane extends Disposable {
         if (/unknown option|usage:/i.test(said)) throw new ControlModeUnavailable('the tmux on the server is older than 3.2 (control mode needs 3.2)');
         throw new ControlModeUnavailable(`tmux refused a control-mode client: ${said.split('\n')[0]!.slice(0, 200)}`);
       }
-      const reply = await withinTime(client.command(`display-message -p ${tmuxQuote('#{client_pid}')}`), CONTROL_ANSWER_MS, 'display-message');
+      const reply = await withinTime(client.command(tmux.displayMessage('#{client_pid}')), CONTROL_ANSWER_MS, 'display-message');
       if (!reply.ok) throw new ControlModeUnavailable(`tmux did not describe its client: ${replyText(reply).slice(0, 200)}`);
       this._controlClientPid = Number(replyText(reply).trim()) || undefined;
       return new ControlSession({
@@ -622,8 +640,8 @@ export class Pane extends Disposable {
     if (pid === undefined) return;
     this._controlClientPid = undefined;
     const script =
-      `PATH="$PATH:${TMUX_FALLBACK_PATH}"; export PATH; ` +
-      `if tmux -u list-clients -F '#{client_pid} #{client_control_mode}' 2>/dev/null | grep -qx '${pid} 1'; then kill ${pid}; fi`;
+      `${TMUX_PATH_SETUP}; ` +
+      `if ${tmuxInScript(tmux.listClients('#{client_pid} #{client_control_mode}'))} 2>/dev/null | grep -qx '${Math.floor(pid)} 1'; then kill ${Math.floor(pid)}; fi`;
     await conn.exec(posixCommand(script), { timeoutMs: 5000 }).catch(() => {});
   }
 
@@ -649,10 +667,11 @@ export class Pane extends Disposable {
    */
   write(data: string, target?: string): void {
     const channel = this._channelRef;
-    if (this._state === 'attached' && channel) {
+    const session = this._session;
+    const pane = target ?? session?.activePane;
+    // In control mode the keys go to a tmux pane the session has; one it does not have takes none.
+    if (this._state === 'attached' && channel && (!session || (pane !== undefined && session.channel(pane)))) {
       // Its echo goes out on the next tick, not at the frame (OutputBatcher.inputSent).
-      const session = this._session;
-      const pane = target ?? session?.activePane;
       (pane !== undefined ? this._tmuxOutputs.get(pane) : this._main)?.batcher.inputSent();
       if (session && pane !== undefined) session.writeTo(pane, data);
       else channel.write(data);
@@ -662,7 +681,7 @@ export class Pane extends Disposable {
     this._discardReported = true;
     this._onDidChangeState.fire({
       state: this._state,
-      message: DISCARD_MESSAGES[this._state] ?? 'Input discarded: the pane is not attached',
+      message: this._state === 'attached' ? 'Input discarded: that tmux pane is not in the session any more' : (DISCARD_MESSAGES[this._state] ?? 'Input discarded: the pane is not attached'),
       ...(this._error ? { error: this._error } : {}),
     });
   }
@@ -813,7 +832,8 @@ export class Pane extends Disposable {
     if (mode.kind === 'classic') this._main.stream.setTarget(channel);
     this._everAttached = true;
     this._liveLinkRetries = 0;
-    this._setState('attached', { mode });
+    // A control session is attached once it has started (see _attach).
+    if (mode.kind === 'classic') this._setState('attached', { mode });
   }
 
   private async _onChannelClosed(conn: ISshConnection, generation: number, exitCode: number | undefined): Promise<void> {
@@ -835,11 +855,16 @@ export class Pane extends Disposable {
       }
     }
     if (generation !== this._generation) return;
-    if (checkError !== undefined && this._linkAlive && (await conn.probe(ATTACH_FAILURE_PROBE_MS).catch(() => false))) {
+    if (checkError !== undefined && this._linkAlive) {
+      const answers = await conn.probe(ATTACH_FAILURE_PROBE_MS).catch(() => false);
       if (generation !== this._generation) return;
-      // tmux's client ended and the session could not be looked up, though the link answers: not an outage.
-      this._retryOnLiveLink(conn, HoldfastError.from(checkError));
-      return;
+      // tmux's client ended and the session could not be looked up while the link is open: not an outage (or, if
+      // the link did not answer in time, one its host decides on). Try again on it meanwhile.
+      if (this._linkAlive) {
+        if (!answers) this._onLinkInDoubt.fire();
+        this._retryOnLiveLink(conn, HoldfastError.from(checkError));
+        return;
+      }
     }
     if (generation !== this._generation) return;
     const next = stateAfterClientExit({ linkAlive: this._linkAlive, sessionExists });
@@ -904,7 +929,7 @@ export class Pane extends Disposable {
    * reconnect would not come (nothing is wrong with the link), so the pane tries again itself, with backoff, and
    * says what went wrong meanwhile.
    */
-  private _retryOnLiveLink(conn: ISshConnection, error: HoldfastError): void {
+  private _retryOnLiveLink(conn: ISshConnection, error: HoldfastError, create = false): void {
     this._generation++;
     this._dropChannel();
     const delay = Math.min(LIVE_LINK_RETRY_MAX_MS, LIVE_LINK_RETRY_BASE_MS * 2 ** this._liveLinkRetries++);
@@ -915,7 +940,7 @@ export class Pane extends Disposable {
     });
     this._retryTimer.value = this._scheduler.setTimeout(() => {
       if (this.isDisposed || this._state !== 'reconnecting' || !this._linkAlive) return;
-      void this._attach(conn, false, true).catch(() => {});
+      void this._attach(conn, create, true).catch(() => {});
     }, delay);
   }
 

@@ -5,7 +5,9 @@
 // runs on a server but the listing unless the user clicks, and the exact command is shown first.
 import { HoldfastError } from '../../shared/contract';
 import type { UnprotectedProcess } from '../../shared/model';
-import { posixCommand, shellQuote, TMUX_FALLBACK_PATH } from '../tmux/commands';
+import { posixCommand } from '../tmux/shell';
+import { TMUX_PATH_SETUP, tmux, tmuxExec, tmuxInScript } from '../tmux/tmux';
+import { NEW_SESSION_FORMAT } from '../tmux/sessions';
 
 /** Programs known to be long-running interactive agents, by the name they run as (or a word of their command line). */
 export const KNOWN_AGENTS = ['claude', 'codex', 'aider', 'gemini', 'cursor-agent', 'opencode', 'goose', 'amp'];
@@ -33,9 +35,9 @@ const MARK = '@@holdfast-rescue';
  */
 export function scanCommand(): string {
   const script = [
-    `PATH="$PATH:${TMUX_FALLBACK_PATH}"; export PATH`,
+    TMUX_PATH_SETUP,
     `echo ${MARK} panes`,
-    `tmux -u list-panes -a -F '#{pane_tty}' 2>/dev/null | head -n 2000`,
+    `${tmuxInScript(tmux.listPanes({ all: true }, '#{pane_tty}'))} 2>/dev/null | head -n 2000`,
     `echo ${MARK} ps`,
     // pid, parent pid, terminal, seconds running, name, command line.
     `ps -o pid= -o ppid= -o tty= -o etimes= -o comm= -o args= -u "$(id -u)" 2>/dev/null | head -n 2000 | cut -c1-600`,
@@ -188,8 +190,7 @@ export function parseMoveCheck(stdout: string): MoveCheck {
 /** The command that makes a tmux session running `program` in `cwd`; it prints the session's id and name. */
 export function rescueSessionCommand(sessionName: string, cwd: string | undefined, program: string): string {
   if (sessionName.trim() === '') throw new HoldfastError({ code: 'VALIDATION', message: 'No session name.' });
-  const args = ['new-session', '-d', '-P', '-F', '#{session_id}\t#{session_name}', '-s', sessionName, ...(cwd ? ['-c', cwd] : []), program];
-  return posixCommand(`PATH="$PATH:${TMUX_FALLBACK_PATH}"; export PATH; exec tmux -u ${args.map(shellQuote).join(' ')}`);
+  return tmuxExec(tmux.newSession({ name: sessionName, print: NEW_SESSION_FORMAT, ...(cwd ? { cwd } : {}), command: program }));
 }
 
 /**

@@ -3,7 +3,7 @@
 import { HoldfastError } from '../../shared/contract';
 import type { RescueAction, RescuePlan, RescueScan, UnprotectedProcess } from '../../shared/model';
 import type { ISshConnection } from '../interfaces';
-import { parseNewSession } from '../tmux/commands';
+import { parseNewSession } from '../tmux/sessions';
 import { DEFAULT_RESUME_COMMANDS, moveCheckCommand, parseMoveCheck, parseScan, reptyrProgram, rescueSessionCommand, rescueSessionName, scanCommand } from './rescue';
 
 interface Remembered {

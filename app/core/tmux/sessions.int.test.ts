@@ -6,7 +6,8 @@ import { HoldfastError } from '../../shared/contract';
 import { startSshd, type TestSshd } from '../../../test/harness/sshd';
 import type { ISshConnection } from '../interfaces';
 import { run } from '../../../test/harness/tools';
-import { interpretListResult, listSessionsCommand, shellQuote } from './commands';
+import { interpretListResult, listSessionsCommand } from './sessions';
+import { shellQuote } from './shell';
 import { createSession, listSessions, lookUpSession } from './sessions';
 import { connectToTestServer } from './testConnection';
 

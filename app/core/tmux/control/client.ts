@@ -1,11 +1,27 @@
 // One tmux control-mode client over an exec channel: parses the stream (protocol.ts), matches command replies to
-// requests in order, and hands pane output and notifications on. A command line is sent as it is given; a group
-// (several commands joined by ` ; `) gets one reply per command, and after a command fails tmux runs none of the
-// rest of its line (control-mode-verified.md 1b/1c), so those settle as skipped.
+// requests in order, and hands pane output and notifications on. Commands come from the one builder (tmux.ts) and
+// go as one line; a group (several commands joined by ` ; `) gets one reply per command, and after a command fails
+// tmux runs none of the rest of its line (control-mode-verified.md 1b/1c), so those settle as skipped.
+//
+// Reply bodies are data. The one exception is tmux 3.3a's: a `refresh-client -A %N:pause|continue` writes the
+// `%pause`/`%continue` it causes inside its own reply (control-mode-verified.md 1d); those lines are taken out of the
+// replies of such commands, and of no other (a captured line of history may read `%pause %3`).
 import { HoldfastError } from '../../../shared/contract';
 import { Disposable, Emitter } from '../../../shared/lifecycle';
 import type { IExecChannel } from '../../interfaces';
+import { controlLine, TmuxCommand, tmuxExec, target, tmux } from '../tmux';
 import { ControlParser, type ControlEvent } from './protocol';
+
+/**
+ * The command line that attaches a control-mode client to a session over an exec channel (no pty: `-C` once).
+ * `pause-after` makes tmux pause a pane this client has fallen behind on instead of blocking it (tmux ≥ 3.2: older
+ * ones refuse the flag, which is how Holdfast falls back to classic); `ignore-size` keeps the client's size out of
+ * the windows' sizes.
+ */
+export function controlAttachCommand(sessionId: string, options: { pauseAfterSec: number; ignoreSize?: boolean }): string {
+  const flags = [`pause-after=${Math.floor(options.pauseAfterSec)}`, ...(options.ignoreSize ? ['ignore-size'] : [])];
+  return tmuxExec(tmux.attachSession(target.session(sessionId), flags), { control: true });
+}
 
 export interface ControlReply {
   ok: boolean;
@@ -16,6 +32,8 @@ export type ControlNotification = Exclude<ControlEvent, { type: 'block' } | { ty
 
 interface PendingGroup {
   size: number;
+  /** Which of its commands are `refresh-client -A` (their replies carry the %pause/%continue they cause). */
+  flow: boolean[];
   replies: (ControlReply | undefined)[];
   /** Run as the last reply is read, before anything after it in the stream (the resolve runs later). */
   onDone?: () => void;
@@ -80,8 +98,8 @@ export class ControlClient extends Disposable {
   }
 
   /** Runs one command; resolves with its reply (`ok` false for `%error`). */
-  async command(line: string): Promise<ControlReply> {
-    const [reply] = await this.group([line]);
+  async command(command: TmuxCommand): Promise<ControlReply> {
+    const [reply] = await this.group([command]);
     return reply ?? { ok: false, body: new Uint8Array(0) };
   }
 
@@ -89,21 +107,24 @@ export class ControlClient extends Disposable {
    * Runs commands as one line (tmux runs them in one pass, with no pane output between them). One reply per command;
    * those after a failed one come back undefined (tmux did not run them).
    */
-  group(commands: readonly string[], options: { onDone?: () => void } = {}): Promise<(ControlReply | undefined)[]> {
-    if (commands.length === 0 || commands.some((c) => c.trim() === '' || /[\r\n]/.test(c))) {
-      // An empty line detaches the client; a line break would split the line.
-      return Promise.reject(new Error('A control-mode command must be one non-empty line'));
+  group(commands: readonly TmuxCommand[], options: { onDone?: () => void } = {}): Promise<(ControlReply | undefined)[]> {
+    let line: string;
+    try {
+      // Never empty (an empty line detaches the client) and never with a line break (it would split the line).
+      line = controlLine(commands);
+    } catch (err) {
+      return Promise.reject(err);
     }
     if (this._exited || this._store.isDisposed) return Promise.reject(this._goneError());
     return new Promise((resolve, reject) => {
-      this._pending.push({ size: commands.length, replies: [], ...(options.onDone ? { onDone: options.onDone } : {}), resolve, reject });
-      this._channel.write(`${commands.join(' ; ')}\n`);
+      this._pending.push({ size: commands.length, flow: commands.map((c) => c.isFlowControl), replies: [], ...(options.onDone ? { onDone: options.onDone } : {}), resolve, reject });
+      this._channel.write(`${line}\n`);
     });
   }
 
   /** Sends a command whose reply nobody waits for (keys); a failure is ignored. */
-  send(line: string): void {
-    void this.group([line]).catch(() => {});
+  send(command: TmuxCommand): void {
+    void this.group([command]).catch(() => {});
   }
 
   /** Stop or start reading the channel (every pane of the client). */
@@ -153,13 +174,25 @@ export class ControlClient extends Disposable {
     if ((block.flags & 1) === 0) return;
     const group = this._pending[0];
     if (!group) return;
-    group.replies.push({ ok: !block.error, body: block.body });
+    const body = group.flow[group.replies.length] ? this._takeFlowLines(block.body) : block.body;
+    group.replies.push({ ok: !block.error, body });
     if (block.error || group.replies.length === group.size) {
       this._pending.shift();
       while (group.replies.length < group.size) group.replies.push(undefined);
       group.onDone?.();
       group.resolve(group.replies);
     }
+  }
+
+  /** The `%pause`/`%continue` lines of a `refresh-client -A` reply, as the notifications they are; the rest is the body. */
+  private _takeFlowLines(body: Uint8Array): Uint8Array {
+    const kept: string[] = [];
+    for (const line of decoder.decode(body).split('\n')) {
+      const flow = /^%(pause|continue) (%\d+)$/.exec(line);
+      if (flow) this._onNotification.fire({ type: flow[1] as 'pause' | 'continue', pane: flow[2]! });
+      else if (line !== '') kept.push(line);
+    }
+    return new TextEncoder().encode(kept.join('\n'));
   }
 
   private _goneError(): HoldfastError {
@@ -182,7 +215,7 @@ export class ControlClient extends Disposable {
    */
   override dispose(): void {
     if (this._store.isDisposed) return;
-    if (this._attached && !this._exited) this._channel.write('detach-client\n');
+    if (this._attached && !this._exited) this._channel.write(`${controlLine(tmux.detachClient())}\n`);
     this._exit('disposed');
     this._channel.dispose();
     super.dispose();

@@ -9,10 +9,10 @@ import { startSshd, type TestSshd } from '../../../../test/harness/sshd';
 import type { ISshConnection } from '../../interfaces';
 import { Pane } from '../../pane/Pane';
 import { waitFor } from '../../testing';
-import { shellQuote } from '../commands';
+import { shellQuote } from '../shell';
 import { connectToTestServer } from '../testConnection';
 import { ControlClient } from './client';
-import { controlAttachCommand } from './commands';
+import { controlAttachCommand } from './client';
 import { ControlPaneChannel } from './paneChannel';
 
 let server: TestSshd;

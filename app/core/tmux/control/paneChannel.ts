@@ -6,9 +6,9 @@
 import { Disposable, DisposableStore, Emitter } from '../../../shared/lifecycle';
 import type { IPtyChannel } from '../../interfaces';
 import { replyText, type ControlClient, type ControlReply } from './client';
-import { PANE_STATE_FORMAT, sendKeysHex, tmuxQuote } from './commands';
+import { target, tmux, type Target } from '../tmux';
 import { QueryFilter } from './queries';
-import { parsePaneState, planResync, type MirrorLines, type ResyncPlan, type TmuxPaneState } from './resync';
+import { PANE_STATE_FORMAT, parsePaneState, planResync, type MirrorLines, type ResyncPlan, type TmuxPaneState } from './resync';
 
 export interface ControlPaneOptions {
   /** The tmux pane (`%5`). */
@@ -25,8 +25,10 @@ export interface ControlPaneOptions {
   onResync?(plan: ResyncPlan): void;
 }
 
-/** send-keys commands (256 bytes each) sent to tmux before its answers: see ControlPaneChannel._sendKeys. */
+/** send-keys commands (KEYS_CHUNK bytes each) sent to tmux before its answers: see ControlPaneChannel._sendKeys. */
 const KEYS_IN_FLIGHT = 4;
+/** The most bytes one `send-keys -H` carries (three characters each on the line). */
+export const KEYS_CHUNK = 256;
 
 export class ControlPaneChannel extends Disposable implements IPtyChannel {
   private readonly _onData = this._register(new Emitter<Uint8Array>());
@@ -45,9 +47,11 @@ export class ControlPaneChannel extends Disposable implements IPtyChannel {
   private _pausedByUs = false;
   private _pausedByTmux = false;
   private _closed = false;
-  /** send-keys lines not yet sent, and how many sent that tmux has not answered (see _sendKeys). */
-  private readonly _keys: string[] = [];
+  /** Keys not yet sent (chunks of KEYS_CHUNK bytes, from `_keysHead` on), and how many sent tmux has not answered. */
+  private _keys: Uint8Array[] = [];
+  private _keysHead = 0;
   private _keysInFlight = 0;
+  private readonly _target: Target;
   private _state: TmuxPaneState | undefined;
   /** Bumped by every resync: an older one that finishes late is ignored. */
   private _resyncGeneration = 0;
@@ -57,6 +61,7 @@ export class ControlPaneChannel extends Disposable implements IPtyChannel {
     private readonly _options: ControlPaneOptions,
   ) {
     super();
+    this._target = target.pane(_options.pane);
     const listeners = this._register(new DisposableStore());
     listeners.add(
       _client.onOutput((e) => {
@@ -98,7 +103,7 @@ export class ControlPaneChannel extends Disposable implements IPtyChannel {
   write(data: string | Uint8Array): void {
     if (this._closed) return;
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-    this._keys.push(...sendKeysHex(this._options.pane, bytes));
+    for (let offset = 0; offset < bytes.length; offset += KEYS_CHUNK) this._keys.push(bytes.subarray(offset, offset + KEYS_CHUNK));
     this._sendKeys();
   }
 
@@ -108,27 +113,31 @@ export class ControlPaneChannel extends Disposable implements IPtyChannel {
    * is one command in flight; the order is the order written.
    */
   private _sendKeys(): void {
-    while (this._keysInFlight < KEYS_IN_FLIGHT && this._keys.length > 0 && !this._closed) {
-      const line = this._keys.shift()!;
+    while (this._keysInFlight < KEYS_IN_FLIGHT && this._keysHead < this._keys.length && !this._closed) {
+      const chunk = this._keys[this._keysHead++]!;
+      if (this._keysHead === this._keys.length) {
+        this._keys = [];
+        this._keysHead = 0;
+      }
       this._keysInFlight++;
       const done = () => {
         this._keysInFlight--;
         this._sendKeys();
       };
-      this._client.group([line]).then(done, done);
+      this._client.group([tmux.sendKeysHex(this._target, chunk)]).then(done, done);
     }
   }
 
   /** The view's size: the control client's size, which tmux gives the window (window-size latest). */
   resize(cols: number, rows: number): void {
     if (this._closed) return;
-    this._client.send(`refresh-client -C ${Math.max(1, Math.floor(cols))}x${Math.max(1, Math.floor(rows))}`);
+    this._client.send(tmux.refreshClientSize(cols, rows));
   }
 
   pause(): void {
     if (this._closed || this._pausedByUs) return;
     this._pausedByUs = true;
-    this._client.send(`refresh-client -A ${tmuxQuote(`${this._options.pane}:pause`)}`);
+    this._client.send(tmux.refreshClientFlow(this._target, 'pause'));
   }
 
   resume(): void {
@@ -139,13 +148,13 @@ export class ControlPaneChannel extends Disposable implements IPtyChannel {
 
   private async _continue(): Promise<void> {
     this._pausedByTmux = false;
-    this._client.send(`refresh-client -A ${tmuxQuote(`${this._options.pane}:continue`)}`);
+    this._client.send(tmux.refreshClientFlow(this._target, 'continue'));
     // What tmux dropped while the pane was paused is in its history: the same path as after an outage.
     await this._resync(this._options.resyncHistory, undefined).catch(() => {});
   }
 
   private async _resync(historyRows: number, outage: string | undefined): Promise<ResyncPlan> {
-    const pane = tmuxQuote(this._options.pane);
+    const pane = this._target;
     const generation = ++this._resyncGeneration;
     this._resyncing = true;
     this._afterCapture = undefined;
@@ -154,10 +163,10 @@ export class ControlPaneChannel extends Disposable implements IPtyChannel {
       // before the last one is in the captures; output after it is kept (from the moment the last reply is read).
       const replies = await this._client.group(
         [
-          `display-message -p -t ${pane} ${tmuxQuote(PANE_STATE_FORMAT)}`,
-          `capture-pane -p -e -N -t ${pane} -S -${Math.max(1, historyRows)} -E -1`,
-          `capture-pane -p -e -N -t ${pane}`,
-          `capture-pane -p -e -N -a -q -t ${pane}`,
+          tmux.displayMessage(PANE_STATE_FORMAT, pane),
+          tmux.capturePane(pane, { escapes: true, noTrim: true, start: -Math.max(1, historyRows), end: -1 }),
+          tmux.capturePane(pane, { escapes: true, noTrim: true }),
+          tmux.capturePane(pane, { escapes: true, noTrim: true, alternate: true }),
         ],
         {
           onDone: () => {
@@ -197,7 +206,8 @@ export class ControlPaneChannel extends Disposable implements IPtyChannel {
   private _close(exitCode?: number): void {
     if (this._closed) return;
     this._closed = true;
-    this._keys.length = 0;
+    this._keys = [];
+    this._keysHead = 0;
     this._onClose.fire(exitCode !== undefined ? { exitCode } : {});
   }
 
@@ -205,7 +215,8 @@ export class ControlPaneChannel extends Disposable implements IPtyChannel {
   override dispose(): void {
     if (this._store.isDisposed) return;
     this._closed = true;
-    this._keys.length = 0;
+    this._keys = [];
+    this._keysHead = 0;
     super.dispose();
   }
 }

@@ -108,20 +108,12 @@ describe('ControlParser', () => {
     expect(events[14]).toEqual({ type: 'exit', reason: 'too far behind' });
   });
 
-  it('ends a block only on its own guard, keeps lines that look like guards, and takes %pause/%continue out of it', () => {
-    const stream = [
-      '%begin 100 7 1',
-      '%end 100 6 1',
-      '%begin 100 8 1',
-      '%error 99 7 1',
-      '%pause %3',
-      '%output %3 not output inside a block',
-      '%end 100 7 1',
-      '',
-    ].join('\n');
+  it('ends a block only on its own guard, and keeps every line inside it as data, message-like or not', () => {
+    const inside = ['%end 100 6 1', '%begin 100 8 1', '%error 99 7 1', '%pause %3', '%continue %3', '%output %3 not output inside a block', '%exit', '%layout-change @1 x'];
+    const stream = ['%begin 100 7 1', ...inside, '%end 100 7 1', ''].join('\n');
     const events = feed([enc(stream)]);
-    expect(events.map((e) => e.type)).toEqual(['pause', 'block']);
-    expect(latin((events[1] as { body: Uint8Array }).body)).toBe('%end 100 6 1\n%begin 100 8 1\n%error 99 7 1\n%output %3 not output inside a block');
+    expect(events.map((e) => e.type)).toEqual(['block']);
+    expect(latin((events[0] as { body: Uint8Array }).body)).toBe(inside.join('\n'));
   });
 
   it('marks a reply that ended with %error', () => {

@@ -7,8 +7,10 @@
 // The parser is incremental and works on bytes only: a line is never decoded as text except the ASCII words of a
 // notification. It never throws: anything it does not understand is an `unknown` event, so a garbled or newer
 // stream cannot take the pane down. A reply block ends only on the guard that repeats its own time, number and
-// flags (a captured pane line may look like `%end …`). tmux 3.3a sends `%pause`/`%continue` inside the block of the
-// command that caused them: those two lines are taken out of block bodies.
+// flags (a captured pane line may look like `%end …`). Inside a block everything is data: a captured line reading
+// `%pause %3` or `%output …` is a line of the pane's history, not a message. (tmux 3.3a does write `%pause` and
+// `%continue` inside the reply of the `refresh-client -A` that caused them; the client, which knows which command a
+// reply answers, takes them out of those replies alone: client.ts.)
 
 export type ControlEvent =
   /** The reply to one command: its body lines joined with LF, `error` for `%error`. `flags` 1 marks this client's commands. */
@@ -101,11 +103,6 @@ export class ControlParser {
         if (text === `%end ${block.guard}` || text === `%error ${block.guard}`) {
           this._block = undefined;
           events.push({ type: 'block', time: block.time, number: block.number, flags: block.flags, error: text.startsWith('%error'), body: joinLines(block.lines) });
-          return;
-        }
-        const flow = /^%(pause|continue) (%\d+)$/.exec(text);
-        if (flow && line.length === text.length) {
-          events.push({ type: flow[1] as 'pause' | 'continue', pane: flow[2]! });
           return;
         }
       }

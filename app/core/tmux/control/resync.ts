@@ -10,6 +10,35 @@
 // cleared, the window was resized elsewhere and reflowed), the divider says so and only the screen is redrawn.
 // Nothing is ever written twice.
 
+/** The pane's state, one line of tab-separated fields (see TmuxPaneState). */
+export const PANE_STATE_FORMAT = [
+  '#{pane_id}',
+  '#{pane_width}',
+  '#{pane_height}',
+  '#{history_size}',
+  '#{history_limit}',
+  '#{cursor_x}',
+  '#{cursor_y}',
+  '#{cursor_flag}',
+  '#{alternate_on}',
+  '#{alternate_saved_x}',
+  '#{alternate_saved_y}',
+  '#{scroll_region_upper}',
+  '#{scroll_region_lower}',
+  '#{keypad_cursor_flag}',
+  '#{keypad_flag}',
+  '#{insert_flag}',
+  '#{wrap_flag}',
+  '#{origin_flag}',
+  '#{mouse_standard_flag}',
+  '#{mouse_button_flag}',
+  '#{mouse_any_flag}',
+  '#{mouse_sgr_flag}',
+  '#{mouse_utf8_flag}',
+  '#{pane_in_mode}',
+  '#{pane_dead}',
+].join('\t');
+
 /** The pane as tmux reports it (PANE_STATE_FORMAT, tab-separated). */
 export interface TmuxPaneState {
   paneId: string;

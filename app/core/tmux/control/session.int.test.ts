@@ -9,10 +9,10 @@ import type { SessionLayout } from '../../../shared/model';
 import type { ISshConnection } from '../../interfaces';
 import { Pane } from '../../pane/Pane';
 import { waitFor } from '../../testing';
-import { shellQuote } from '../commands';
+import { shellQuote } from '../shell';
 import { connectToTestServer } from '../testConnection';
-import { ControlClient } from './client';
-import { controlAttachCommand } from './commands';
+import { ControlClient, controlAttachCommand } from './client';
+import { tmux as tmuxCommands } from '../tmux';
 import { layoutPanes } from './layout';
 
 let server: TestSshd;
@@ -285,7 +285,7 @@ describe('native windows and panes', () => {
       const id = tmux(`display -p -t ${t} '#{session_id}'`).trim();
       other = new ControlClient(await conn.openExec(controlAttachCommand(id, { pauseAfterSec: 10 })));
       await other.ready;
-      await other.command('refresh-client -C 70x20');
+      await other.command(tmuxCommands.refreshClientSize(70, 20));
       await waitFor(() => pane.layout!.windows[0]!.layout.width === 70, 'the layout to show the smaller size');
       expect(pane.layout!.clientSize).toEqual({ cols: 110, rows: 35 });
     } finally {

@@ -7,7 +7,7 @@ import { Disposable, Emitter } from '../../../shared/lifecycle';
 import type { SessionLayout, TmuxAction, TmuxPaneInfo, TmuxWindowInfo } from '../../../shared/model';
 import type { IPtyChannel } from '../../interfaces';
 import { replyText, type ControlClient } from './client';
-import { tmuxQuote } from './commands';
+import { target, tmux, type TmuxCommand } from '../tmux';
 import { parseLayout } from './layout';
 import { ControlPaneChannel, type ControlPaneOptions } from './paneChannel';
 
@@ -149,7 +149,7 @@ export class ControlSession extends Disposable implements IPtyChannel {
   /** Reads the layout and opens a channel for every pane (each announced with onDidAddPane). */
   async start(size: { cols: number; rows: number }): Promise<void> {
     if (!this._options.ignoreSize) {
-      await this._command(`refresh-client -C ${size.cols}x${size.rows}`);
+      await this._command(tmux.refreshClientSize(size.cols, size.rows));
       this._size = size;
     }
     await this.refresh();
@@ -173,8 +173,8 @@ export class ControlSession extends Disposable implements IPtyChannel {
   }
 
   private async _refresh(): Promise<void> {
-    const target = tmuxQuote(this._options.sessionId);
-    const [windows, panes] = await this._client.group([`list-windows -t ${target} -F ${tmuxQuote(WINDOWS_FORMAT)}`, `list-panes -s -t ${target} -F ${tmuxQuote(PANES_FORMAT)}`]);
+    const session = target.session(this._options.sessionId);
+    const [windows, panes] = await this._client.group([tmux.listWindows(session, WINDOWS_FORMAT), tmux.listPanes({ session }, PANES_FORMAT)]);
     if (this._closed || this._store.isDisposed) return;
     if (!windows?.ok || !panes?.ok) return;
     this._windows = parseSessionLayout(replyText(windows), replyText(panes));
@@ -221,44 +221,45 @@ export class ControlSession extends Disposable implements IPtyChannel {
   async action(action: TmuxAction): Promise<void> {
     const pane = (id: string) => {
       if (!this._windows.some((w) => w.panes.some((p) => p.id === id))) throw new HoldfastError({ code: 'NOT_FOUND', message: `The pane ${id} is not in this session any more.` });
-      return tmuxQuote(id);
+      return target.pane(id);
     };
     const window = (id: string) => {
       if (!this._windows.some((w) => w.id === id)) throw new HoldfastError({ code: 'NOT_FOUND', message: `The window ${id} is not in this session any more.` });
-      return tmuxQuote(id);
+      return target.window(id);
     };
-    let command: string;
+    let command: TmuxCommand;
     switch (action.kind) {
       case 'new-window':
-        command = `new-window -t ${tmuxQuote(`${this._options.sessionId}:`)}`;
+        command = tmux.newWindow(target.sessionWindow(this._options.sessionId));
         break;
       case 'split':
-        command = `split-window ${action.direction === 'right' ? '-h' : '-v'} -t ${pane(action.target)}`;
+        command = tmux.splitWindow(pane(action.target), action.direction);
         break;
       case 'close-pane':
-        command = `kill-pane -t ${pane(action.target)}`;
+        command = tmux.killPane(pane(action.target));
         break;
       case 'close-window':
-        command = `kill-window -t ${window(action.window)}`;
+        command = tmux.killWindow(window(action.window));
         break;
       case 'rename-window':
-        command = `rename-window -t ${window(action.window)} ${tmuxQuote(action.name.replace(/[\r\n]/g, ' '))}`;
+        // A name is one line (a control-mode line cannot carry a line break).
+        command = tmux.renameWindow(window(action.window), action.name.replace(/[\r\n]+/g, ' '));
         break;
       case 'select-window':
-        command = `select-window -t ${window(action.window)}`;
+        command = tmux.selectWindow(window(action.window));
         break;
       case 'select-pane':
-        command = `select-pane -t ${pane(action.target)}`;
+        command = tmux.selectPane(pane(action.target));
         break;
       case 'zoom':
-        command = `resize-pane -Z -t ${pane(action.target)}`;
+        command = tmux.zoomPane(pane(action.target));
         break;
       case 'resize-pane':
-        command = `resize-pane -t ${pane(action.target)}${action.cols !== undefined ? ` -x ${Math.max(1, Math.floor(action.cols))}` : ''}${action.rows !== undefined ? ` -y ${Math.max(1, Math.floor(action.rows))}` : ''}`;
+        command = tmux.resizePane(pane(action.target), { ...(action.cols !== undefined ? { cols: action.cols } : {}), ...(action.rows !== undefined ? { rows: action.rows } : {}) });
         break;
     }
     const reply = await this._client.command(command);
-    if (!reply.ok) throw new HoldfastError({ code: 'VALIDATION', message: `tmux refused it: ${replyText(reply).trim() || command}` });
+    if (!reply.ok) throw new HoldfastError({ code: 'VALIDATION', message: `tmux refused it: ${replyText(reply).trim() || action.kind}` });
     // A change that sends no notification of its own (select-pane on another client's window) still shows.
     this._scheduleRefresh();
   }
@@ -279,7 +280,7 @@ export class ControlSession extends Disposable implements IPtyChannel {
   resize(cols: number, rows: number): void {
     if (this._closed || this._options.ignoreSize) return;
     this._size = { cols, rows };
-    this._client.send(`refresh-client -C ${Math.max(1, Math.floor(cols))}x${Math.max(1, Math.floor(rows))}`);
+    this._client.send(tmux.refreshClientSize(cols, rows));
     this._scheduleRefresh();
   }
 
@@ -287,9 +288,9 @@ export class ControlSession extends Disposable implements IPtyChannel {
   pause(): void {}
   resume(): void {}
 
-  private async _command(line: string): Promise<void> {
-    const reply = await this._client.command(line);
-    if (!reply.ok) throw new HoldfastError({ code: 'VALIDATION', message: `tmux refused "${line}": ${replyText(reply).trim()}` });
+  private async _command(command: TmuxCommand): Promise<void> {
+    const reply = await this._client.command(command);
+    if (!reply.ok) throw new HoldfastError({ code: 'VALIDATION', message: `tmux refused ${command.args[0]?.value ?? 'a command'}: ${replyText(reply).trim()}` });
   }
 
   override dispose(): void {

@@ -14,11 +14,9 @@ import {
   newSessionCommand,
   parseNewSession,
   parseSessionList,
-  posixCommand,
-  shellJoin,
-  shellQuote,
-  TMUX_FALLBACK_PATH,
-} from './commands';
+} from './sessions';
+import { posixCommand, shellJoin, shellQuote } from './shell';
+import { TMUX_FALLBACK_PATH } from './tmux';
 
 /** The login shells a server may hand our command lines to. fish reads backslashes in single quotes differently. */
 const SHELLS = ['/bin/sh', '/bin/bash', '/usr/bin/fish'];
