@@ -94,10 +94,31 @@ describe('waiting times and the title count', () => {
 });
 
 describe('prompt regions and waiting times', () => {
-  it('shows a boxed region without its right side, its borders cut to the words, and keeps the words exact', () => {
-    const region = ['╭──────────────────────────────────────╮', '│ Bash command                         │', '│   npm test                           │', '│ ❯ 1. Yes                             │', '╰──────────────────────────────────────╯'];
-    expect(displayRegion(region)).toEqual(['╭─────────────', '│ Bash command', '│   npm test', '│ ❯ 1. Yes', '╰─────────────']);
+  it('shows a boxed region without its box, a box inside it without its right side, and keeps the words exact', () => {
+    const region = [
+      '╭──────────────────────────────────────────────╮',
+      '│ Edit file                                    │',
+      '│ ╭──────────────────────────────────────────╮ │',
+      '│ │  13 -     run()                          │ │',
+      '│ │  13 +     run(fast=True)                 │ │',
+      '│ ╰──────────────────────────────────────────╯ │',
+      '│                                              │',
+      '│ Do you want to make this edit to app.py?     │',
+      '│ ❯ 1. Yes                                     │',
+      '╰──────────────────────────────────────────────╯',
+    ];
+    expect(displayRegion(region)).toEqual([
+      'Edit file',
+      '╭───────────────────────────────────────',
+      '│  13 -     run()',
+      '│  13 +     run(fast=True)',
+      '╰───────────────────────────────────────',
+      '',
+      'Do you want to make this edit to app.py?',
+      '❯ 1. Yes',
+    ]);
     expect(displayRegion(['Do you want to continue? [Y/n]'])).toEqual(['Do you want to continue? [Y/n]']);
+    expect(displayRegion(['─'.repeat(80), ' Bash command', '   npm test'])).toEqual(['─'.repeat(13), ' Bash command', '   npm test']);
   });
 
   it('collapses a long region to its first and last lines, saying how many are hidden, and a short one not at all', () => {

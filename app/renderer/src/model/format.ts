@@ -126,19 +126,34 @@ export function waitedToday(endedMs: number, waitingSince: readonly number[], no
   return endedMs + waitingSince.reduce((sum, since) => sum + Math.max(0, now - Math.max(since, midnight)), 0);
 }
 
+const FRAME_ONLY = /^[\s│┃║|▌╭╰╮╯┌└┐┘─━═]+$/;
+
+/** A row of nothing but box-drawing (a box's top or bottom, a rule). */
+export function isFrameRow(line: string): boolean {
+  return line.trim() !== '' && FRAME_ONLY.test(line);
+}
+
 /**
- * A prompt region for a narrow panel: a box's right side and the padding before it go (the words stay, left of
- * it), and rules and box tops and bottoms are cut to the width of the widest line of words. Only for showing:
- * what is approved (and fingerprinted) is the region exactly as the screen shows it.
+ * A prompt region for a narrow panel: the outer box a prompt is drawn in goes (its corners, its sides and the
+ * padding inside them), the right side of a box inside it too, so that its words wrap; rules and box tops and
+ * bottoms are cut to the width of the widest line of words. Only for showing: what is approved (and fingerprinted)
+ * is the region exactly as the screen shows it.
  */
 export function displayRegion(lines: readonly string[]): string[] {
-  const frameOnly = (l: string) => l.trim() !== '' && /^[\s│┃║|▌╭╰╮╯┌└┐┘─━═]+$/.test(l);
-  const trimmed = lines.map((l) => (frameOnly(l) ? l : l.replace(/\s*[│┃║]\s*$/, '').replace(/\s+$/, '')));
-  const width = Math.max(8, ...trimmed.filter((l) => !frameOnly(l)).map((l) => [...l].length));
-  return trimmed.map((l) => {
-    if (!frameOnly(l)) return l;
-    const chars = [...l.replace(/\s+$/, '')];
-    return chars.length > width ? chars.slice(0, width).join('') : chars.join('');
+  let rows = [...lines];
+  const first = rows[0] ?? '';
+  const last = rows[rows.length - 1] ?? '';
+  const col = first.search(/\S/);
+  if (rows.length >= 2 && col >= 0 && '╭┌╔┏'.includes(first[col]!) && '╰└╚┗'.includes(last[col] ?? '')) {
+    rows = rows.slice(1, -1).map((l) => ('│┃║'.includes(l[col] ?? '') ? l.slice(col + 1).replace(/^ /, '') : l));
+  }
+  // The right sides go (a box inside keeps its left one, so its rows still read as a box); a lone side is a blank row.
+  rows = rows.map((l) => (/^[\s│┃║]*$/.test(l) ? '' : isFrameRow(l) ? l.replace(/\s+$/, '') : l.replace(/(?:\s*[│┃║])+\s*$/, '')));
+  const width = Math.max(8, ...rows.filter((l) => !isFrameRow(l)).map((l) => [...l].length));
+  return rows.map((l) => {
+    if (!isFrameRow(l)) return l;
+    const chars = [...l];
+    return chars.length > width ? chars.slice(0, width).join('') : l;
   });
 }
 

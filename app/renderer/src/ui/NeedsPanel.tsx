@@ -5,7 +5,7 @@
 // its header and count, so that the hosts below stay in view.
 import { useState } from 'react';
 import type { NeedsItem, SessionMarks } from '../../../shared/model';
-import { collapseRegion, displayRegion, formatDuration, formatWaited, waitedToday } from '../model/format';
+import { collapseRegion, displayRegion, formatDuration, formatWaited, isFrameRow, waitedToday } from '../model/format';
 import { useNow } from './common';
 
 const COLLAPSED_KEY = 'holdfast.needs.collapsed';
@@ -129,13 +129,26 @@ export function PromptRegion({ lines }: { lines: readonly string[] }) {
   const { head, hidden, tail } = collapseRegion(shown);
   return (
     <div className="needs-region" data-testid="needs-region">
-      <pre className="needs-lines">{expanded || hidden === 0 ? shown.join('\n') : head.join('\n')}</pre>
+      <RegionLines lines={expanded || hidden === 0 ? shown : head} />
       {hidden > 0 && (
         <button type="button" className="needs-more" aria-expanded={expanded} onClick={() => setExpanded((e) => !e)}>
           {expanded ? 'Show less' : `⋯ ${hidden} more line${hidden === 1 ? '' : 's'} (show all)`}
         </button>
       )}
-      {!expanded && hidden > 0 && <pre className="needs-lines">{tail.join('\n')}</pre>}
+      {!expanded && hidden > 0 && <RegionLines lines={tail} />}
+    </div>
+  );
+}
+
+/** Rows of words wrap (nothing of a command is ever out of sight); rows of box-drawing are cut at the panel's edge. */
+function RegionLines({ lines }: { lines: readonly string[] }) {
+  return (
+    <div className="needs-lines">
+      {lines.map((line, i) => (
+        <div key={i} className={isFrameRow(line) ? 'needs-line is-frame' : 'needs-line'}>
+          {line || '\u00a0'}
+        </div>
+      ))}
     </div>
   );
 }

@@ -170,7 +170,14 @@ export function Sidebar({
         <input type="search" aria-label="Filter" placeholder="Filter hosts" value={query} onChange={(e) => setQuery(e.target.value)} spellCheck={false} />
       </div>
       {extras.top}
-      <div className="sidebar-scroll" ref={scrollRef} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} data-testid="host-list">
+      <div
+        className="sidebar-scroll"
+        ref={scrollRef}
+        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+        data-testid="host-list"
+        // The hosts keep at least 40% of the sidebar (or all they need, if less) beside Needs you.
+        style={{ minHeight: `min(40%, ${Math.max(48, offsets[rows.length] ?? 0)}px)` }}
+      >
         {loaded && hosts.length === 0 && (
           <div className="sidebar-empty">
             <p>No hosts yet.</p>
@@ -418,16 +425,13 @@ function SessionRow({
         <span className={`session-dot ${live && session.attachedClients > 0 ? 'attached' : ''}`} aria-hidden="true" />
         <span className="session-text">
           <span className="session-name">{session.name}</span>
-          <span className="session-sub">
-            {live ? sessionSummary(session, now) : `${sessionSummary(session, now)} · as last seen`}
-            {waitedTodayMs >= 1000 && (
-              <span className="session-waited" data-testid="session-waited" title="Time its prompts waited for you today">
-                {' '}
-                · waited {formatDuration(waitedTodayMs)} today
-              </span>
-            )}
-          </span>
+          <span className="session-sub">{live ? sessionSummary(session, now) : `${sessionSummary(session, now)} · as last seen`}</span>
         </span>
+        {waitedTodayMs >= 1000 && (
+          <span className="session-waited" data-testid="session-waited" title={`Its prompts waited for you ${formatDuration(waitedTodayMs)} today`}>
+            {formatDuration(waitedTodayMs)} today
+          </span>
+        )}
         {mark && <span className={`session-mark mark-${mark}`} data-testid="session-mark" aria-label={MARK_LABELS[mark]} />}
       </button>
       {actions.onSetAlert && live && (

@@ -104,7 +104,7 @@ function TimelineRow({ entry }: { entry: TimelineEntry }) {
       </>
     ) : (
       <>
-        Waited <strong>{formatDuration(entry.waitedMs)}</strong> (from {when(entry.began)}) · {entry.outcome === 'answered' ? 'answered here' : 'went by itself'}
+        Waited <strong>{formatDuration(entry.waitedMs)}</strong> (from {when(entry.began)}) · {entry.outcome === 'answered' ? 'answered in Holdfast' : 'went by itself (answered in the terminal, or the program moved on)'}
       </>
     );
   return (
