@@ -183,3 +183,34 @@ test('an item shows what it approves before its buttons, on the desktop and a pa
   await phoneContext.close();
   for (const s of sessions) tmux(`kill-session -t =${s} 2>/dev/null; true`);
 });
+
+test('while the host reconnects the items stay, marked as not current, and keep their waiting time', async ({ page, sshd, webHost }) => {
+  const tmux = (command: string) => sshd.runAsUser(`tmux ${command}`).trim();
+  for (const s of ['e2e-outage-agent', 'e2e-outage-tab']) tmux(`kill-session -t =${s} 2>/dev/null; true`);
+  tmux('new-session -d -s e2e-outage-tab -x 100 -y 30');
+  await page.goto(webHost.url);
+  await addHost(page, { name: 'outage', host: sshd.host, port: sshd.port, user: sshd.user, privateKey: sshd.clientKeyPath });
+  await openHostAcceptingKey(page, 'outage', sshd.hostKeyFingerprint);
+  // A tab keeps the host connected, so that it reconnects after the drop.
+  await page.getByTestId('session-row').filter({ hasText: 'e2e-outage-tab' }).click();
+  await expect(page.locator('[data-testid="pane"]:not([hidden])')).toHaveAttribute('data-pane-state', 'attached');
+  tmux(`new-session -d -s e2e-outage-agent -x 100 -y 30 ${join(fixtures, 'claude-permission.sh')}`);
+  const item = page.getByRole('region', { name: 'Needs you' }).getByTestId('needs-item').filter({ hasText: 'e2e-outage-agent' });
+  await expect(item).toHaveAttribute('data-current', 'true', { timeout: 20_000 });
+  const since = await item.getAttribute('data-since');
+
+  await sshd.stop();
+  sshd.dropConnections();
+  await expect(item).toHaveAttribute('data-current', 'false', { timeout: 20_000 });
+  await expect(item.getByTestId('needs-stale')).toContainText('not current');
+  await expect(item.getByRole('button', { name: 'Yes', exact: true })).toBeDisabled();
+  await expect(item).toHaveAttribute('data-since', since!);
+  // The window title still counts it, beside the active tab's name.
+  await expect(page).toHaveTitle('(1) e2e-outage-tab — Holdfast');
+  if (process.env.HOLDFAST_SHOTS) await page.screenshot({ path: `${process.env.HOLDFAST_SHOTS}/needs-reconnecting.png` });
+
+  await sshd.start();
+  await expect(item).toHaveAttribute('data-current', 'true', { timeout: 45_000 });
+  await expect(item).toHaveAttribute('data-since', since!);
+  for (const s of ['e2e-outage-agent', 'e2e-outage-tab']) tmux(`kill-session -t =${s} 2>/dev/null; true`);
+});

@@ -349,9 +349,7 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
 
   const titles = useMemo(() => tabTitles(tabs), [tabs]);
   const activeTab = tabs.find((t) => t.id === activeTabId);
-  useEffect(() => {
-    document.title = activeTab ? `${titles.get(activeTab.id) ?? activeTab.sessionName} — Holdfast` : 'Holdfast';
-  }, [activeTab, titles]);
+  const activeTitle = activeTab ? `${titles.get(activeTab.id) ?? activeTab.sessionName} — Holdfast` : 'Holdfast';
 
   const openTab = useCallback((host: HostProfile, sessionName: string, create?: { startCommand?: string }, sessionId?: string) => {
     const existing =
@@ -407,10 +405,10 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
     [api, notify, openNeeds],
   );
 
-  // The window title counts the panes that wait.
+  // The window title names the active tab and counts the panes that wait (one effect: two would overwrite each other).
   useEffect(() => {
-    document.title = titleWithCount('Holdfast', needs.items.length);
-  }, [needs.items.length]);
+    document.title = titleWithCount(activeTitle, needs.items.length);
+  }, [activeTitle, needs.items.length]);
 
   // Desktop notifications (core decided it calls for one: not muted, not in view, not again within a minute).
   useEffect(() => {

@@ -91,7 +91,7 @@ function NeedsRow({ item, now, today, onAnswer, onOpen }: { item: NeedsItem; now
     onAnswer(item, choice).finally(() => setSending(undefined));
   };
   return (
-    <li className={`needs-item ${item.current ? '' : 'is-stale'}`} data-testid="needs-item" data-item-id={item.id} data-pattern={item.pattern} data-current={item.current}>
+    <li className={`needs-item ${item.current ? '' : 'is-stale'}`} data-testid="needs-item" data-item-id={item.id} data-pattern={item.pattern} data-current={item.current} data-since={item.since}>
       <button type="button" className="needs-where" onClick={() => onOpen(item)} title={`Open ${item.sessionName} on ${item.hostName}`}>
         <span className="needs-session">{item.sessionName}</span>
         <span className="needs-sub">
