@@ -1,7 +1,9 @@
 // Needs you as the user sees it: a waiting prompt of a session no tab shows appears in the panel with its choices,
 // a choice answers it (the program gets exactly that key) and the item goes; the window title counts the items;
 // a notification (the browser's Notification API, granted) names host and session, and clicking it opens the pane.
-import { rmSync } from 'node:fs';
+// Each item shows what it approves (the command, the packages) above its buttons, on the desktop and on a paired
+// phone; the panel folds to its count; the Timeline lists the answer with the device that gave it.
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { addHost, expect, openHostAcceptingKey, test } from './fixtures';
 import { copyPromptFixtures } from '../test/harness/promptFixtures';
@@ -97,4 +99,118 @@ test('several sessions waiting at once: each is an item with its own answers, an
   await expect(items).toHaveCount(2);
   await expect(page).toHaveTitle('(2) Holdfast');
   for (const s of sessions) tmux(`kill-session -t =${s} 2>/dev/null; true`);
+});
+
+test('an item shows what it approves before its buttons, on the desktop and a paired phone; the Timeline names who answered', async ({ page, browser, sshd, webHost }) => {
+  const shots = process.env.HOLDFAST_SHOTS;
+  const tmux = (command: string) => sshd.runAsUser(`tmux ${command}`).trim();
+  const sessions = ['e2e-trust-claude', 'e2e-trust-apt', 'e2e-trust-codex'];
+  for (const s of sessions) tmux(`kill-session -t =${s} 2>/dev/null; true`);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(webHost.url);
+  await addHost(page, { name: 'trust', host: sshd.host, port: sshd.port, user: sshd.user, privateKey: sshd.clientKeyPath });
+  await page.getByTestId('host-row').filter({ hasText: 'trust' }).getByRole('button', { name: 'trust' }).first().click();
+  await page.getByRole('dialog', { name: 'Host key check' }).getByRole('button', { name: 'Accept and remember' }).click();
+  tmux(`new-session -d -s e2e-trust-claude -x 100 -y 30 ${join(fixtures, 'claude-permission.sh')}`);
+  tmux(`new-session -d -s e2e-trust-apt -x 100 -y 30 ${join(fixtures, 'apt-install.sh')}`);
+  tmux(`new-session -d -s e2e-trust-codex -x 100 -y 30 ${join(fixtures, 'codex-approval.sh')}`);
+
+  const panel = page.getByRole('region', { name: 'Needs you' });
+  const items = panel.getByTestId('needs-item');
+  await expect(items).toHaveCount(3, { timeout: 20_000 });
+  // What each answer approves is on screen, above the buttons.
+  const claude = items.filter({ hasText: 'e2e-trust-claude' });
+  await expect(claude.getByTestId('needs-region')).toContainText('src/app.py: run() -> run(fast=True)');
+  await expect(items.filter({ hasText: 'e2e-trust-apt' }).getByTestId('needs-region')).toContainText('curl libcurl4');
+  await expect(items.filter({ hasText: 'e2e-trust-codex' }).getByTestId('needs-region')).toContainText('$ rm -rf build');
+  const regionBox = (await claude.getByTestId('needs-region').boundingBox())!;
+  const buttonBox = (await claude.getByRole('button', { name: 'Yes', exact: true }).boundingBox())!;
+  expect(regionBox.y + regionBox.height).toBeLessThanOrEqual(buttonBox.y);
+  await expect(claude.getByTestId('needs-today')).toContainText('today');
+  if (shots) await page.screenshot({ path: `${shots}/needs-desktop-1440.png` });
+
+  // The panel folds to its count, and opens again.
+  await panel.getByRole('button', { name: /Needs you/ }).click();
+  await expect(items).toHaveCount(0);
+  await expect(panel.getByTestId('needs-count')).toHaveText('3');
+  if (shots) await page.screenshot({ path: `${shots}/needs-desktop-folded.png` });
+  await panel.getByRole('button', { name: /Needs you/ }).click();
+  await expect(items).toHaveCount(3);
+
+  // A phone paired with the desktop sees the same, and answers.
+  await page.getByRole('button', { name: 'Pair a device' }).click();
+  const devices = page.getByTestId('devices-dialog');
+  await devices.getByRole('button', { name: 'Show pairing code' }).click();
+  const link = await devices.getByRole('textbox', { name: 'Pairing link' }).inputValue();
+  await devices.getByRole('button', { name: 'Close' }).click();
+  const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
+  const phone = await phoneContext.newPage();
+  await phone.goto(link);
+  await phone.getByLabel('Name this device').fill('Pixel');
+  await phone.getByRole('button', { name: 'Pair' }).click();
+  await phone.getByRole('link', { name: 'Open Holdfast' }).click();
+  const phoneItems = phone.getByRole('region', { name: 'Needs you' }).getByTestId('needs-item');
+  await expect(phoneItems).toHaveCount(3, { timeout: 20_000 });
+  const phoneClaude = phoneItems.filter({ hasText: 'e2e-trust-claude' });
+  await expect(phoneClaude.getByTestId('needs-region')).toContainText('src/app.py: run() -> run(fast=True)');
+  if (shots) await phone.screenshot({ path: `${shots}/needs-phone-390.png` });
+  await phoneClaude.getByRole('button', { name: 'Yes', exact: true }).tap();
+  await expect.poll(() => tmux(`capture-pane -p -t '=e2e-trust-claude:'`)).toContain('received: [1]');
+  await expect(phoneItems).toHaveCount(2);
+
+  // The desktop answers the apt question; the Timeline names both devices.
+  await items.filter({ hasText: 'e2e-trust-apt' }).getByRole('button', { name: 'No', exact: true }).click();
+  await expect.poll(() => tmux(`capture-pane -p -t '=e2e-trust-apt:'`)).toContain('got n');
+  await page.getByRole('button', { name: 'Timeline' }).click();
+  const timeline = page.getByTestId('timeline-dialog');
+  const answers = timeline.getByTestId('timeline-entry').and(timeline.locator('[data-kind="answer"]'));
+  await expect(answers).toHaveCount(2);
+  await expect(answers.filter({ hasText: 'e2e-trust-claude' })).toContainText('Answered “Yes” from Pixel');
+  await expect(answers.filter({ hasText: 'e2e-trust-apt' })).toContainText('Answered “No” from this computer');
+  await expect(timeline.getByTestId('timeline-entry').and(timeline.locator('[data-kind="prompt"]')).filter({ hasText: 'e2e-trust-claude' })).toContainText('Waited');
+  if (shots) await page.screenshot({ path: `${shots}/timeline-desktop-1440.png` });
+  const download = page.waitForEvent('download');
+  await timeline.getByRole('button', { name: 'Export' }).click();
+  const exported = await (await download).path();
+  const lines = readFileSync(exported, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; device?: { label: string } });
+  expect(lines.filter((l) => l.kind === 'answer').map((l) => l.device?.label).sort()).toEqual(['Pixel', 'this computer']);
+  await timeline.getByRole('button', { name: 'Close' }).click();
+
+  // The phone has the Timeline too.
+  await phone.getByRole('button', { name: 'Timeline' }).tap();
+  await expect(phone.getByTestId('timeline-dialog').getByTestId('timeline-entry').first()).toBeVisible();
+  if (shots) await phone.screenshot({ path: `${shots}/timeline-phone-390.png` });
+  await phoneContext.close();
+  for (const s of sessions) tmux(`kill-session -t =${s} 2>/dev/null; true`);
+});
+
+test('while the host reconnects the items stay, marked as not current, and keep their waiting time', async ({ page, sshd, webHost }) => {
+  const tmux = (command: string) => sshd.runAsUser(`tmux ${command}`).trim();
+  for (const s of ['e2e-outage-agent', 'e2e-outage-tab']) tmux(`kill-session -t =${s} 2>/dev/null; true`);
+  tmux('new-session -d -s e2e-outage-tab -x 100 -y 30');
+  await page.goto(webHost.url);
+  await addHost(page, { name: 'outage', host: sshd.host, port: sshd.port, user: sshd.user, privateKey: sshd.clientKeyPath });
+  await openHostAcceptingKey(page, 'outage', sshd.hostKeyFingerprint);
+  // A tab keeps the host connected, so that it reconnects after the drop.
+  await page.getByTestId('session-row').filter({ hasText: 'e2e-outage-tab' }).click();
+  await expect(page.locator('[data-testid="pane"]:not([hidden])')).toHaveAttribute('data-pane-state', 'attached');
+  tmux(`new-session -d -s e2e-outage-agent -x 100 -y 30 ${join(fixtures, 'claude-permission.sh')}`);
+  const item = page.getByRole('region', { name: 'Needs you' }).getByTestId('needs-item').filter({ hasText: 'e2e-outage-agent' });
+  await expect(item).toHaveAttribute('data-current', 'true', { timeout: 20_000 });
+  const since = await item.getAttribute('data-since');
+
+  await sshd.stop();
+  sshd.dropConnections();
+  await expect(item).toHaveAttribute('data-current', 'false', { timeout: 20_000 });
+  await expect(item.getByTestId('needs-stale')).toContainText('not current');
+  await expect(item.getByRole('button', { name: 'Yes', exact: true })).toBeDisabled();
+  await expect(item).toHaveAttribute('data-since', since!);
+  // The window title still counts it, beside the active tab's name.
+  await expect(page).toHaveTitle('(1) e2e-outage-tab — Holdfast');
+  if (process.env.HOLDFAST_SHOTS) await page.screenshot({ path: `${process.env.HOLDFAST_SHOTS}/needs-reconnecting.png` });
+
+  await sshd.start();
+  await expect(item).toHaveAttribute('data-current', 'true', { timeout: 45_000 });
+  await expect(item).toHaveAttribute('data-since', since!);
+  for (const s of ['e2e-outage-agent', 'e2e-outage-tab']) tmux(`kill-session -t =${s} 2>/dev/null; true`);
 });

@@ -110,6 +110,8 @@ export interface ISshConnection extends IDisposable {
   probe(timeoutMs: number): Promise<boolean>;
   /** The last round trip measured (by a probe), in ms; undefined before the first. */
   readonly roundTripMs?: number;
+  /** The host key this connection verified (SHA256:…), when known: the same machine behind two profiles has one. */
+  readonly hostKeyFingerprint?: string;
 }
 
 /** Opens connections for a profile: host key check, authentication (with prompts), jump hosts, keepalives. */

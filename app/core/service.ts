@@ -2,6 +2,7 @@
 // client that holds its panes; core owns the hosts (one supervisor and SSH connection each), the panes and who holds
 // them, the prompt broker and the stores. The commands are handled in app/core/handlers, one module per subject.
 import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { z } from 'zod';
 import type {
   ClientInfo,
@@ -53,6 +54,8 @@ import { needsHandlers } from './handlers/needs';
 import { deviceHandlers } from './handlers/devices';
 import { rescueHandlers } from './handlers/rescue';
 import { RescueService } from './rescue/service';
+import { timelineHandlers } from './handlers/timeline';
+import { FileTimelineLog, MemoryTimelineLog, type ITimelineLog } from './timeline/log';
 import { WakeDetector } from './supervisor/wakeDetector';
 
 export { sameDestination } from './handlers/hosts';
@@ -86,6 +89,8 @@ export interface CoreOptions {
   viewGraceMs?: number;
   /** Overrides of the flow-control marks (tests). */
   flow?: Partial<FlowMarks>;
+  /** The Timeline's record (a file in the data dir); in memory only when absent. */
+  timeline?: ITimelineLog;
 }
 
 export type CoreEvent = { [K in EventName]: { name: K; payload: EventPayload<K> } }[EventName];
@@ -122,8 +127,11 @@ export class HoldfastCore extends Disposable implements IHoldfastCore, IClientHo
         knownHostsFiles: options.knownHostsFiles,
         homeDir: options.homeDir,
       });
+    const timeline = options.timeline ?? new MemoryTimelineLog();
+    this._register(timeline.onDidAppend((entry) => this._emit('timeline.added', { entries: [entry] })));
     this._needs = this._register(
       new NeedsService({
+        timeline,
         clock,
         settings: () => settings.get(),
         hostName: (hostId) => options.profiles.get(hostId)?.name ?? hostId,
@@ -200,6 +208,7 @@ export class HoldfastCore extends Disposable implements IHoldfastCore, IClientHo
       ...promptHandlers(ctx),
       ...importHandlers(ctx),
       ...needsHandlers(ctx, this._needs),
+      ...timelineHandlers(timeline),
       ...deviceHandlers(ctx),
       ...rescueHandlers(
         ctx,
@@ -326,7 +335,7 @@ function openChannelsOf(connection: ISshConnection | undefined): number | undefi
  * secrets in memory only (no OS keychain), and notices about unreadable settings shown to the first view.
  */
 /** What a view-only device may do: look (list, attach to watch, preview), never change anything. */
-const VIEW_ONLY_COMMANDS = new Set<CommandName>(['app.info', 'app.notices', 'hosts.list', 'hosts.status', 'sessions.list', 'sessions.preview', 'rescue.scan', 'panes.close', 'workspace.open', 'workspace.save', 'needs.list', 'settings.get', 'prompts.pending']);
+const VIEW_ONLY_COMMANDS = new Set<CommandName>(['app.info', 'app.notices', 'hosts.list', 'hosts.status', 'sessions.list', 'sessions.preview', 'rescue.scan', 'panes.close', 'workspace.open', 'workspace.save', 'needs.list', 'settings.get', 'prompts.pending', 'timeline.list', 'timeline.export']);
 
 function viewOnlyAllows(name: CommandName, input: unknown): boolean {
   if (name === 'panes.open') return (input as { create?: unknown }).create === undefined;
@@ -362,6 +371,7 @@ export function createWebCore(options: {
     knownHostsFiles: options.knownHostsFiles,
     clock: options.clock,
     quietMs: options.quietMs,
+    timeline: new FileTimelineLog(join(options.dataDir, 'timeline.jsonl')),
     ...(options.companion ? { companion: options.companion } : {}),
     supervisorPolicy: options.supervisorPolicy,
     viewGraceMs: options.viewGraceMs,

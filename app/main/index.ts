@@ -5,6 +5,7 @@ import { app, BrowserWindow, dialog, ipcMain, net, Notification, powerMonitor, p
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { installProcessGuards } from '../core/processGuards';
 import { HoldfastCore } from '../core/service';
+import { FileTimelineLog } from '../core/timeline/log';
 import { KnownHostsStore, ProfileStore, SettingsStore, WorkspaceStore } from '../core/stores';
 import { CONTENT_SECURITY_POLICY } from '../shared/bridge';
 import type { Notice } from '../shared/model';
@@ -111,7 +112,8 @@ async function createCore(): Promise<HoldfastCore> {
   // The companion for paired devices: the web host's code, listening only once the user pairs a device.
   const devices = new DeviceRegistry({ file: join(dataDir, 'devices.json'), onNotice: (message) => onNotice({ level: 'warning', message }) });
   const companion = new WebCompanion({ devices, staticDir: fileURLToPath(new URL('../renderer', import.meta.url)), dataDir });
-  const created = new HoldfastCore({ shell: 'electron', version: app.getVersion(), profiles, settings, workspace, secrets: secrets.store, knownHosts, companion });
+  const timeline = new FileTimelineLog(join(dataDir, 'timeline.jsonl'));
+  const created = new HoldfastCore({ shell: 'electron', version: app.getVersion(), profiles, settings, workspace, secrets: secrets.store, knownHosts, companion, timeline });
   companion.setCore(created);
   for (const notice of startupNotices) created.notice(notice);
   return created;

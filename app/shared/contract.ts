@@ -39,6 +39,7 @@ import {
   Workspace,
   WorkspaceSave,
   TmuxSession,
+  TimelineEntry,
 } from './model';
 
 const Empty = z.object({}).strict();
@@ -95,6 +96,10 @@ export const commands = {
   'devices.pair': command(z.object({ listen: CompanionListen, viewOnly: z.boolean(), address: z.string().max(64).optional() }), Pairing),
   /** Ends a device's access at once and for good: its sockets close. */
   'devices.revoke': command(z.object({ deviceId: z.string().max(100) }), Void),
+  /** The Timeline, newest first: every prompt that waited and every answer (of one host, or all), at most `limit`. */
+  'timeline.list': command(z.object({ hostId: HostId.optional(), limit: z.number().int().min(1).max(10_000).optional() }), z.object({ entries: z.array(TimelineEntry) })),
+  /** The Timeline as JSON Lines (one entry a line, oldest first), of one host or all. */
+  'timeline.export': command(z.object({ hostId: HostId.optional() }), z.object({ text: z.string() })),
   /** Makes the item's pane the active one in tmux (its window too), so that the session's tab opens on it. */
   'needs.focus': command(z.object({ itemId: z.string().max(300) }), z.object({ hostId: HostId, sessionId: z.string(), sessionName: z.string(), tmuxPane: z.string() })),
 
@@ -187,6 +192,8 @@ export const events = {
   'devices.changed': z.object({}),
   /** The waiting panes or the sessions' marks changed. */
   'needs.changed': NeedsState,
+  /** Entries were added to the Timeline (a prompt ended, an answer was given). */
+  'timeline.added': z.object({ entries: z.array(TimelineEntry) }),
   /** A host's tmux sessions changed, from here or elsewhere (made, ended, renamed, windows, clients): lists go stale. */
   'sessions.changed': z.object({ hostId: HostId }),
   /** Something calls for the user (a pane started waiting, a bell, a program's notification, a watched session went quiet). */

@@ -422,12 +422,17 @@ export const NeedsItem = z.object({
   windowName: z.string(),
   /** The tmux pane (%5). */
   tmuxPane: z.string(),
-  /** When it started waiting (epoch ms). */
+  /** When it started waiting (epoch ms); kept across a reconnect. */
   since: z.number(),
+  /**
+   * False while its host reconnects: the prompt was waiting when the link went and is kept, with its time, until the
+   * host is read again. Not answerable meanwhile.
+   */
+  current: z.boolean(),
   /** Which pattern recognised it (claude-permission, yes-no, password, …). */
   pattern: z.string(),
   question: z.string(),
-  /** The prompt's own lines. */
+  /** The whole prompt region as the screen shows it, row by row: what an answer approves (the command, the diff). */
   lines: z.array(z.string()),
   /** Quick answers, in order; empty when only Open will do. */
   choices: z.array(NeedsChoice),
@@ -457,8 +462,62 @@ export const SessionMarks = z.object({
   waiting: z.boolean(),
   bell: z.boolean(),
   activity: z.boolean(),
+  /** Time the session's prompts waited for the user today (this computer's day), prompts still waiting not counted. */
+  waitedTodayMs: z.number().min(0),
 });
 export type SessionMarks = z.infer<typeof SessionMarks>;
+
+/** Who answered a prompt: this computer (a window or a page of it) or a paired device, by its name. */
+export const TimelineDevice = z.object({ kind: z.enum(['window', 'page', 'device']), label: z.string() });
+export type TimelineDevice = z.infer<typeof TimelineDevice>;
+
+const TimelineWhere = {
+  /** Its own id, unique in the log. */
+  id: z.string(),
+  /** When it was written (epoch ms): a prompt's end, an answer's moment. */
+  at: z.number(),
+  hostId: HostId,
+  hostName: z.string(),
+  sessionId: z.string(),
+  sessionName: z.string(),
+  tmuxPane: z.string(),
+};
+
+/** A prompt that waited for the user: where, what it showed, when it began and how long it waited. */
+export const TimelinePrompt = z.object({
+  kind: z.literal('prompt'),
+  ...TimelineWhere,
+  /** The Needs you item it was (hostId|%pane). */
+  itemId: z.string(),
+  pattern: z.string(),
+  question: z.string(),
+  /** The whole prompt region as it was shown. */
+  prompt: z.array(z.string()),
+  began: z.number(),
+  ended: z.number(),
+  waitedMs: z.number().min(0),
+  /** Answered through Holdfast, or gone by itself (answered in the terminal, the program moved on, the pane ended). */
+  outcome: z.enum(['answered', 'gone']),
+});
+export type TimelinePrompt = z.infer<typeof TimelinePrompt>;
+
+/** A quick answer: which prompt, which choice, from which device, when (`at`). */
+export const TimelineAnswer = z.object({
+  kind: z.literal('answer'),
+  ...TimelineWhere,
+  itemId: z.string(),
+  pattern: z.string(),
+  question: z.string(),
+  prompt: z.array(z.string()),
+  /** The choice's own words. */
+  choice: z.string(),
+  device: TimelineDevice,
+});
+export type TimelineAnswer = z.infer<typeof TimelineAnswer>;
+
+/** One entry of the Timeline (more kinds will come: outages, sessions made and ended, rescues). */
+export const TimelineEntry = z.discriminatedUnion('kind', [TimelinePrompt, TimelineAnswer]);
+export type TimelineEntry = z.infer<typeof TimelineEntry>;
 
 /** A paired device (a phone, a tablet, another browser): its own token, never the owner's. */
 export const Device = z.object({

@@ -13,8 +13,9 @@ export const PREVIEW_LINES = 12;
 export function needsHandlers(ctx: CoreContext, needs: NeedsService): Handlers<NeedsCommands> {
   return {
     'needs.list': async () => ({ items: needs.items, marks: needs.marks }),
-    'needs.answer': async ({ itemId, choice, fingerprint }) => {
-      await needs.answer(itemId, choice, fingerprint);
+    'needs.answer': async ({ itemId, choice, fingerprint }, client) => {
+      // Who answered goes into the Timeline: this computer (a window, a page) or a paired device by its name.
+      await needs.answer(itemId, choice, fingerprint, { kind: client.info.kind, ...(client.info.label ? { label: client.info.label } : {}) });
     },
     'needs.focus': async ({ itemId }) => needs.focus(itemId),
     'sessions.preview': async ({ hostId, sessionId }) => {

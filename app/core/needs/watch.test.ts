@@ -13,6 +13,7 @@ const row = (paneId: string, activity: number, extra: Partial<PaneRow> = {}): Pa
   bell: false,
   dead: false,
   attached: 0,
+  server: '',
   ...extra,
 });
 
@@ -60,13 +61,13 @@ describe('WatchModel', () => {
 describe('the host loop and its output', () => {
   it('splits framed lists however the bytes are cut, and parses their rows', () => {
     const framer = new ListFramer();
-    const list = '$1\t@1\t0\t%1\t1700000000\t0\t0\t1\tagent\tbash\n$1\t@2\t1\t%2\t1700000001\t1\t0\t1\tagent\tlogs\twith tab';
+    const list = '$1\t@1\t0\t%1\t1700000000\t0\t0\t1\t4242\t/tmp/tmux-1000/default\t1699990000\tagent\tbash\n$1\t@2\t1\t%2\t1700000001\t1\t0\t1\t4242\t/tmp/tmux-1000/default\t1699990000\tagent\tlogs\twith tab';
     const framed = `\x1e${list}\n\x1f\n`;
     const lists: string[] = [];
     for (const ch of framed) lists.push(...framer.push(ch));
     expect(lists).toEqual([list]);
     const rows = parsePaneList(lists[0]!);
-    expect(rows[1]).toEqual({ sessionId: '$1', windowId: '@2', windowIndex: 1, paneId: '%2', activity: 1700000001, bell: true, dead: false, attached: 1, sessionName: 'agent', windowName: 'logs\twith tab' });
+    expect(rows[1]).toEqual({ sessionId: '$1', windowId: '@2', windowIndex: 1, paneId: '%2', activity: 1700000001, bell: true, dead: false, attached: 1, server: '4242 /tmp/tmux-1000/default 1699990000', sessionName: 'agent', windowName: 'logs\twith tab' });
     expect(parsePaneList('garbage\n\n')).toEqual([]);
   });
 

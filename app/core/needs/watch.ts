@@ -14,10 +14,13 @@ import { detectWaiting, type Screen, type UserPattern, type WaitMatch } from './
 
 /** A pane is read once its window has been still this long: a prompt is confirmed only on a still screen. */
 export const STILL_MS = 1000;
+/** After a quick answer, how long a pane that printed nothing waits before it is read again. */
+export const ANSWERED_GRACE_MS = 5000;
 /** A watched session that had output and then none for this long "went quiet" (a job finished). */
 export const QUIET_MS = 30_000;
 
-const FIELDS = ['#{session_id}', '#{window_id}', '#{window_index}', '#{pane_id}', '#{window_activity}', '#{window_bell_flag}', '#{pane_dead}', '#{session_attached}', '#{session_name}', '#{window_name}'];
+// The tmux server's pid, socket and start time name it: with the host key, "the same pane" whichever profile lists it.
+const FIELDS = ['#{session_id}', '#{window_id}', '#{window_index}', '#{pane_id}', '#{window_activity}', '#{window_bell_flag}', '#{pane_dead}', '#{session_attached}', '#{pid}', '#{socket_path}', '#{start_time}', '#{session_name}', '#{window_name}'];
 export const PANE_LIST_FORMAT = FIELDS.join('\t');
 
 const START = '\x1e';
@@ -45,12 +48,14 @@ export interface PaneRow {
   dead: boolean;
   /** How many clients are attached to its session. */
   attached: number;
+  /** Which tmux server: its pid, socket path and start time (empty from an old tmux without them). */
+  server: string;
 }
 
 export function parsePaneList(text: string): PaneRow[] {
   const rows: PaneRow[] = [];
   for (const line of text.split('\n')) {
-    const [sessionId, windowId, windowIndex, paneId, activity, bell, dead, attached, sessionName, ...windowName] = line.split('\t');
+    const [sessionId, windowId, windowIndex, paneId, activity, bell, dead, attached, pid, socket, started, sessionName, ...windowName] = line.split('\t');
     if (!sessionId?.startsWith('$') || !windowId?.startsWith('@') || !paneId?.startsWith('%')) continue;
     rows.push({
       sessionId,
@@ -61,6 +66,7 @@ export function parsePaneList(text: string): PaneRow[] {
       bell: bell === '1',
       dead: dead === '1',
       attached: Number(attached) || 0,
+      server: `${pid ?? ''} ${socket ?? ''} ${started ?? ''}`.trim(),
       sessionName: sessionName ?? '',
       windowName: windowName.join('\t'),
     });
@@ -208,6 +214,17 @@ export class WatchModel {
     if (pane) pane.read = false;
   }
 
+  /**
+   * Keys went to the pane: its screen is not read again until the program answers them with output, or for
+   * ANSWERED_GRACE_MS, so that the prompt still on screen for a moment is not listed again.
+   */
+  answered(paneId: string, now: number): void {
+    const pane = this._panes.get(paneId);
+    if (!pane) return;
+    pane.read = false;
+    pane.changedAt = now + ANSWERED_GRACE_MS - STILL_MS;
+  }
+
   /** Sessions that had output and have had none for QUIET_MS; each is reported once per quiet spell. */
   quiet(now: number, quietMs = QUIET_MS): string[] {
     const quiet: string[] = [];
@@ -268,6 +285,8 @@ export interface HostWatcherOptions {
   onQuiet(sessionId: string, sessionName: string): void;
   /** Every list as it comes (the sessions' activity and bells, for their marks). */
   onList?(rows: PaneRow[]): void;
+  /** Every pane of the first list has been read once (what waits is known). */
+  onSettled?(): void;
   quietMs?: number;
 }
 
@@ -281,6 +300,11 @@ export class HostWatcher extends Disposable {
   private readonly _timer = this._register(new MutableDisposable());
   private _channel: IExecChannel | undefined;
   private _reading = false;
+  /** A list came; every pane of the first one has been read once. */
+  private _listed = false;
+  private _settled = false;
+  /** Panes answered just now, with their activity then: the prompt still on screen is not listed again meanwhile. */
+  private readonly _answered = new Map<string, { activity: number; until: number }>();
   private readonly _decoder = new TextDecoder();
 
   constructor(private readonly _options: HostWatcherOptions) {
@@ -311,11 +335,25 @@ export class HostWatcher extends Disposable {
     return detectWaiting(parseCapture(result.stdout), this._options.userPatterns());
   }
 
-  /** The prompt was answered: out of the list at once (its next read decides whether it is still there). */
+  /** The prompt was answered: out of the list at once (a read after the program's answer decides whether it is still there). */
   answered(paneId: string): void {
-    if (!this._waiting.delete(paneId)) return;
+    const now = this._options.clock.now();
+    const row = this._model.row(paneId);
+    if (row) this._answered.set(paneId, { activity: row.activity, until: now + ANSWERED_GRACE_MS });
+    this._model.answered(paneId, now);
+    if (this._waiting.delete(paneId)) this._options.onWaiting(this.waiting);
+    this._schedule();
+  }
+
+  /** The screen differs from what the list says (a quick answer found another prompt): read it again now. */
+  recheck(paneId: string): void {
     this._model.unread(paneId);
-    this._options.onWaiting(this.waiting);
+    this._schedule();
+  }
+
+  /** Whether every pane of the first list has been read once: until then, what is not listed may still be waiting. */
+  get settled(): boolean {
+    return this._settled;
   }
 
   private _onText(text: string): void {
@@ -327,6 +365,7 @@ export class HostWatcher extends Disposable {
       let changed = false;
       for (const paneId of gone) {
         this._firstSeen.delete(paneId);
+        this._answered.delete(paneId);
         changed = this._waiting.delete(paneId) || changed;
       }
       // A pane with new output is not waiting any more until it is read again.
@@ -339,8 +378,18 @@ export class HostWatcher extends Disposable {
       }
       if (changed) this._options.onWaiting(this.waiting);
       for (const row of bells) this._options.onBell(row);
+      if (!this._listed) {
+        this._listed = true;
+        if (rows.length === 0) this._settle();
+      }
     }
     this._schedule();
+  }
+
+  private _settle(): void {
+    if (this._settled || this._store.isDisposed) return;
+    this._settled = true;
+    this._options.onSettled?.();
   }
 
   private _schedule(): void {
@@ -380,6 +429,9 @@ export class HostWatcher extends Disposable {
         // Output came while it was read: the next still moment decides.
         if (!current || current.activity !== row.activity) continue;
         const old = this._waiting.get(row.paneId);
+        const answered = this._answered.get(row.paneId);
+        if (answered && answered.activity === current.activity && now < answered.until) continue;
+        this._answered.delete(row.paneId);
         if (match) {
           const lines = match.lines.join('\n');
           if (!old || old.match.lines.join('\n') !== lines) {
@@ -401,6 +453,7 @@ export class HostWatcher extends Disposable {
       this._reading = false;
     }
     if (changed) this._options.onWaiting(this.waiting);
+    if (this._listed) this._settle();
     this._schedule();
   }
 }

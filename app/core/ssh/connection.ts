@@ -4,6 +4,7 @@ import { HoldfastError } from '../../shared/contract';
 import { DisposableStore, Emitter } from '../../shared/lifecycle';
 import type { ExecResult, IExecChannel, IPtyChannel, ISshConnection, PtyOptions } from '../interfaces';
 import { describeTarget, type ErrorTarget } from './errors';
+import { sha256Fingerprint } from './fingerprint';
 import { listen, swallowErrorsUntilClose } from './listen';
 import { SshPtyChannel } from './ptyChannel';
 
@@ -13,6 +14,8 @@ export type CloseReason = 'keepalive' | 'closed' | 'error' | 'disposed';
 export interface HopLink {
   readonly client: Client;
   readonly target: ErrorTarget;
+  /** The host key the hop presented and that was verified. */
+  readonly hostKey?: Buffer;
   /** Removes the connect-time guard listeners; reports what happened since authentication succeeded. */
   adopt(): { error?: Error; closed: boolean };
 }
@@ -71,6 +74,12 @@ export class SshConnection implements ISshConnection {
 
   get isClosed(): boolean {
     return this._closed;
+  }
+
+  /** The verified host key of the server at the end of the chain (SHA256:…), which names that machine. */
+  get hostKeyFingerprint(): string | undefined {
+    const key = this._links[this._links.length - 1]!.hostKey;
+    return key ? sha256Fingerprint(key) : undefined;
   }
 
   get roundTripMs(): number | undefined {

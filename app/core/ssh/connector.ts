@@ -236,6 +236,7 @@ export class SshConnector implements IConnector {
           resolve({
             client,
             target,
+            ...(trustedKey ? { hostKey: trustedKey } : {}),
             adopt: () => {
               guard.dispose();
               return seen;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterHosts, hostAddress, msUntilNextTick, parseTags, relativeTime, sessionSummary, sortHosts, tabTitles } from './format';
+import { collapseRegion, displayRegion, filterHosts, formatDuration, hostAddress, msUntilNextTick, parseTags, relativeTime, sessionSummary, sortHosts, tabTitles, waitedToday } from './format';
 
 const NOW = 1_700_000_000_000;
 const min = 60_000;
@@ -90,5 +90,52 @@ describe('waiting times and the title count', () => {
     expect(formatWaited(120 * 60_000)).toBe('waiting 2 h');
     expect(titleWithCount('Holdfast', 0)).toBe('Holdfast');
     expect(titleWithCount('Holdfast', 3)).toBe('(3) Holdfast');
+  });
+});
+
+describe('prompt regions and waiting times', () => {
+  it('shows a boxed region without its box, a box inside it without its right side, and keeps the words exact', () => {
+    const region = [
+      '╭──────────────────────────────────────────────╮',
+      '│ Edit file                                    │',
+      '│ ╭──────────────────────────────────────────╮ │',
+      '│ │  13 -     run()                          │ │',
+      '│ │  13 +     run(fast=True)                 │ │',
+      '│ ╰──────────────────────────────────────────╯ │',
+      '│                                              │',
+      '│ Do you want to make this edit to app.py?     │',
+      '│ ❯ 1. Yes                                     │',
+      '╰──────────────────────────────────────────────╯',
+    ];
+    expect(displayRegion(region)).toEqual([
+      'Edit file',
+      '╭───────────────────────────────────────',
+      '│  13 -     run()',
+      '│  13 +     run(fast=True)',
+      '╰───────────────────────────────────────',
+      '',
+      'Do you want to make this edit to app.py?',
+      '❯ 1. Yes',
+    ]);
+    expect(displayRegion(['Do you want to continue? [Y/n]'])).toEqual(['Do you want to continue? [Y/n]']);
+    expect(displayRegion(['─'.repeat(80), ' Bash command', '   npm test'])).toEqual(['─'.repeat(13), ' Bash command', '   npm test']);
+  });
+
+  it('collapses a long region to its first and last lines, saying how many are hidden, and a short one not at all', () => {
+    const lines = Array.from({ length: 25 }, (_, i) => `line ${i}`);
+    const c = collapseRegion(lines, 10);
+    expect(c.head).toEqual(lines.slice(0, 7));
+    expect(c.tail).toEqual(lines.slice(22));
+    expect(c.hidden).toBe(15);
+    expect(collapseRegion(lines.slice(0, 10), 10)).toEqual({ head: lines.slice(0, 10), hidden: 0, tail: [] });
+  });
+
+  it('counts a session’s waiting today: ended prompts plus the live ones since midnight', () => {
+    const now = new Date(2030, 0, 15, 0, 10).getTime();
+    const midnight = new Date(2030, 0, 15).getTime();
+    // One prompt waiting since 23:55 yesterday counts from midnight: 10 min; one since 00:05: 5 min.
+    expect(waitedToday(60_000, [midnight - 5 * 60_000, midnight + 5 * 60_000], now)).toBe(60_000 + 10 * 60_000 + 5 * 60_000);
+    expect(formatDuration(65 * 60_000)).toBe('1 h 5 min');
+    expect(formatDuration(42_000)).toBe('42 s');
   });
 });

@@ -99,3 +99,68 @@ export function formatWaited(ms: number): string {
 export function titleWithCount(base: string, waiting: number): string {
   return waiting > 0 ? `(${waiting}) ${base}` : base;
 }
+
+/** 45 s, 12 min, 1 h 5 min: a length of time, short. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  return `${h} h${m % 60 ? ` ${m % 60} min` : ''}`;
+}
+
+/** Local midnight of the day `now` falls in. */
+export function startOfDay(now: number): number {
+  const d = new Date(now);
+  d.setHours(0, 0, 0, 0);
+  return d.getTime();
+}
+
+/**
+ * A session's time spent waiting for its user today: what its prompts that ended waited (core's count) and, live,
+ * what the ones still waiting have waited since midnight.
+ */
+export function waitedToday(endedMs: number, waitingSince: readonly number[], now: number): number {
+  const midnight = startOfDay(now);
+  return endedMs + waitingSince.reduce((sum, since) => sum + Math.max(0, now - Math.max(since, midnight)), 0);
+}
+
+const FRAME_ONLY = /^[\s│┃║|▌╭╰╮╯┌└┐┘─━═]+$/;
+
+/** A row of nothing but box-drawing (a box's top or bottom, a rule). */
+export function isFrameRow(line: string): boolean {
+  return line.trim() !== '' && FRAME_ONLY.test(line);
+}
+
+/**
+ * A prompt region for a narrow panel: the outer box a prompt is drawn in goes (its corners, its sides and the
+ * padding inside them), the right side of a box inside it too, so that its words wrap; rules and box tops and
+ * bottoms are cut to the width of the widest line of words. Only for showing: what is approved (and fingerprinted)
+ * is the region exactly as the screen shows it.
+ */
+export function displayRegion(lines: readonly string[]): string[] {
+  let rows = [...lines];
+  const first = rows[0] ?? '';
+  const last = rows[rows.length - 1] ?? '';
+  const col = first.search(/\S/);
+  if (rows.length >= 2 && col >= 0 && '╭┌╔┏'.includes(first[col]!) && '╰└╚┗'.includes(last[col] ?? '')) {
+    rows = rows.slice(1, -1).map((l) => ('│┃║'.includes(l[col] ?? '') ? l.slice(col + 1).replace(/^ /, '') : l));
+  }
+  // The right sides go (a box inside keeps its left one, so its rows still read as a box); a lone side is a blank row.
+  rows = rows.map((l) => (/^[\s│┃║]*$/.test(l) ? '' : isFrameRow(l) ? l.replace(/\s+$/, '') : l.replace(/(?:\s*[│┃║])+\s*$/, '')));
+  const width = Math.max(8, ...rows.filter((l) => !isFrameRow(l)).map((l) => [...l].length));
+  return rows.map((l) => {
+    if (!isFrameRow(l)) return l;
+    const chars = [...l];
+    return chars.length > width ? chars.slice(0, width).join('') : l;
+  });
+}
+
+/** What a collapsed region shows: its first and last lines, and how many are between (shown on demand). */
+export function collapseRegion(lines: readonly string[], max = 10): { head: string[]; hidden: number; tail: string[] } {
+  if (lines.length <= max) return { head: [...lines], hidden: 0, tail: [] };
+  const tailCount = Math.floor(max / 3);
+  const headCount = max - tailCount;
+  return { head: lines.slice(0, headCount), hidden: lines.length - headCount - tailCount, tail: lines.slice(lines.length - tailCount) };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HostProfile } from '../../../shared/model';
+import type { HostProfile, RescueScan, TmuxSession } from '../../../shared/model';
 import { buildRows, estimateRowHeight, RowHeights, rowOffsets, visibleRange, type IHostSessions } from './rows';
 
 function host(i: number): HostProfile {
@@ -116,5 +116,16 @@ describe('measured row heights', () => {
     const offsets = heights.offsets(rows);
     expect(offsets[1000]).toBe(50 + 46 * 999);
     expect(visibleRange(offsets, offsets[500]!, 600, 0)).toEqual({ start: 500, end: 500 + Math.ceil(600 / 46) });
+  });
+});
+
+describe('Not protected in the list', () => {
+  it('comes right under its host, above its sessions, expanded or not', () => {
+    const host = { id: 'h1', name: 'box', host: 'box', port: 22, user: 'me', hasPassword: false, keepalive: { intervalSec: 3, countMax: 2 }, tags: [], createdAt: 0, updatedAt: 0 } as HostProfile;
+    const sessions = new Map([['h1', { loading: false, sessions: Array.from({ length: 30 }, (_, i) => ({ id: `$${i}`, name: `s${i}`, windows: 1, attachedClients: 0, created: 0, lastActivity: 0 }) as TmuxSession) }]]);
+    const rescue = new Map([['h1', { processes: [{ pid: 42, command: 'claude', agent: 'claude', tty: 'pts/1', elapsedSec: 600 }], gone: [] } as unknown as RescueScan]]);
+    const kinds = buildRows([host], new Set(['h1']), sessions, () => undefined, rescue).map((r) => r.kind);
+    expect(kinds.slice(0, 3)).toEqual(['host', 'rescue', 'session']);
+    expect(buildRows([host], new Set(), sessions, () => undefined, rescue).map((r) => r.kind)).toEqual(['host', 'rescue']);
   });
 });

@@ -73,7 +73,7 @@ export function buildRows(
   sessions: ReadonlyMap<string, IHostSessions>,
   /** A status row under the host (reconnecting, failed…), with the error text if any; undefined for none. */
   statusRow: (host: HostProfile) => { detail?: string; failed?: boolean } | undefined,
-  /** Programs outside tmux on each host (Rescue): a Not protected block under its sessions. */
+  /** Programs outside tmux on each host (Rescue): a Not protected block under the host, above its sessions. */
   rescue: ReadonlyMap<string, RescueScan> = new Map(),
 ): SidebarRow[] {
   const rows: SidebarRow[] = [];
@@ -84,6 +84,9 @@ export function buildRows(
     // The error box below says the same at length, with its own Try again: a failed host then needs no status
     // row at all, and a reconnecting one only names the state (attempt, countdown).
     if (status && !(s?.error && status.failed)) rows.push({ kind: 'status', key: `st:${host.id}`, host, ...(s?.error || !status.detail ? {} : { detail: status.detail }) });
+    // Not protected comes first under its host, above the sessions: a long list of sessions never hides it.
+    const scan = rescue.get(host.id);
+    if (scan && (scan.processes.length > 0 || scan.gone.length > 0)) rows.push({ kind: 'rescue', key: `r:${host.id}`, host, scan });
     if (!expanded.has(host.id)) continue;
     if (s?.error) rows.push({ kind: 'error', key: `e:${host.id}`, host, error: s.error });
     if (s?.loading && !s.sessions) rows.push({ kind: 'loading', key: `l:${host.id}`, host });
@@ -93,8 +96,6 @@ export function buildRows(
     }
     // Without a listing, New session would fail the same way; the error box's Try again is the one action.
     if (s && !s.loading && !(s.error && !s.sessions)) rows.push({ kind: 'actions', key: `a:${host.id}`, host });
-    const scan = rescue.get(host.id);
-    if (scan && (scan.processes.length > 0 || scan.gone.length > 0)) rows.push({ kind: 'rescue', key: `r:${host.id}`, host, scan });
   }
   return rows;
 }

@@ -44,12 +44,14 @@ const ImportDialog = lazy(() => import('./ImportDialog').then((m) => ({ default:
 const NewSessionDialog = lazy(() => import('./NewSessionDialog').then((m) => ({ default: m.NewSessionDialog })));
 const DevicesDialog = lazy(() => import('./DevicesDialog').then((m) => ({ default: m.DevicesDialog })));
 const RescueDialog = lazy(() => import('./RescueDialog').then((m) => ({ default: m.RescueDialog })));
+const TimelineDialog = lazy(() => import('./TimelineDialog').then((m) => ({ default: m.TimelineDialog })));
 
 type Dialog =
   | { kind: 'host-form'; profile?: HostProfile; copyOf?: HostProfile }
   | { kind: 'settings' }
   | { kind: 'shortcuts' }
   | { kind: 'devices' }
+  | { kind: 'timeline' }
   | { kind: 'rescue'; host: HostProfile; action: RescueAction; plan: RescuePlan }
   | { kind: 'import' }
   | { kind: 'new-session'; host: HostProfile }
@@ -347,9 +349,7 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
 
   const titles = useMemo(() => tabTitles(tabs), [tabs]);
   const activeTab = tabs.find((t) => t.id === activeTabId);
-  useEffect(() => {
-    document.title = activeTab ? `${titles.get(activeTab.id) ?? activeTab.sessionName} — Holdfast` : 'Holdfast';
-  }, [activeTab, titles]);
+  const activeTitle = activeTab ? `${titles.get(activeTab.id) ?? activeTab.sessionName} — Holdfast` : 'Holdfast';
 
   const openTab = useCallback((host: HostProfile, sessionName: string, create?: { startCommand?: string }, sessionId?: string) => {
     const existing =
@@ -405,10 +405,10 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
     [api, notify, openNeeds],
   );
 
-  // The window title counts the panes that wait.
+  // The window title names the active tab and counts the panes that wait (one effect: two would overwrite each other).
   useEffect(() => {
-    document.title = titleWithCount('Holdfast', needs.items.length);
-  }, [needs.items.length]);
+    document.title = titleWithCount(activeTitle, needs.items.length);
+  }, [activeTitle, needs.items.length]);
 
   // Desktop notifications (core decided it calls for one: not muted, not in view, not again within a minute).
   useEffect(() => {
@@ -431,6 +431,12 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
   }, [api, notifier, settings.notifications, openNeeds]);
 
   const marks = useMemo(() => new Map(needs.marks.map((m) => [`${m.hostId} ${m.sessionId}`, m])), [needs.marks]);
+  /** When each session's waiting prompts began, for its waiting time today. */
+  const waits = useMemo(() => {
+    const map = new Map<string, number[]>();
+    for (const item of needs.items) map.set(`${item.hostId} ${item.sessionId}`, [...(map.get(`${item.hostId} ${item.sessionId}`) ?? []), item.since]);
+    return map;
+  }, [needs.items]);
 
   const closeTab = useCallback(
     (tabId: string) => {
@@ -484,6 +490,7 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
       onOpenSettings: () => setDialog({ kind: 'settings' }),
       onOpenShortcuts: () => setDialog({ kind: 'shortcuts' }),
       onPairDevice: () => setDialog({ kind: 'devices' }),
+      onOpenTimeline: () => setDialog({ kind: 'timeline' }),
       onRescue: (host, action) => {
         // The checks run first; the exact command is shown before anything runs.
         api.call('rescue.plan', { hostId: host.id, action }).then(
@@ -641,10 +648,12 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
             canPair: appInfo?.canPair === true,
             device: appInfo?.device,
             marks,
+            waits,
             alerts: settings.sessionAlerts,
             top: (
               <NeedsPanel
                 items={needs.items}
+                marks={marks}
                 notifications={settings.notifications && (permission === 'default' || permission === 'denied') ? permission : undefined}
                 onAnswer={answerNeeds}
                 onOpen={(item) => void openNeeds({ itemId: item.id, hostId: item.hostId, sessionId: item.sessionId, sessionName: item.sessionName })}
@@ -762,6 +771,7 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
           />
         )}
         {dialog?.kind === 'devices' && <DevicesDialog api={api} onClose={() => setDialog(undefined)} />}
+        {dialog?.kind === 'timeline' && <TimelineDialog api={api} hosts={hosts} onClose={() => setDialog(undefined)} />}
         {dialog?.kind === 'shortcuts' && <ShortcutsDialog mac={mac} enabled={settings.shortcuts} onClose={() => setDialog(undefined)} onOpenSettings={() => setDialog({ kind: 'settings' })} />}
         {dialog?.kind === 'host-form' && (
           <HostForm

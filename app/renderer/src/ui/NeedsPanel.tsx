@@ -1,18 +1,34 @@
-// The Needs you panel: every pane that waits for its user, on any connected host, open in a tab or not — where,
-// how long, the prompt's own lines, a button per choice, and Open. Items come and go with core's list.
+// The Needs you panel: every pane that waits for its user, on any connected host, open in a tab or not — where, how
+// long (and how long the session waited today), the whole prompt as the screen shows it (the command, the file and
+// its diff: what an answer approves, collapsed past a few lines, never hidden), a button per choice, and Open. Items
+// of a host that reconnects stay, marked as not current, and cannot be answered until read again. The panel folds to
+// its header and count, so that the hosts below stay in view.
 import { useState } from 'react';
-import type { NeedsItem } from '../../../shared/model';
-import { formatWaited } from '../model/format';
+import type { NeedsItem, SessionMarks } from '../../../shared/model';
+import { collapseRegion, displayRegion, formatDuration, formatWaited, isFrameRow, waitedToday } from '../model/format';
 import { useNow } from './common';
+
+const COLLAPSED_KEY = 'holdfast.needs.collapsed';
+
+function storedCollapsed(): boolean {
+  try {
+    return localStorage.getItem(COLLAPSED_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
 
 export function NeedsPanel({
   items,
+  marks,
   notifications,
   onAnswer,
   onOpen,
   onAllowNotifications,
 }: {
   items: readonly NeedsItem[];
+  /** Each session's marks ("hostId sessionId"), for its waiting time today. */
+  marks?: ReadonlyMap<string, SessionMarks>;
   /** The browser's permission for notifications, when it has to be asked ('default'); undefined otherwise. */
   notifications?: 'default' | 'denied';
   onAnswer(item: NeedsItem, choice: number): Promise<void>;
@@ -20,22 +36,45 @@ export function NeedsPanel({
   onAllowNotifications?(): void;
 }) {
   const now = useNow(1000);
+  const [collapsed, setCollapsed] = useState(storedCollapsed);
   if (items.length === 0) return null;
+  const toggle = () => {
+    setCollapsed((c) => {
+      try {
+        localStorage.setItem(COLLAPSED_KEY, c ? '0' : '1');
+      } catch {
+        // Not kept: fine.
+      }
+      return !c;
+    });
+  };
   return (
-    <section className="needs" aria-label="Needs you" data-testid="needs-panel">
+    <section className={`needs ${collapsed ? 'is-collapsed' : ''}`} aria-label="Needs you" data-testid="needs-panel">
       <div className="needs-header">
-        <span className="needs-title">Needs you</span>
-        {items.length > 0 && <span className="needs-count" data-testid="needs-count">{items.length}</span>}
+        <button type="button" className="needs-toggle" aria-expanded={!collapsed} onClick={toggle} title={collapsed ? 'Show the prompts' : 'Fold to the count'}>
+          <span className={`chevron ${collapsed ? '' : 'open'}`} aria-hidden="true" />
+          <span className="needs-title">Needs you</span>
+          <span className="needs-count" data-testid="needs-count">
+            {items.length}
+          </span>
+        </button>
         {notifications === 'default' && onAllowNotifications && (
           <button type="button" className="btn btn-small btn-ghost needs-allow" onClick={onAllowNotifications}>
             Allow notifications
           </button>
         )}
       </div>
-      {items.length > 0 && (
+      {!collapsed && (
         <ul className="needs-list">
           {items.map((item) => (
-            <NeedsRow key={`${item.id} ${item.fingerprint}`} item={item} now={now} onAnswer={onAnswer} onOpen={onOpen} />
+            <NeedsRow
+              key={`${item.id} ${item.fingerprint}`}
+              item={item}
+              now={now}
+              today={waitedToday(marks?.get(`${item.hostId} ${item.sessionId}`)?.waitedTodayMs ?? 0, items.filter((i) => i.hostId === item.hostId && i.sessionId === item.sessionId).map((i) => i.since), now)}
+              onAnswer={onAnswer}
+              onOpen={onOpen}
+            />
           ))}
         </ul>
       )}
@@ -43,30 +82,35 @@ export function NeedsPanel({
   );
 }
 
-function NeedsRow({ item, now, onAnswer, onOpen }: { item: NeedsItem; now: number; onAnswer(item: NeedsItem, choice: number): Promise<void>; onOpen(item: NeedsItem): void }) {
+function NeedsRow({ item, now, today, onAnswer, onOpen }: { item: NeedsItem; now: number; today: number; onAnswer(item: NeedsItem, choice: number): Promise<void>; onOpen(item: NeedsItem): void }) {
   // One answer per item: a button works once, and the others wait for it.
   const [sending, setSending] = useState<number>();
   const answer = (choice: number) => {
-    if (sending !== undefined) return;
+    if (sending !== undefined || !item.current) return;
     setSending(choice);
     onAnswer(item, choice).finally(() => setSending(undefined));
   };
-  const body = item.lines.filter((l) => l !== item.question).slice(-6);
   return (
-    <li className="needs-item" data-testid="needs-item" data-item-id={item.id} data-pattern={item.pattern}>
+    <li className={`needs-item ${item.current ? '' : 'is-stale'}`} data-testid="needs-item" data-item-id={item.id} data-pattern={item.pattern} data-current={item.current} data-since={item.since}>
       <button type="button" className="needs-where" onClick={() => onOpen(item)} title={`Open ${item.sessionName} on ${item.hostName}`}>
         <span className="needs-session">{item.sessionName}</span>
         <span className="needs-sub">
           {item.hostName} · {item.windowIndex}:{item.windowName} · {formatWaited(now - item.since)}
+          <span className="needs-today" data-testid="needs-today">
+            {' '}
+            · {formatDuration(today)} today
+          </span>
         </span>
       </button>
-      <div className="needs-question">{item.question}</div>
-      {body.length > 0 && item.choices.length === 0 && (
-        <pre className="needs-lines">{body.join('\n')}</pre>
+      {!item.current && (
+        <div className="needs-stale" data-testid="needs-stale">
+          Reconnecting: shown as it was, not current. It can be answered once the host is read again.
+        </div>
       )}
+      <PromptRegion lines={item.lines} />
       <div className="needs-choices">
         {item.choices.map((choice, i) => (
-          <button key={i} type="button" className={`btn btn-small ${i === 0 ? 'btn-primary' : ''}`} disabled={sending !== undefined} onClick={() => answer(i)}>
+          <button key={i} type="button" className={`btn btn-small ${i === 0 ? 'btn-primary' : ''}`} disabled={sending !== undefined || !item.current} onClick={() => answer(i)}>
             {choice.label}
           </button>
         ))}
@@ -75,5 +119,36 @@ function NeedsRow({ item, now, onAnswer, onOpen }: { item: NeedsItem; now: numbe
         </button>
       </div>
     </li>
+  );
+}
+
+/** The prompt as the screen shows it; a long one shows its first and last lines and how many more, one click away. */
+export function PromptRegion({ lines }: { lines: readonly string[] }) {
+  const [expanded, setExpanded] = useState(false);
+  const shown = displayRegion(lines);
+  const { head, hidden, tail } = collapseRegion(shown);
+  return (
+    <div className="needs-region" data-testid="needs-region">
+      <RegionLines lines={expanded || hidden === 0 ? shown : head} />
+      {hidden > 0 && (
+        <button type="button" className="needs-more" aria-expanded={expanded} onClick={() => setExpanded((e) => !e)}>
+          {expanded ? 'Show less' : `⋯ ${hidden} more line${hidden === 1 ? '' : 's'} (show all)`}
+        </button>
+      )}
+      {!expanded && hidden > 0 && <RegionLines lines={tail} />}
+    </div>
+  );
+}
+
+/** Rows of words wrap (nothing of a command is ever out of sight); rows of box-drawing are cut at the panel's edge. */
+function RegionLines({ lines }: { lines: readonly string[] }) {
+  return (
+    <div className="needs-lines">
+      {lines.map((line, i) => (
+        <div key={i} className={isFrameRow(line) ? 'needs-line is-frame' : 'needs-line'}>
+          {line || '\u00a0'}
+        </div>
+      ))}
+    </div>
   );
 }

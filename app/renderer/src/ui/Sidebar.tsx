@@ -1,7 +1,7 @@
 // The host list: filter, virtualized rows (hosts, their status, their tmux sessions), per-host actions.
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { HostProfile, HostStatus, RescueAction, RescueScan, SessionMarks, TmuxSession } from '../../../shared/model';
-import { filterHosts, hostAddress, sessionSummary } from '../model/format';
+import { filterHosts, formatDuration, hostAddress, sessionSummary, waitedToday } from '../model/format';
 import { describeHost, sessionsAreLive } from '../model/hostState';
 import { buildRows, RowHeights, visibleRange, type IHostSessions, type SidebarRow } from '../model/rows';
 import { Spinner, useNow } from './common';
@@ -21,6 +21,8 @@ export interface ISidebarActions {
   onNewSession(host: HostProfile): void;
   onOpenSettings(): void;
   onOpenShortcuts(): void;
+  /** The Timeline: prompts that waited and answers given. */
+  onOpenTimeline?(): void;
   onPairDevice?(): void;
   /** Move into tmux (reptyr) or Resume in tmux, for a program the host runs outside tmux. */
   onRescue?(host: HostProfile, action: RescueAction): void;
@@ -43,6 +45,8 @@ export interface ISidebarExtras {
   alerts?: Readonly<Record<string, 'mute' | 'watch'>>;
   /** Programs outside tmux, by host. */
   rescue?: ReadonlyMap<string, RescueScan>;
+  /** When each session's waiting prompts began, by "hostId sessionId" (for its waiting time today). */
+  waits?: ReadonlyMap<string, readonly number[]>;
 }
 
 export function Sidebar({
@@ -140,6 +144,14 @@ export function Sidebar({
               </svg>
             </button>
           )}
+          {actions.onOpenTimeline && (
+            <button type="button" className="icon-btn" aria-label="Timeline" title="Timeline: prompts that waited and answers given" onClick={actions.onOpenTimeline} data-testid="open-timeline">
+              <svg viewBox="0 0 16 16" aria-hidden="true" className="icon">
+                <circle cx="8" cy="8" r="6" />
+                <path d="M8 4.5V8l2.5 1.5" />
+              </svg>
+            </button>
+          )}
           <button type="button" className="icon-btn" aria-label="Keyboard shortcuts" title="Keyboard shortcuts" onClick={actions.onOpenShortcuts}>
             ?
           </button>
@@ -158,7 +170,14 @@ export function Sidebar({
         <input type="search" aria-label="Filter" placeholder="Filter hosts" value={query} onChange={(e) => setQuery(e.target.value)} spellCheck={false} />
       </div>
       {extras.top}
-      <div className="sidebar-scroll" ref={scrollRef} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} data-testid="host-list">
+      <div
+        className="sidebar-scroll"
+        ref={scrollRef}
+        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+        data-testid="host-list"
+        // The hosts keep at least 40% of the sidebar (or all they need, if less) beside Needs you.
+        style={{ minHeight: `min(40%, ${Math.max(48, offsets[rows.length] ?? 0)}px)` }}
+      >
         {loaded && hosts.length === 0 && (
           <div className="sidebar-empty">
             <p>No hosts yet.</p>
@@ -183,6 +202,11 @@ export function Sidebar({
                 now={row.kind === 'status' || row.kind === 'session' ? now : 0}
                 actions={actions}
                 marks={row.kind === 'session' ? extras.marks?.get(`${row.host.id} ${row.session.id}`) : undefined}
+                waitedTodayMs={
+                  row.kind === 'session'
+                    ? waitedToday(extras.marks?.get(`${row.host.id} ${row.session.id}`)?.waitedTodayMs ?? 0, extras.waits?.get(`${row.host.id} ${row.session.id}`) ?? [], now)
+                    : 0
+                }
                 alert={row.kind === 'session' ? extras.alerts?.[`${row.host.id}/${row.session.name}`] : undefined}
               />
             </RowSlot>
@@ -226,6 +250,7 @@ const Row = memo(function Row({
   actions,
   marks,
   alert,
+  waitedTodayMs,
 }: {
   row: SidebarRow;
   status: HostStatus | undefined;
@@ -236,6 +261,7 @@ const Row = memo(function Row({
   actions: ISidebarActions;
   marks?: SessionMarks;
   alert?: 'mute' | 'watch';
+  waitedTodayMs: number;
 }) {
   const host = row.host;
   switch (row.kind) {
@@ -322,6 +348,7 @@ const Row = memo(function Row({
           now={now}
           mark={mark}
           alert={alert}
+          waitedTodayMs={waitedTodayMs}
           actions={actions}
         />
       );
@@ -353,6 +380,7 @@ function SessionRow({
   now,
   mark,
   alert,
+  waitedTodayMs,
   actions,
 }: {
   host: HostProfile;
@@ -361,6 +389,8 @@ function SessionRow({
   now: number;
   mark: keyof typeof MARK_LABELS | undefined;
   alert: 'mute' | 'watch' | undefined;
+  /** How long its prompts waited for the user today. */
+  waitedTodayMs: number;
   actions: ISidebarActions;
 }) {
   const [preview, setPreview] = useState<string[]>();
@@ -397,6 +427,11 @@ function SessionRow({
           <span className="session-name">{session.name}</span>
           <span className="session-sub">{live ? sessionSummary(session, now) : `${sessionSummary(session, now)} · as last seen`}</span>
         </span>
+        {waitedTodayMs >= 1000 && (
+          <span className="session-waited" data-testid="session-waited" title={`Its prompts waited for you ${formatDuration(waitedTodayMs)} today`}>
+            {formatDuration(waitedTodayMs)} today
+          </span>
+        )}
         {mark && <span className={`session-mark mark-${mark}`} data-testid="session-mark" aria-label={MARK_LABELS[mark]} />}
       </button>
       {actions.onSetAlert && live && (
