@@ -28,18 +28,26 @@ class FakeServer {
 
   connection(hostId: string, hostKey?: string): { connection: FakeConnection & { hostKeyFingerprint?: string }; channels: FakeExecChannel[] } {
     const channels: FakeExecChannel[] = [];
+    /** What each pane's screen was when last read. */
+    const served = new Map<string, string | undefined>();
     const connection = new FakeConnection({
       hostId,
       exec: (command) => {
-        // The commands are wrapped for the shell: the pane id sits between quotes that are themselves quoted.
+        // The commands are wrapped for the shell (tmux.ts); pane ids and hex are bare words.
         const unquoted = command.replace(/'\\''/g, "'");
-        const capture = /display -p -t '(%\d+)'/.exec(unquoted);
+        // Keys go only if the screen is still the one last read (sendIfUnchangedCommand compares on the server).
+        const send = /send-keys -H -t (%\d+) ([0-9a-f ]+)'?$/.exec(unquoted);
+        if (send) {
+          if (this.screens.get(send[1]!) !== served.get(send[1]!)) return { code: 3, stdout: '', stderr: '' };
+          this.sent.push({ paneId: send[1]!, hex: send[2]!.trim() });
+          return { code: 0, stdout: '', stderr: '' };
+        }
+        const capture = /display-message -p -t (%\d+)/.exec(unquoted);
         if (capture) {
           const screen = this.screens.get(capture[1]!);
+          served.set(capture[1]!, screen);
           return screen === undefined ? { code: 1, stdout: '', stderr: "can't find pane" } : { code: 0, stdout: `0\n${screen}\n`, stderr: '' };
         }
-        const send = /send-keys -t '(%\d+)' -H ([0-9a-f ]+)'?$/.exec(unquoted);
-        if (send) this.sent.push({ paneId: send[1]!, hex: send[2]!.trim() });
         return { code: 0, stdout: '', stderr: '' };
       },
       openExec: (command) => {

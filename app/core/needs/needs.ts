@@ -11,7 +11,7 @@ import type { PaneAttention } from '../pane/Pane';
 import { target, tmux, tmuxExec } from '../tmux/tmux';
 import type { ITimelineLog } from '../timeline/log';
 import { promptFingerprint, promptText, type WaitMatch } from './patterns';
-import { HostWatcher, sendBytesCommand, sessionsSignature, type PaneRow, type WaitingPane } from './watch';
+import { HostWatcher, SCREEN_CHANGED_EXIT, sendIfUnchangedCommand, sessionsSignature, type PaneRow, type WaitingPane } from './watch';
 
 /** At most one notification per pane (or session) per minute. */
 export const ATTENTION_INTERVAL_MS = 60_000;
@@ -147,7 +147,9 @@ export class NeedsService extends Disposable {
           const sessions = sessionsSignature(rows);
           const before = watched.sessions;
           watched.sessions = sessions;
-          if (before !== undefined && before !== sessions) this._onSessionsChanged.fire(host.hostId);
+          // The first list of a connection counts too: a list a view made as the host connected may be older than it
+          // (a session made in between would stay missing until the next relist).
+          if (before !== sessions) this._onSessionsChanged.fire(host.hostId);
           this._changed();
         },
       });
@@ -282,18 +284,23 @@ export class NeedsService extends Disposable {
     const { watcher, connection } = watched;
     try {
       // The screen as it is now, not as it was listed: never type into something else.
-      let now: WaitMatch | undefined;
+      let now: { match: WaitMatch | undefined; capture: string };
       try {
-        now = await watcher.read(waiting.row.paneId);
+        now = await watcher.readScreen(waiting.row.paneId);
       } catch (err) {
         throw new HoldfastError({ code: 'NETWORK', message: `Could not read the pane: ${err instanceof Error ? err.message : String(err)}` });
       }
-      if (!now || promptText(now) !== promptText(waiting.match)) {
+      if (!now.match || promptText(now.match) !== promptText(waiting.match)) {
         // The list catches up with the screen.
         watcher.recheck(waiting.row.paneId);
         throw staleError();
       }
-      const result = await connection.exec(sendBytesCommand(waiting.row.paneId, chosen.keys), { timeoutMs: 5000 });
+      // The keys go in the same command that reads the screen once more and finds it unchanged.
+      const result = await connection.exec(sendIfUnchangedCommand(waiting.row.paneId, now.capture, chosen.keys), { timeoutMs: 5000 });
+      if (result.code === SCREEN_CHANGED_EXIT) {
+        watcher.recheck(waiting.row.paneId);
+        throw staleError();
+      }
       if (result.code !== 0) throw new HoldfastError({ code: 'INTERNAL', message: `tmux did not take the keys: ${result.stderr.trim()}` });
       const open = this._open.get(listed.key);
       if (open) open.answered = true;

@@ -8,7 +8,7 @@
 // thin driver (the channel, the timer, the reads).
 import { Disposable, DisposableStore, MutableDisposable } from '../../shared/lifecycle';
 import type { IClock, IExecChannel, ISshConnection } from '../interfaces';
-import { posixCommand } from '../tmux/shell';
+import { posixCommand, shellQuote } from '../tmux/shell';
 import { target, TMUX_PATH_SETUP, tmux, tmuxExec, tmuxInScript } from '../tmux/tmux';
 import { detectWaiting, type Screen, type UserPattern, type WaitMatch } from './patterns';
 
@@ -266,6 +266,23 @@ export function sendBytesCommand(paneId: string, keys: string): string {
   return tmuxExec(tmux.sendKeysHex(target.pane(paneId), new TextEncoder().encode(keys)));
 }
 
+/** What sendIfUnchangedCommand exits with when the pane no longer shows what was read. */
+export const SCREEN_CHANGED_EXIT = 3;
+
+/**
+ * Sends the keys only if the pane still shows exactly `capture` (what capturePaneCommand printed a moment ago):
+ * the screen is read again and compared on the server, in the same command that types, so that nothing drawn
+ * between the check and the keys can take them. Exits SCREEN_CHANGED_EXIT (typing nothing) otherwise.
+ */
+export function sendIfUnchangedCommand(paneId: string, capture: string, keys: string): string {
+  const pane = target.pane(paneId);
+  // `$(…)` drops trailing line breaks: the expected text is compared the same way.
+  const expected = capture.replace(/\n+$/, '');
+  const read = tmuxInScript([tmux.displayMessage('#{cursor_y}', pane), tmux.capturePane(pane)]);
+  const send = tmuxInScript(tmux.sendKeysHex(pane, new TextEncoder().encode(keys)));
+  return posixCommand(`${TMUX_PATH_SETUP}; now=$(${read}) || exit 1; [ "$now" = ${shellQuote(expected)} ] || exit ${SCREEN_CHANGED_EXIT}; exec ${send}`);
+}
+
 export interface WaitingPane {
   row: PaneRow;
   match: WaitMatch;
@@ -330,9 +347,14 @@ export class HostWatcher extends Disposable {
 
   /** Reads one pane now (a quick answer checks the screen it is about to type into). */
   async read(paneId: string): Promise<WaitMatch | undefined> {
+    return (await this.readScreen(paneId)).match;
+  }
+
+  /** Reads one pane: what it waits for, if anything, and the capture as tmux printed it (for sendIfUnchangedCommand). */
+  async readScreen(paneId: string): Promise<{ match: WaitMatch | undefined; capture: string }> {
     const result = await this._options.connection.exec(capturePaneCommand(paneId), { timeoutMs: 5000 });
     if (result.code !== 0) throw new Error(result.stderr.trim() || `capture-pane exited with ${result.code}`);
-    return detectWaiting(parseCapture(result.stdout), this._options.userPatterns());
+    return { match: detectWaiting(parseCapture(result.stdout), this._options.userPatterns()), capture: result.stdout };
   }
 
   /** The prompt was answered: out of the list at once (a read after the program's answer decides whether it is still there). */

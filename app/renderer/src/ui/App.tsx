@@ -186,15 +186,24 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
     [api],
   );
 
+  /** Each host's latest list request: an answer to an older one (slower, from before a change) is not shown. */
+  const listRequests = useRef(new Map<string, number>());
+
   const listSessions = useCallback(
     async (host: HostProfile, options: { quiet?: boolean } = {}) => {
+      const request = (listRequests.current.get(host.id) ?? 0) + 1;
+      listRequests.current.set(host.id, request);
+      const latest = () => listRequests.current.get(host.id) === request;
       if (options.quiet) {
         try {
           const list = await api.call('sessions.list', { hostId: host.id });
+          if (!latest()) return;
           setSessions((m) => new Map(m).set(host.id, { loading: false, sessions: sortSessions(list) }));
           scanRescue(host.id);
-        } catch {
-          // The host's own state says what went wrong; the list stays as last seen.
+        } catch (err) {
+          // The host's own state says what went wrong; the list stays as last seen. A request that took the place of
+          // one the user made (still loading) answers for it, error included.
+          if (latest()) setSessions((m) => (m.get(host.id)?.loading ? new Map(m).set(host.id, { ...m.get(host.id), loading: false, error: toErrorData(err) }) : m));
         }
         return;
       }
@@ -202,11 +211,13 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
       setSessions((m) => new Map(m).set(host.id, { ...m.get(host.id), loading: true, error: undefined }));
       try {
         const list = await api.call('sessions.list', { hostId: host.id });
-        setSessions((m) => new Map(m).set(host.id, { loading: false, sessions: sortSessions(list) }));
-        scanRescue(host.id);
+        if (latest()) {
+          setSessions((m) => new Map(m).set(host.id, { loading: false, sessions: sortSessions(list) }));
+          scanRescue(host.id);
+        }
       } catch (err) {
         const error = toErrorData(err);
-        setSessions((m) => new Map(m).set(host.id, { loading: false, error, ...(error.code === 'CANCELLED' ? { sessions: m.get(host.id)?.sessions } : {}) }));
+        if (latest()) setSessions((m) => new Map(m).set(host.id, { loading: false, error, ...(error.code === 'CANCELLED' ? { sessions: m.get(host.id)?.sessions } : {}) }));
       } finally {
         setBusyHosts((s) => {
           const next = new Set(s);
@@ -218,11 +229,16 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
     [api],
   );
 
-  /** Lists a host's sessions again, quietly, if its list is open: after a tab attached, closed or its session ended. */
+  /**
+   * Lists a host's sessions again, quietly, if its list is open: after a tab attached, closed or its session ended.
+   * `connected`: the caller knows the host is connected (its watch said its sessions changed), even if this view has
+   * not heard of it yet.
+   */
   const relistIfShown = useCallback(
-    (hostId: string) => {
+    (hostId: string, options: { connected?: boolean } = {}) => {
       const host = state.current.hostsById.get(hostId);
-      if (host && state.current.expanded.has(hostId) && state.current.statuses.get(hostId)?.state === 'connected') void listSessions(host, { quiet: true });
+      const connected = options.connected === true || state.current.statuses.get(hostId)?.state === 'connected';
+      if (host && state.current.expanded.has(hostId) && connected) void listSessions(host, { quiet: true });
     },
     [listSessions],
   );
@@ -267,7 +283,7 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
       setPermission(next.permission);
     }, () => {});
     store.add(api.listen('needs.changed', (next) => setNeeds(next)));
-    store.add(api.listen('sessions.changed', ({ hostId }) => relistIfShown(hostId)));
+    store.add(api.listen('sessions.changed', ({ hostId }) => relistIfShown(hostId, { connected: true })));
     api.call('needs.list', {}).then(setNeeds, () => {});
     // Notices raised before this view opened, e.g. a settings file that was unreadable at start-up.
     api.call('app.notices', {}).then((list) => list.forEach((n) => notify(n.level, n.message)), () => {});
