@@ -56,8 +56,8 @@ export class PredictionPainter extends Disposable implements IPredictionPainter 
     screen.appendChild(layer);
     this._layer = layer;
     this._register(toDisposable(() => layer.remove()));
-    this._register(_term.onScroll(() => this._render()));
-    this._register(_term.onResize(() => this._render()));
+    // Placed again whenever the terminal draws: the viewport scrolled, the font or the size changed.
+    this._register(_term.onRender(() => this._overlay !== EMPTY_OVERLAY && this._render()));
   }
 
   paint(overlay: IPredictionOverlay): void {
