@@ -165,7 +165,9 @@ describe('predictive echo, replayed from recorded echo traces', () => {
   it('bash: shows every key of `ls -la` after the first before its 200 ms echo, and leaves the screen exactly as the server drew it', async () => {
     const trace = ECHO_TRACES.bashLs;
     const r = await new Replay(trace, { linkMs: 200 }).play(traceEvents(trace, SLOW));
-    // The first key of a run is tentative (mosh's epochs): it shows once echoed, that is, never as a prediction.
+    // Every key is predicted; the first of a run is tentative (mosh's epochs): it would show once echoed, that is,
+    // never as a prediction. The rest show before their echo.
+    expect(r.engine.stats.predicted).toBe(6);
     expect(r.shownBeforeEcho()).toEqual([1, 2, 3, 4, 5]);
     // Before `a`'s echo, the line already reads as it will.
     expect(r.atKey(5).rows[0]).toBe('$ ls -la');
