@@ -4,22 +4,14 @@
 // command names or results to guess who owns what.
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import type {
-  ClientInfo,
-  CommandName,
-  CommandOutput,
-  Commands,
-  EventName,
-  IClientConnection,
-  IClientSink,
-  NotificationName,
-  Notifications,
-} from '../shared/contract';
+import { HoldfastError, roleOf } from '../shared/contract';
+import type { PaneSize } from '../shared/geometry';
+import type { ClientInfo, CommandName, CommandOutput, Commands, EventName, IClientConnection, IClientSink, NotificationName, NotificationPayload, Role } from '../shared/contract';
 
 /** What a client needs of core: the same four verbs for every client, and a word when it goes. */
 export interface IClientHost {
   handle<K extends CommandName>(client: CoreClient, name: K, input: z.output<Commands[K]['input']>): Promise<CommandOutput<K>>;
-  notify<K extends NotificationName>(client: CoreClient, name: K, input: z.output<Notifications[K]>): void;
+  notify<K extends NotificationName>(client: CoreClient, name: K, input: NotificationPayload<K>): void;
   subscribe(client: CoreClient, paneId: string): void;
   unsubscribe(client: CoreClient, paneId: string): void;
   disconnect(client: CoreClient): void;
@@ -41,11 +33,18 @@ export class CoreClient implements IClientConnection {
     return this._disposed;
   }
 
+  /** What this view may do (contract.ts: `Access`). */
+  get role(): Role {
+    return roleOf(this.info);
+  }
+
+  /** A view that went (or a device that was revoked) runs nothing more: its late calls are refused. */
   handle<K extends CommandName>(name: K, input: z.output<Commands[K]['input']>): Promise<CommandOutput<K>> {
+    if (this._disposed) return Promise.reject(new HoldfastError({ code: 'FORBIDDEN', message: 'This view is closed.' }));
     return this._host.handle(this, name, input);
   }
 
-  notify<K extends NotificationName>(name: K, input: z.output<Notifications[K]>): void {
+  notify<K extends NotificationName>(name: K, input: NotificationPayload<K>): void {
     if (this._disposed) return;
     this._host.notify(this, name, input);
   }
@@ -74,6 +73,12 @@ export class CoreClient implements IClientConnection {
   paneData(paneId: string, data: Uint8Array): void {
     if (this._disposed) return;
     this._sink.paneData(paneId, data);
+  }
+
+  /** Core's side: a tmux pane's new size, in order with its output. */
+  paneSize(paneId: string, size: PaneSize): void {
+    if (this._disposed) return;
+    this._sink.paneSize(paneId, size);
   }
 
   /** The view went (closed, reloaded, its socket dropped): its panes are released (see PaneRegistry). */
@@ -147,4 +152,8 @@ export class PaneHolds {
 /** The holder key of a view that went, during its grace period. */
 export function graceHolder(viewId: string): string {
   return `view:${viewId}`;
+}
+
+export function isGraceHolder(holder: string): boolean {
+  return holder.startsWith('view:');
 }

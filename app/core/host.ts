@@ -62,8 +62,9 @@ export class Host extends Disposable {
     return [...this._panes.keys()];
   }
 
-  ensureConnected(): Promise<ISshConnection> {
-    return this.supervisor.ensureConnected();
+  /** The connection, connecting if needed; `unattended` when nothing may be asked (a paired device wants it). */
+  ensureConnected(options: { unattended?: boolean } = {}): Promise<ISshConnection> {
+    return this.supervisor.ensureConnected(options);
   }
 
   /**

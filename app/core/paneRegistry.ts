@@ -13,7 +13,7 @@ import { HoldfastError } from '../shared/contract';
 import { Disposable, DisposableStore, type IDisposable } from '../shared/lifecycle';
 import { parseStreamId } from '../shared/contract';
 import type { PaneInfo, PaneState, SessionLayout, TmuxAction, Workspace, WorkspaceSave } from '../shared/model';
-import { CoreClient, graceHolder, PaneHolds } from './clients';
+import { CoreClient, graceHolder, isGraceHolder, PaneHolds } from './clients';
 import type { HostRegistry } from './hosts';
 import type { IClock } from './interfaces';
 import { Pane, type PaneAttachPolicy, type PaneAttention, type PaneStateChange } from './pane/Pane';
@@ -70,6 +70,8 @@ export class PaneRegistry extends Disposable {
   private readonly _views = new Map<string, CoreClient>();
   /** Views that went, by view id: the timer that releases their panes. */
   private readonly _gone = new Map<string, IDisposable>();
+  /** Which of those were a paired device's (its id): a revoke lets their panes go at once. */
+  private readonly _graceDevice = new Map<string, string>();
   /** Each view's tabs as it last saved them, by view id (live views and views in their grace period). */
   private readonly _tabs = new Map<string, { paneIds: string[]; activePaneId?: string }>();
   private readonly _graceMs: number;
@@ -96,6 +98,11 @@ export class PaneRegistry extends Disposable {
     return [...this._panes.values()].some(({ pane }) => pane.hostId === hostId);
   }
 
+  /** The live views (client ids) that hold the pane: whom its state and layout are for. */
+  holderClients(paneId: string): Set<string> {
+    return new Set(this._holds.holdersOf(paneId).filter((holder) => !isGraceHolder(holder)));
+  }
+
   /** The pane, if `client` holds it. */
   paneOf(client: CoreClient, paneId: string): Pane | undefined {
     return this._holds.holds(client.clientId, paneId) ? this._panes.get(paneId)?.pane : undefined;
@@ -114,10 +121,13 @@ export class PaneRegistry extends Disposable {
   async open(client: CoreClient, input: OpenPaneInput): Promise<PaneInfo> {
     const host = this._options.hosts.get(input.hostId);
     if (input.create && isReservedSessionName(input.sessionName)) throw reservedNameError(input.sessionName);
+    if (client.role === 'viewer' && host.status.state !== 'connected') {
+      throw new HoldfastError({ code: 'FORBIDDEN', message: 'This device is view only: it shows hosts the computer has connected.' });
+    }
     if (!input.create) {
       const shared = this._findLive({ hostId: input.hostId, sessionName: input.sessionName, sessionId: input.sessionId }, false, client.info.kind === 'device');
       if (shared) {
-        this._holds.hold(client.clientId, shared.paneId);
+        if (!client.isDisposed) this._holds.hold(client.clientId, shared.paneId);
         return shared.info();
       }
     }
@@ -139,12 +149,14 @@ export class PaneRegistry extends Disposable {
     // Held before anything is awaited: a view that goes meanwhile releases it like any other.
     this._holds.hold(client.clientId, pane.paneId);
     try {
-      const connection = await host.ensureConnected();
+      // A paired device never raises a prompt on the computer: it connects only where nothing needs asking.
+      const connection = await host.ensureConnected({ unattended: client.role !== 'owner' });
       await pane.attach(connection, { create: input.create !== undefined });
     } catch (err) {
       this._close(pane.paneId);
       throw HoldfastError.from(err);
     }
+    if (client.isDisposed && this._holds.release(client.clientId, pane.paneId)) this._close(pane.paneId);
     if (!this._panes.has(pane.paneId)) throw new HoldfastError({ code: 'CANCELLED', message: 'The pane was closed while it was opening.' });
     return pane.info();
   }
@@ -165,7 +177,7 @@ export class PaneRegistry extends Disposable {
 
   async recreate(client: CoreClient, paneId: string, startCommand: string | undefined): Promise<PaneInfo> {
     const pane = this._require(client, paneId);
-    const connection = await this._options.hosts.get(pane.hostId).ensureConnected();
+    const connection = await this._options.hosts.get(pane.hostId).ensureConnected({ unattended: client.role !== 'owner' });
     await pane.recreate(connection, startCommand);
     return pane.info();
   }
@@ -208,7 +220,14 @@ export class PaneRegistry extends Disposable {
     if (!entry || !this._holds.holds(client.clientId, paneId)) return;
     const key = `${client.clientId} ${stream}`;
     entry.subscriptions.get(key)?.dispose();
-    entry.subscriptions.set(key, entry.pane.subscribe(client.clientId, (data) => client.paneData(stream, data), target));
+    // A paired device's view never holds the pane back for the computer's views (PaneStream).
+    entry.subscriptions.set(
+      key,
+      entry.pane.subscribe(client.clientId, (data) => client.paneData(stream, data), target, {
+        holdsBack: client.role === 'owner',
+        onSize: (size) => client.paneSize(stream, size),
+      }),
+    );
   }
 
   unsubscribe(client: CoreClient, stream: string): void {
@@ -238,11 +257,12 @@ export class PaneRegistry extends Disposable {
    * The view went. One that opened its workspace keeps its panes for the grace period, so that its reload takes
    * them back; one that did not (a test client, a tool) releases them at once.
    */
-  clientGone(client: CoreClient): void {
+  clientGone(client: CoreClient, options: { keepForReload?: boolean } = {}): void {
     for (const paneId of [...this._panes.keys()]) this._unsubscribe(client.clientId, paneId);
     const viewId = client.viewId;
-    if (viewId !== undefined && this._views.get(viewId) === client) {
-      this._views.delete(viewId);
+    if (viewId !== undefined && this._views.get(viewId) === client) this._views.delete(viewId);
+    if (viewId !== undefined && options.keepForReload !== false && !this._views.has(viewId)) {
+      if (client.info.deviceId !== undefined) this._graceDevice.set(viewId, client.info.deviceId);
       this._holds.transfer(client.clientId, graceHolder(viewId));
       this._gone.set(
         viewId,
@@ -253,8 +273,18 @@ export class PaneRegistry extends Disposable {
     for (const paneId of this._holds.releaseAll(client.clientId)) this._close(paneId);
   }
 
+  /** A device was revoked: the panes its views kept for a reload are let go now. */
+  releaseDevice(deviceId: string): void {
+    for (const [viewId, device] of [...this._graceDevice]) {
+      if (device !== deviceId) continue;
+      this._gone.get(viewId)?.dispose();
+      this._expire(viewId);
+    }
+  }
+
   private _expire(viewId: string): void {
     this._gone.delete(viewId);
+    this._graceDevice.delete(viewId);
     this._tabs.delete(viewId);
     for (const paneId of this._holds.releaseAll(graceHolder(viewId))) this._close(paneId);
   }
@@ -274,7 +304,14 @@ export class PaneRegistry extends Disposable {
     if (timer) {
       timer.dispose();
       this._gone.delete(viewId);
+      this._graceDevice.delete(viewId);
       this._holds.transfer(graceHolder(viewId), client.clientId);
+      return this._workspaceOf(client, viewId);
+    }
+    // A paired device starts with tabs of its own: the set the computer reopens after a restart is the computer's
+    // (opening it on a phone would make panes at a size nobody chose).
+    if (client.info.kind === 'device') {
+      this._tabs.set(viewId, { paneIds: [] });
       return this._workspaceOf(client, viewId);
     }
     const saved = this._options.workspace.get();
@@ -299,6 +336,8 @@ export class PaneRegistry extends Disposable {
     const paneIds = save.paneIds.filter((id, i, all) => all.indexOf(id) === i && this._holds.holds(client.clientId, id) && this._panes.has(id));
     const activePaneId = save.activePaneId !== undefined && paneIds.includes(save.activePaneId) ? save.activePaneId : undefined;
     this._tabs.set(save.viewId, { paneIds, ...(activePaneId ? { activePaneId } : {}) });
+    // A device's tabs are kept for its own reloads only: it never changes what the computer reopens.
+    if (client.info.kind === 'device') return;
     const tabs = paneIds.map((id) => savedTabOf(this._panes.get(id)!.pane));
     const active = activePaneId !== undefined ? paneIds.indexOf(activePaneId) : undefined;
     try {
@@ -398,6 +437,8 @@ export class PaneRegistry extends Disposable {
   private _close(paneId: string): void {
     const entry = this._panes.get(paneId);
     if (!entry) return;
+    // Its holders hear that it closed (the event goes to whoever holds it), then it is gone.
+    this._options.onState(paneId, { state: 'closed' });
     this._panes.delete(paneId);
     this._holds.forget(paneId);
     for (const tabs of this._tabs.values()) tabs.paneIds = tabs.paneIds.filter((id) => id !== paneId);
@@ -405,7 +446,6 @@ export class PaneRegistry extends Disposable {
     entry.subscriptions.clear();
     entry.store.dispose();
     entry.pane.dispose();
-    this._options.onState(paneId, { state: 'closed' });
   }
 
   private _dropFromTabs(viewId: string | undefined, paneId: string): void {

@@ -124,9 +124,12 @@ describe('views as clients of core', () => {
     expect(server.channelOf('$0')!.written).toEqual(['x', 'y']);
     await a.call('panes.close', { paneId: first.paneId });
     expect(server.channelOf('$0')).toBeDefined();
+    const statesBefore = b.paneStates(first.paneId).length;
     await b.call('panes.close', { paneId: first.paneId });
     expect(server.channelOf('$0')).toBeUndefined();
-    expect(b.paneStates(first.paneId).at(-1)).toBe('closed');
+    // A pane's events are for whoever holds it: a view that let go of it hears nothing more of it.
+    expect(b.paneStates(first.paneId)).toHaveLength(statesBefore);
+    expect(a.paneStates(first.paneId)).not.toContain('closed');
   });
 
   it('a view that goes without a workspace lets go of its panes at once', async () => {
@@ -241,9 +244,14 @@ describe('workspaces', () => {
 
 describe('paired devices', () => {
   it('a view-only device looks and changes nothing: no keys, no saves, no answers, no sessions made', async () => {
-    const { core, server } = setup();
+    const { core, server, view } = setup();
     const phone = new TestClient(core, { info: { kind: 'device', label: 'iPad', deviceId: 'd1', viewOnly: true } });
     expect(await phone.call('app.info', {})).toMatchObject({ device: { name: 'iPad', viewOnly: true } });
+    // It does not connect hosts: it looks at what the computer connected.
+    await expect(phone.call('sessions.list', { hostId: 'h1' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(phone.open({ hostId: 'h1', sessionName: 'build', sessionId: '$0', cols: 40, rows: 20 })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(server.connections).toHaveLength(0);
+    await view('desk').call('sessions.list', { hostId: 'h1' });
     const pane = await phone.open({ hostId: 'h1', sessionName: 'build', sessionId: '$0', cols: 40, rows: 20 });
     phone.write(pane.paneId, 'rm -rf ~\r');
     expect(server.channelOf('$0')!.written.join('')).not.toContain('rm -rf');
@@ -266,7 +274,78 @@ describe('paired devices', () => {
     // Typing from a full device works.
     phone.write(pane.paneId, 'echo hi\r');
     expect(channel.written.join('')).toContain('echo hi');
-    await expect(phone.call('devices.list', {})).rejects.toThrow(/managed on the computer/);
+    await expect(phone.call('devices.list', {})).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(desk.call('devices.list', {})).rejects.toThrow(/cannot pair/);
+  });
+});
+
+describe('paired devices change nothing the computer keeps', () => {
+  it('a device neither reopens the tabs the computer saved nor changes them: it starts with tabs of its own', async () => {
+    const workspace = new MemoryWorkspaceStore();
+    const { core, view } = setup({ workspace });
+    const desk = view('desk');
+    await desk.call('workspace.open', { viewId: 'desk-view' });
+    const pane = await open(desk, 'build', '$0');
+    await desk.call('workspace.save', { viewId: 'desk-view', paneIds: [pane.paneId], activePaneId: pane.paneId });
+    const saved = JSON.stringify(workspace.get());
+    for (const viewOnly of [true, false]) {
+      const phone = new TestClient(core, { info: { kind: 'device', label: 'Pixel', deviceId: `d-${viewOnly}`, viewOnly } });
+      const tabs = await phone.call('workspace.open', { viewId: `phone-${viewOnly}` });
+      expect(tabs.panes).toEqual([]);
+      const own = await phone.open({ hostId: 'h1', sessionName: 'agent', sessionId: '$1', cols: 40, rows: 20 });
+      await phone.call('workspace.save', { viewId: tabs.viewId, paneIds: [own.paneId] });
+      expect(JSON.stringify(workspace.get())).toBe(saved);
+    }
+  });
+
+  it('a device connects a host only where nothing needs asking (unattended), never raising a prompt on the computer', async () => {
+    const attempts: boolean[] = [];
+    const server = new FakeServer();
+    const connect = server.connect.bind(server);
+    server.connect = (profile: HostProfile, options?: { unattended?: boolean }) => {
+      attempts.push(options?.unattended === true);
+      return connect(profile);
+    };
+    const { core } = setup({ server });
+    const phone = new TestClient(core, { info: { kind: 'device', label: 'Pixel', deviceId: 'd1' } });
+    await phone.call('sessions.list', { hostId: 'h1' }).catch(() => {});
+    await phone.open({ hostId: 'h1', sessionName: 'build', sessionId: '$0', cols: 40, rows: 20 });
+    expect(attempts.length).toBeGreaterThan(0);
+    expect(attempts.every((unattended) => unattended)).toBe(true);
+  });
+
+  it("a pane's state and layout go only to the views that hold it; prompts and the devices list only to the computer's", async () => {
+    const { core, view } = setup();
+    const desk = view('desk');
+    const other = view('other');
+    const phone = new TestClient(core, { info: { kind: 'device', label: 'Pixel', deviceId: 'd1' } });
+    const pane = await open(desk, 'build', '$0');
+    expect(desk.paneStates(pane.paneId).length).toBeGreaterThan(0);
+    expect(other.paneStates(pane.paneId)).toEqual([]);
+    expect(phone.paneStates(pane.paneId)).toEqual([]);
+    core.notice({ level: 'info', message: 'for everyone' } as never);
+    expect(phone.events('notice').length).toBe(1);
+  });
+
+  it('a closed view runs nothing more: a call that arrives after it went is refused', async () => {
+    const { core } = setup();
+    const phone = new TestClient(core, { info: { kind: 'device', label: 'Pixel', deviceId: 'd1' } });
+    const connection = phone.connection;
+    connection.dispose();
+    await expect(connection.handle('hosts.list', {})).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('a revoked device lets go of every pane it held at once, even those it kept for a reload', async () => {
+    const { core, server, clock } = setup();
+    const phone = new TestClient(core, { info: { kind: 'device', label: 'Pixel', deviceId: 'd1' } });
+    await phone.call('workspace.open', { viewId: 'phone-view' });
+    await phone.open({ hostId: 'h1', sessionName: 'build', sessionId: '$0', cols: 40, rows: 20 });
+    // The page went (a reload, say): its panes wait for it.
+    phone.dispose();
+    clock.advance(1000);
+    expect(core.stats.panes).toBe(1);
+    core.revokeDevice('d1');
+    expect(core.stats.panes).toBe(0);
+    expect(server.channelOf('$0')).toBeUndefined();
   });
 });

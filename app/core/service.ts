@@ -14,17 +14,17 @@ import type {
   IClientSink,
   IHoldfastCore,
   NotificationName,
-  Notifications,
+  NotificationPayload,
 } from '../shared/contract';
-import { HoldfastError } from '../shared/contract';
+import { commandAccess, eventAudience, forbiddenError, mayUse, notifications } from '../shared/contract';
 import { Disposable, Emitter, type Event } from '../shared/lifecycle';
 import type { Attention, Notice } from '../shared/model';
 import { CoreClient, type IClientHost } from './clients';
 import { appHandlers } from './handlers/app';
-import type { CoreContext, Handler, Handlers } from './handlers/context';
+import type { CoreContext, Handler, Handlers, NotificationHandler, NotificationHandlers } from './handlers/context';
 import { hostHandlers } from './handlers/hosts';
 import { importHandlers } from './handlers/import';
-import { paneHandlers } from './handlers/panes';
+import { paneHandlers, paneNotificationHandlers } from './handlers/panes';
 import { promptHandlers } from './handlers/prompts';
 import { HostRegistry, type SystemEvent } from './hosts';
 import type { IClock, ICompanion, IConnector, IKnownHostsStore, IProfileStore, ISecretStore, ISshConnection } from './interfaces';
@@ -104,10 +104,13 @@ export class HoldfastCore extends Disposable implements IHoldfastCore, IClientHo
 
   private readonly _prompts = this._register(new PromptBroker());
   private readonly _clients = new Set<CoreClient>();
+  /** Devices revoked while this core runs: their views never come back for their panes. */
+  private readonly _revokedDevices = new Set<string>();
   private readonly _hosts: HostRegistry;
   private readonly _panes: PaneRegistry;
   private readonly _needs: NeedsService;
   private readonly _handlers: AllHandlers;
+  private readonly _notificationHandlers: NotificationHandlers;
   private readonly _notices: Notice[] = [];
 
   constructor(options: CoreOptions) {
@@ -200,7 +203,9 @@ export class HoldfastCore extends Disposable implements IHoldfastCore, IClientHo
       notices: this._notices,
       ...(options.companion ? { companion: options.companion } : {}),
       emit: (name, payload) => this._emit(name, payload),
+      revokeDevice: (deviceId) => this.revokeDevice(deviceId),
     };
+    this._notificationHandlers = paneNotificationHandlers(ctx);
     this._handlers = {
       ...appHandlers(ctx),
       ...hostHandlers(ctx),
@@ -227,38 +232,17 @@ export class HoldfastCore extends Disposable implements IHoldfastCore, IClientHo
 
   // ---------- IClientHost: what every client does, routed here ----------
 
+  /** Every call of every bridge: who may use it is the contract's (`Access`), checked here and nowhere else. */
   handle<K extends CommandName>(client: CoreClient, name: K, input: z.output<Commands[K]['input']>): Promise<CommandOutput<K>> {
-    if (client.info.viewOnly && !viewOnlyAllows(name, input)) {
-      return Promise.reject(new HoldfastError({ code: 'VALIDATION', message: 'This device is view only: it can look, not change anything.' }));
-    }
+    if (!mayUse(client.role, commandAccess(name, input))) return Promise.reject(forbiddenError(client.role));
     const handler = this._handlers[name] as Handler<K>;
     return handler(input, client);
   }
 
-  notify<K extends NotificationName>(client: CoreClient, name: K, input: z.output<Notifications[K]>): void {
-    const panes = this._panes;
-    switch (name) {
-      case 'pane.input': {
-        // A view-only device types nothing.
-        if (client.info.viewOnly) return;
-        const { paneId, data, target } = input as z.output<Notifications['pane.input']>;
-        return panes.input(client, paneId, data, target);
-      }
-      case 'pane.resize': {
-        // Looking from a device never resizes the desktop's panes.
-        if (client.info.kind === 'device') return;
-        const { paneId, cols, rows } = input as z.output<Notifications['pane.resize']>;
-        return panes.resize(client, paneId, cols, rows);
-      }
-      case 'pane.ack': {
-        const { paneId, bytes, target } = input as z.output<Notifications['pane.ack']>;
-        return panes.ack(client, paneId, bytes, target);
-      }
-      case 'pane.visible': {
-        const { paneId, visible, target } = input as z.output<Notifications['pane.visible']>;
-        return panes.setVisible(client, paneId, visible, target);
-      }
-    }
+  /** Every notification of every bridge, through the same access check; one a view may not send is dropped. */
+  notify<K extends NotificationName>(client: CoreClient, name: K, input: NotificationPayload<K>): void {
+    if (!mayUse(client.role, notifications[name].access)) return;
+    (this._notificationHandlers[name] as NotificationHandler<K>)(input, client);
   }
 
   subscribe(client: CoreClient, paneId: string): void {
@@ -271,7 +255,18 @@ export class HoldfastCore extends Disposable implements IHoldfastCore, IClientHo
 
   disconnect(client: CoreClient): void {
     if (!this._clients.delete(client)) return;
-    this._panes.clientGone(client);
+    const revoked = client.info.deviceId !== undefined && this._revokedDevices.has(client.info.deviceId);
+    this._panes.clientGone(client, { keepForReload: !revoked });
+  }
+
+  /**
+   * A paired device's access ends, at once and in full: its views are closed (a call of theirs still on its way is
+   * refused), and every pane they held, or kept for a reload, is let go.
+   */
+  revokeDevice(deviceId: string): void {
+    this._revokedDevices.add(deviceId);
+    for (const client of [...this._clients]) if (client.info.deviceId === deviceId) client.dispose();
+    this._panes.releaseDevice(deviceId);
   }
 
   // ---------- the shells' side ----------
@@ -313,10 +308,21 @@ export class HoldfastCore extends Disposable implements IHoldfastCore, IClientHo
     };
   }
 
+  /**
+   * An event, to whom it is for (contract.ts `eventAudience`): every view, the computer's own views, or the views
+   * that hold the pane it is about. In-process listeners (the Electron shell's notifications) hear every event.
+   */
   private _emit<K extends EventName>(name: K, payload: EventPayload<K>): void {
     this._onEvent.fire({ name, payload } as CoreEvent);
-    for (const client of [...this._clients]) client.event(name, payload);
+    const audience = eventAudience[name];
+    const holders = audience === 'holders' ? this._panes.holderClients((payload as { paneId: string }).paneId) : undefined;
+    for (const client of [...this._clients]) {
+      if (audience === 'owner' && client.role !== 'owner') continue;
+      if (holders && !holders.has(client.clientId)) continue;
+      client.event(name, payload);
+    }
   }
+
 
   override dispose(): void {
     for (const client of [...this._clients]) client.dispose();
@@ -334,14 +340,6 @@ function openChannelsOf(connection: ISshConnection | undefined): number | undefi
  * Core as the web host runs it: profiles and remembered host keys as JSON files (via `conf`) in the data dir,
  * secrets in memory only (no OS keychain), and notices about unreadable settings shown to the first view.
  */
-/** What a view-only device may do: look (list, attach to watch, preview), never change anything. */
-const VIEW_ONLY_COMMANDS = new Set<CommandName>(['app.info', 'app.notices', 'hosts.list', 'hosts.status', 'sessions.list', 'sessions.preview', 'rescue.scan', 'panes.close', 'workspace.open', 'workspace.save', 'needs.list', 'settings.get', 'prompts.pending', 'timeline.list', 'timeline.export']);
-
-function viewOnlyAllows(name: CommandName, input: unknown): boolean {
-  if (name === 'panes.open') return (input as { create?: unknown }).create === undefined;
-  return VIEW_ONLY_COMMANDS.has(name);
-}
-
 export function createWebCore(options: {
   dataDir: string;
   version: string;

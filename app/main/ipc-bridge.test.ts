@@ -293,7 +293,7 @@ describe('IPC bridge with core: a reloaded window', () => {
     const pane = (await call('panes.open', { hostId: 'h1', sessionName: 'work', sessionId: '$0', cols: 80, rows: 24 })) as { paneId: string };
     ipc.send(window, PAGE, SUB_CHANNEL, pane.paneId);
     channel()!.emit('hello');
-    await waitFor(() => window.sentOn(DATA_CHANNEL).some(([, data]) => new TextDecoder().decode(data as Uint8Array).includes('hello')), 'the output in the window');
+    await waitFor(() => window.sentOn(DATA_CHANNEL).some(([, data]) => data instanceof Uint8Array && new TextDecoder().decode(data).includes('hello')), 'the output in the window');
     // The renderer reloads: the preload says hello again.
     ipc.send(window, PAGE, HELLO_CHANNEL);
     expect(channel()).toBeUndefined();

@@ -102,6 +102,10 @@ export function registerIpcBridge(ipc: IIpcMainLike, core: IHoldfastCore, truste
         paneData: (paneId, data) => {
           if (!contents.isDestroyed()) contents.send(DATA_CHANNEL, paneId, data);
         },
+        // On the same channel, so that it arrives in order with the output.
+        paneSize: (paneId, size) => {
+          if (!contents.isDestroyed()) contents.send(DATA_CHANNEL, paneId, { cols: size.cols, rows: size.rows });
+        },
       },
       { kind: 'window' },
     );

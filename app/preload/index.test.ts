@@ -56,6 +56,22 @@ describe('preload', () => {
     expect(fake.invoke).not.toHaveBeenCalled();
   });
 
+  it("gives a pane's size messages to its size listener, in order with its bytes, and drops anything else", async () => {
+    const api = await loadPreload();
+    const got: unknown[] = [];
+    api.subscribePane(
+      'p9',
+      (d) => got.push([...d]),
+      (size) => got.push(size),
+    );
+    fake.dataListener?.({}, 'p9', new Uint8Array([1]));
+    fake.dataListener?.({}, 'p9', { cols: 120, rows: 40 });
+    fake.dataListener?.({}, 'p9', { cols: 0, rows: 40 });
+    fake.dataListener?.({}, 'p9', 'text');
+    fake.dataListener?.({}, 'p9', new Uint8Array([2]));
+    expect(got).toEqual([[1], { cols: 120, rows: 40 }, [2]]);
+  });
+
   it("subscribes to a pane's output, gives each subscriber that pane's bytes only, and unsubscribes with the last one", async () => {
     const api = await loadPreload();
     const got: [string, number[]][] = [];

@@ -14,10 +14,12 @@ import type {
   NotificationName,
 } from '../shared/contract';
 import { IPC_CALL_CHANNEL, IPC_DATA_CHANNEL, IPC_EVENT_CHANNEL, IPC_HELLO_CHANNEL, IPC_NOTIFY_CHANNEL, IPC_SUB_CHANNEL, IPC_UNSUB_CHANNEL } from '../shared/ipc';
+import type { PaneSize } from '../shared/geometry';
 import type { IDisposable } from '../shared/lifecycle';
 
 type AnyListener = (payload: unknown) => void;
-type DataListener = (data: Uint8Array) => void;
+/** A pane's output, or a tmux pane's new size in order with it. */
+type DataListener = (data: Uint8Array | PaneSize) => void;
 const listeners = new Map<string, Set<AnyListener>>();
 const paneListeners = new Map<string, Set<DataListener>>();
 
@@ -36,8 +38,16 @@ ipcRenderer.on(IPC_EVENT_CHANNEL, (_event: IpcRendererEvent, name: unknown, payl
   if (typeof name === 'string') callEach(listeners.get(name), payload);
 });
 ipcRenderer.on(IPC_DATA_CHANNEL, (_event: IpcRendererEvent, paneId: unknown, data: unknown) => {
-  if (typeof paneId === 'string' && data instanceof Uint8Array) callEach(paneListeners.get(paneId), data);
+  if (typeof paneId !== 'string') return;
+  if (data instanceof Uint8Array || isSize(data)) callEach(paneListeners.get(paneId), data);
 });
+
+/** A size as main sends it (the preload imports no code of ours: the same check as shared/geometry.ts). */
+function isSize(value: unknown): value is PaneSize {
+  if (typeof value !== 'object' || value === null) return false;
+  const { cols, rows } = value as Record<string, unknown>;
+  return Number.isInteger(cols) && Number.isInteger(rows) && (cols as number) >= 1 && (rows as number) >= 1 && (cols as number) <= 1000 && (rows as number) <= 1000;
+}
 ipcRenderer.send(IPC_HELLO_CHANNEL);
 
 function once(fn: () => void): IDisposable {
@@ -71,8 +81,8 @@ const api: IHoldfastApi = {
     return once(() => set.delete(wrapped));
   },
 
-  subscribePane(paneId: string, onData: (data: Uint8Array) => void): IDisposable {
-    const wrapped: DataListener = (data) => onData(data);
+  subscribePane(paneId: string, onData: (data: Uint8Array) => void, onSize?: (size: PaneSize) => void): IDisposable {
+    const wrapped: DataListener = (data) => (data instanceof Uint8Array ? onData(data) : onSize?.(data));
     let set = paneListeners.get(paneId);
     if (!set) paneListeners.set(paneId, (set = new Set()));
     set.add(wrapped);

@@ -1,6 +1,7 @@
 // The one contract between the UI and core. Every bridge (Electron IPC, WebSocket) carries exactly these
 // commands and events, and checks each message against these schemas at its boundary.
 import { z } from 'zod';
+import type { PaneSize } from './geometry';
 import type { IDisposable } from './lifecycle';
 import {
   AppInfo,
@@ -46,8 +47,27 @@ const Empty = z.object({}).strict();
 const Void = z.undefined();
 const Cols = z.number().int().min(2).max(1000);
 const Rows = z.number().int().min(1).max(1000);
-function command<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
-  return { input, output };
+/**
+ * Who calls: the computer's own views (an Electron window, a page of the web host with its token), a paired device,
+ * or a paired device that may only look.
+ */
+export type Role = 'owner' | 'device' | 'viewer';
+
+/**
+ * The least role a command or notification needs: 'owner' (the computer's own views only), 'device' (also a paired
+ * device) or 'viewer' (also a view-only device). Declared beside each entry below and checked in one place
+ * (`mayUse`, by core for every call and notification of every bridge).
+ */
+export type Access = Role;
+
+const RANK: Record<Role, number> = { viewer: 0, device: 1, owner: 2 };
+
+function command<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, access: Access, refine?: (input: z.output<I>) => Access) {
+  return { input, output, access, ...(refine ? { refine } : {}) };
+}
+
+function notification<I extends z.ZodType>(input: I, access: Access) {
+  return { input, access };
 }
 
 /** The waiting panes, and each watched session's marks. */
@@ -55,53 +75,53 @@ export const NeedsState = z.object({ items: z.array(NeedsItem), marks: z.array(S
 export type NeedsState = z.infer<typeof NeedsState>;
 
 export const commands = {
-  'app.info': command(Empty, AppInfo),
+  'app.info': command(Empty, AppInfo, 'viewer'),
   /** Notices raised before any view was open (e.g. a corrupt settings file moved aside at start-up). */
-  'app.notices': command(Empty, z.array(Notice)),
+  'app.notices': command(Empty, z.array(Notice), 'viewer'),
 
-  'hosts.list': command(Empty, z.array(HostProfile)),
+  'hosts.list': command(Empty, z.array(HostProfile), 'viewer'),
   /** Creates (no id) or updates (id) a profile. Bad fields fail with VALIDATION and `fields`. */
-  'hosts.save': command(HostProfileInput, HostProfile),
-  'hosts.delete': command(z.object({ hostId: HostId }), Void),
-  'hosts.status': command(Empty, z.array(HostStatus)),
+  'hosts.save': command(HostProfileInput, HostProfile, 'owner'),
+  'hosts.delete': command(z.object({ hostId: HostId }), Void, 'owner'),
+  'hosts.status': command(Empty, z.array(HostStatus), 'viewer'),
   /** Skips the backoff wait and tries now; also the way out of the failed state. */
-  'hosts.retryNow': command(z.object({ hostId: HostId }), Void),
-  'hosts.disconnect': command(z.object({ hostId: HostId }), Void),
+  'hosts.retryNow': command(z.object({ hostId: HostId }), Void, 'device'),
+  'hosts.disconnect': command(z.object({ hostId: HostId }), Void, 'owner'),
   /** Forgets the stored host key after the user confirmed the change; the next connect asks again. */
-  'hosts.forgetHostKey': command(z.object({ hostId: HostId }), Void),
+  'hosts.forgetHostKey': command(z.object({ hostId: HostId }), Void, 'owner'),
 
   /** Connects if needed (may raise prompts) and lists the host's tmux sessions. */
-  'sessions.list': command(z.object({ hostId: HostId }), z.array(TmuxSession)),
+  'sessions.list': command(z.object({ hostId: HostId }), z.array(TmuxSession), 'viewer'),
   /** The last lines of a session's active pane (capture-pane, no attach), for a preview on hover. */
-  'sessions.preview': command(z.object({ hostId: HostId, sessionId: z.string().regex(/^\$\d+$/) }), z.object({ lines: z.array(z.string()) })),
+  'sessions.preview': command(z.object({ hostId: HostId, sessionId: z.string().regex(/^\$\d+$/) }), z.object({ lines: z.array(z.string()) }), 'viewer'),
 
   /** Every pane that waits for its user on a connected host, and the sessions' marks. */
-  'needs.list': command(Empty, NeedsState),
+  'needs.list': command(Empty, NeedsState, 'viewer'),
   /**
    * A quick answer: types exactly the choice's keys into the pane, once, if its prompt still shows what it showed
    * (`fingerprint`); STALE if it changed (nothing typed), NOT_FOUND if it is gone (answered already).
    */
-  'needs.answer': command(z.object({ itemId: z.string().max(300), choice: z.number().int().min(0).max(20), fingerprint: z.string().max(40) }), Void),
+  'needs.answer': command(z.object({ itemId: z.string().max(300), choice: z.number().int().min(0).max(20), fingerprint: z.string().max(40) }), Void, 'device'),
   /** Programs of the user running outside tmux on the host (one bounded command), and agents seen before and gone. */
-  'rescue.scan': command(z.object({ hostId: HostId }), RescueScan),
+  'rescue.scan': command(z.object({ hostId: HostId }), RescueScan, 'viewer'),
   /** What Move into tmux / Resume in tmux would run there, and what stands in its way. Runs only checks. */
-  'rescue.plan': command(z.object({ hostId: HostId, action: RescueAction }), RescuePlan),
+  'rescue.plan': command(z.object({ hostId: HostId, action: RescueAction }), RescuePlan, 'device'),
   /** Runs it (the user clicked): a new tmux session running reptyr or the resume command. */
-  'rescue.run': command(z.object({ hostId: HostId, action: RescueAction }), z.object({ sessionId: z.string(), sessionName: z.string() })),
+  'rescue.run': command(z.object({ hostId: HostId, action: RescueAction }), z.object({ sessionId: z.string(), sessionName: z.string() }), 'device'),
   /** Paired devices (the desktop's own views only). */
-  'devices.list': command(Empty, z.array(Device)),
+  'devices.list': command(Empty, z.array(Device), 'owner'),
   /** Where a device could reach this computer: a Tailscale address, local network addresses. */
-  'devices.options': command(Empty, CompanionOptions),
+  'devices.options': command(Empty, CompanionOptions, 'owner'),
   /** Starts a pairing: listens where asked (once) and gives the one-time link and its QR code. */
-  'devices.pair': command(z.object({ listen: CompanionListen, viewOnly: z.boolean(), address: z.string().max(64).optional() }), Pairing),
+  'devices.pair': command(z.object({ listen: CompanionListen, viewOnly: z.boolean(), address: z.string().max(64).optional() }), Pairing, 'owner'),
   /** Ends a device's access at once and for good: its sockets close. */
-  'devices.revoke': command(z.object({ deviceId: z.string().max(100) }), Void),
+  'devices.revoke': command(z.object({ deviceId: z.string().max(100) }), Void, 'owner'),
   /** The Timeline, newest first: every prompt that waited and every answer (of one host, or all), at most `limit`. */
-  'timeline.list': command(z.object({ hostId: HostId.optional(), limit: z.number().int().min(1).max(10_000).optional() }), z.object({ entries: z.array(TimelineEntry) })),
+  'timeline.list': command(z.object({ hostId: HostId.optional(), limit: z.number().int().min(1).max(10_000).optional() }), z.object({ entries: z.array(TimelineEntry) }), 'viewer'),
   /** The Timeline as JSON Lines (one entry a line, oldest first), of one host or all. */
-  'timeline.export': command(z.object({ hostId: HostId.optional() }), z.object({ text: z.string() })),
+  'timeline.export': command(z.object({ hostId: HostId.optional() }), z.object({ text: z.string() }), 'viewer'),
   /** Makes the item's pane the active one in tmux (its window too), so that the session's tab opens on it. */
-  'needs.focus': command(z.object({ itemId: z.string().max(300) }), z.object({ hostId: HostId, sessionId: z.string(), sessionName: z.string(), tmuxPane: z.string() })),
+  'needs.focus': command(z.object({ itemId: z.string().max(300) }), z.object({ hostId: HostId, sessionId: z.string(), sessionName: z.string(), tmuxPane: z.string() }), 'device'),
 
   /** Attaches a pane to a tmux session; `create` makes the session if it does not exist yet. */
   'panes.open': command(
@@ -115,36 +135,39 @@ export const commands = {
       rows: Rows,
     }),
     PaneInfo,
+    // Looking at a session is for anyone; making one is not for a view-only device.
+    'viewer',
+    (input) => (input.create !== undefined ? 'device' : 'viewer'),
   ),
-  'panes.list': command(Empty, z.array(PaneInfo)),
+  'panes.list': command(Empty, z.array(PaneInfo), 'viewer'),
   /** Detaches; the tmux session keeps running on the server. */
-  'panes.close': command(z.object({ paneId: PaneId }), Void),
+  'panes.close': command(z.object({ paneId: PaneId }), Void, 'viewer'),
   /**
    * After "session gone" or "exited": make the session again (with its start command, or the one given here, which
    * then becomes the pane's) and attach. A session whose command has exited is ended first.
    */
-  'panes.recreate': command(z.object({ paneId: PaneId, startCommand: z.string().max(4096).optional() }), PaneInfo),
+  'panes.recreate': command(z.object({ paneId: PaneId, startCommand: z.string().max(4096).optional() }), PaneInfo, 'device'),
   /** In a control-mode pane: a window or pane action, done in tmux (the new layout arrives as `pane.layout`). */
-  'panes.tmux': command(z.object({ paneId: PaneId, action: TmuxAction }), Void),
+  'panes.tmux': command(z.object({ paneId: PaneId, action: TmuxAction }), Void, 'device'),
 
-  'settings.get': command(Empty, Settings),
+  'settings.get': command(Empty, Settings, 'viewer'),
   /** Changes the given settings and keeps them (beside the profiles); every view gets `settings.changed`. */
-  'settings.save': command(SettingsPatch, Settings),
+  'settings.save': command(SettingsPatch, Settings, 'owner'),
 
-  'prompts.answer': command(z.object({ promptId: PromptId, answer: PromptAnswer }), Void),
+  'prompts.answer': command(z.object({ promptId: PromptId, answer: PromptAnswer }), Void, 'owner'),
   /** Prompts waiting for an answer: a view that opens (or reloads) while one waits shows it too. */
-  'prompts.pending': command(Empty, z.array(Prompt)),
+  'prompts.pending': command(Empty, z.array(Prompt), 'owner'),
 
   /**
    * The tabs of this view. A view that reloaded (same `viewId`) gets its own tabs back, attached to the same live
    * panes; a new view starts with the tab set last saved by any view, opened anew. The view holds these panes.
    */
-  'workspace.open': command(z.object({ viewId: ViewId }), Workspace),
+  'workspace.open': command(z.object({ viewId: ViewId }), Workspace, 'viewer'),
   /** The view's tabs changed (opened, closed, moved, another active): kept for a reload, and as the set to restore. */
-  'workspace.save': command(WorkspaceSave, Void),
+  'workspace.save': command(WorkspaceSave, Void, 'viewer'),
 
-  'import.preview': command(z.object({ path: z.string().max(4096).optional() }), ImportPreview),
-  'import.apply': command(z.object({ candidates: z.array(ImportCandidate) }), z.array(HostProfile)),
+  'import.preview': command(z.object({ path: z.string().max(4096).optional() }), ImportPreview, 'owner'),
+  'import.apply': command(z.object({ candidates: z.array(ImportCandidate) }), z.array(HostProfile), 'owner'),
 } as const;
 
 /**
@@ -156,13 +179,13 @@ const Target = z.string().regex(/^%\d+$/).optional();
 
 export const notifications = {
   /** Keys and pastes typed into the pane (into one tmux pane of it, with `target`). */
-  'pane.input': z.object({ paneId: PaneId, target: Target, data: z.string().max(1 << 20) }),
+  'pane.input': notification(z.object({ paneId: PaneId, target: Target, data: z.string().max(1 << 20) }), 'device'),
   /** This view's size for the pane, or for a control-mode session's windows (the pane follows the most recently active view's). */
-  'pane.resize': z.object({ paneId: PaneId, cols: Cols, rows: Rows }),
+  'pane.resize': notification(z.object({ paneId: PaneId, cols: Cols, rows: Rows }), 'owner'),
   /** The view processed `bytes` more bytes of this pane's (or this tmux pane's) output (flow control). */
-  'pane.ack': z.object({ paneId: PaneId, target: Target, bytes: z.number().int().min(0) }),
+  'pane.ack': notification(z.object({ paneId: PaneId, target: Target, bytes: z.number().int().min(0) }), 'viewer'),
   /** The view shows the pane (or this tmux pane of it) now, or stopped showing it. */
-  'pane.visible': z.object({ paneId: PaneId, target: Target, visible: z.boolean() }),
+  'pane.visible': notification(z.object({ paneId: PaneId, target: Target, visible: z.boolean() }), 'viewer'),
 } as const;
 
 /** The id a view subscribes with: a pane's, or `paneId/%5` for one tmux pane of a control-mode pane. */
@@ -211,6 +234,52 @@ export const events = {
   notice: Notice,
 } as const;
 
+/**
+ * Who hears an event: every view ('all'), the computer's own views ('owner': prompts it raised, its devices, its
+ * notifications), or the views that hold the pane it is about ('holders': a pane's state and layout).
+ */
+export type Audience = 'all' | 'owner' | 'holders';
+export const eventAudience: Record<EventName, Audience> = {
+  'pane.state': 'holders',
+  'pane.layout': 'holders',
+  'devices.changed': 'owner',
+  'needs.changed': 'all',
+  'timeline.added': 'all',
+  'sessions.changed': 'all',
+  attention: 'all',
+  'attention.open': 'owner',
+  'host.status': 'all',
+  'hosts.changed': 'all',
+  'settings.changed': 'all',
+  'prompt.show': 'owner',
+  'prompt.close': 'owner',
+  notice: 'all',
+};
+
+/** A view's role, from what its bridge knows of it. */
+export function roleOf(info: Pick<ClientInfo, 'kind' | 'viewOnly'>): Role {
+  if (info.kind !== 'device') return 'owner';
+  return info.viewOnly ? 'viewer' : 'device';
+}
+
+export function mayUse(role: Role, access: Access): boolean {
+  return RANK[role] >= RANK[access];
+}
+
+/** What a command needs, with this input (a new session needs more than looking at one). */
+export function commandAccess<K extends CommandName>(name: K, input: z.output<Commands[K]['input']>): Access {
+  const entry = commands[name] as { access: Access; refine?: (input: unknown) => Access };
+  return entry.refine ? entry.refine(input) : entry.access;
+}
+
+/** What a role may not do, in its user's words. */
+export function forbiddenError(role: Role): HoldfastError {
+  return new HoldfastError({
+    code: 'FORBIDDEN',
+    message: role === 'viewer' ? 'This device is view only: it can look, not change anything.' : 'Only the computer Holdfast runs on can do that.',
+  });
+}
+
 export type Commands = typeof commands;
 export type CommandName = keyof Commands;
 export type CommandInput<K extends CommandName> = z.input<Commands[K]['input']>;
@@ -218,7 +287,8 @@ export type CommandOutput<K extends CommandName> = z.output<Commands[K]['output'
 
 export type Notifications = typeof notifications;
 export type NotificationName = keyof Notifications;
-export type NotificationInput<K extends NotificationName> = z.input<Notifications[K]>;
+export type NotificationInput<K extends NotificationName> = z.input<Notifications[K]['input']>;
+export type NotificationPayload<K extends NotificationName> = z.output<Notifications[K]['input']>;
 
 export type Events = typeof events;
 export type EventName = keyof Events;
@@ -236,7 +306,8 @@ export interface IHoldfastApi {
   call<K extends CommandName>(name: K, input: CommandInput<K>): Promise<CommandOutput<K>>;
   notify<K extends NotificationName>(name: K, input: NotificationInput<K>): void;
   listen<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): IDisposable;
-  subscribePane(paneId: string, onData: (data: Uint8Array) => void): IDisposable;
+  /** `onSize`: a tmux pane's new size, in order with its output (shared/geometry.ts). */
+  subscribePane(paneId: string, onData: (data: Uint8Array) => void, onSize?: (size: PaneSize) => void): IDisposable;
 }
 
 /** Who a connected view is, as its bridge knows it. */
@@ -255,6 +326,8 @@ export interface ClientInfo {
 export interface IClientSink {
   event(name: EventName, payload: unknown): void;
   paneData(paneId: string, data: Uint8Array): void;
+  /** A tmux pane's new size, in order with its output: beside the bytes, never in them. */
+  paneSize(paneId: string, size: PaneSize): void;
 }
 
 /**
@@ -265,7 +338,7 @@ export interface IClientSink {
 export interface IClientConnection extends IDisposable {
   readonly clientId: string;
   handle<K extends CommandName>(name: K, input: z.output<Commands[K]['input']>): Promise<CommandOutput<K>>;
-  notify<K extends NotificationName>(name: K, input: z.output<Notifications[K]>): void;
+  notify<K extends NotificationName>(name: K, input: NotificationPayload<K>): void;
   subscribePane(paneId: string): void;
   unsubscribePane(paneId: string): void;
 }
@@ -333,7 +406,7 @@ export function parseCommandInput<K extends CommandName>(name: K, input: unknown
 /** Validates a notification; undefined when it is not one (it is then dropped: nobody waits for an answer). */
 export function parseNotification(name: unknown, input: unknown): { name: NotificationName; input: unknown } | undefined {
   if (!isNotificationName(name)) return undefined;
-  const result = notifications[name].safeParse(input);
+  const result = notifications[name].input.safeParse(input);
   return result.success ? { name, input: result.data } : undefined;
 }
 

@@ -1,18 +1,16 @@
-// A tmux pane's size travels inside its output stream, in order with the bytes: a view must take a new size exactly
-// between the bytes written for the old one and those written for the new one (a resync after an outage is drawn
-// for the size the pane has now). A private OSC carries it; a terminal that does not know it ignores it.
-export const SIZE_OSC = 7711;
+// A tmux pane's size travels with its output, in order with the bytes: a view must take a new size exactly between
+// the bytes written for the old one and those written for the new one (a resync after an outage is drawn for the
+// size the pane has now). It travels beside the bytes, never inside them: a size is its own frame on the wire
+// (wire.ts) and its own message over IPC, so nothing a program prints can resize a view or the pane's mirror.
 
-/** The bytes that tell a view of a tmux pane's stream that the pane is now cols × rows. */
-export function sizeSequence(cols: number, rows: number): string {
-  return `\x1b]${SIZE_OSC};${Math.floor(cols)};${Math.floor(rows)}\x07`;
+export interface PaneSize {
+  cols: number;
+  rows: number;
 }
 
-/** The size in an OSC 7711 payload ("cols;rows"), or undefined for anything else. */
-export function parseSizePayload(data: string): { cols: number; rows: number } | undefined {
-  const m = /^(\d{1,4});(\d{1,4})$/.exec(data);
-  if (!m) return undefined;
-  const cols = Number(m[1]);
-  const rows = Number(m[2]);
-  return cols >= 1 && rows >= 1 && cols <= 1000 && rows <= 1000 ? { cols, rows } : undefined;
+/** A size as it may cross a bridge: whole numbers the contract allows (2–1000 columns, 1–1000 rows). */
+export function isPaneSize(value: unknown): value is PaneSize {
+  if (typeof value !== 'object' || value === null) return false;
+  const { cols, rows } = value as Record<string, unknown>;
+  return Number.isInteger(cols) && Number.isInteger(rows) && (cols as number) >= 1 && (rows as number) >= 1 && (cols as number) <= 1000 && (rows as number) <= 1000;
 }

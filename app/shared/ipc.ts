@@ -12,5 +12,8 @@ export const IPC_SUB_CHANNEL = 'holdfast:sub';
 export const IPC_UNSUB_CHANNEL = 'holdfast:unsub';
 /** main → renderer: `send(EVENT_CHANNEL, name, payload)`. */
 export const IPC_EVENT_CHANNEL = 'holdfast:event';
-/** main → renderer: `send(DATA_CHANNEL, paneId, bytes)`, only for panes the window subscribed to. */
+/**
+ * main → renderer: `send(DATA_CHANNEL, paneId, bytes)`, only for panes the window subscribed to; a tmux pane's new
+ * size, in order with them, is `send(DATA_CHANNEL, paneId, { cols, rows })`.
+ */
 export const IPC_DATA_CHANNEL = 'holdfast:data';

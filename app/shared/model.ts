@@ -124,6 +124,8 @@ export const ErrorCode = z.enum([
   'BUSY',
   /** What the user acted on changed meanwhile (a prompt answered elsewhere): nothing was done. */
   'STALE',
+  /** This view may not do that (a view-only device, a paired device asking for the computer's own things). */
+  'FORBIDDEN',
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodePaneData, encodePaneData } from './wire';
+import { decodePaneData, decodePaneFrame, encodePaneData, encodePaneSize } from './wire';
 
 describe('pane data frames', () => {
   it('round-trip a pane id with non-ASCII characters and arbitrary bytes', () => {
@@ -23,5 +23,20 @@ describe('server messages', () => {
     expect(ServerMessage.parse({ t: 'result', id: 3, ok: false, error: { code: 'AUTH_FAILED', message: 'no' } })).toMatchObject({ ok: false });
     expect(ServerMessage.parse({ t: 'event', name: 'notice', payload: { level: 'info', message: 'x' } })).toMatchObject({ t: 'event' });
     expect(() => ServerMessage.parse({ t: 'result', id: 4, ok: false })).toThrow();
+  });
+});
+
+describe('pane size frames', () => {
+  it('carry a tmux pane size beside the output, never in it', () => {
+    expect(decodePaneFrame(encodePaneSize('päne/%3', { cols: 300, rows: 1000 }))).toEqual({ paneId: 'päne/%3', size: { cols: 300, rows: 1000 } });
+    expect(decodePaneFrame(encodePaneData('p', Uint8Array.from([27, 93, 55, 55, 49, 49])))).toEqual({ paneId: 'p', data: Uint8Array.from([27, 93, 55, 55, 49, 49]) });
+    expect(() => decodePaneData(encodePaneSize('p', { cols: 80, rows: 24 }))).toThrow(/Not a pane data frame/);
+  });
+
+  it('refuses a size out of bounds or of the wrong length', () => {
+    const frame = encodePaneSize('p', { cols: 80, rows: 24 });
+    expect(() => decodePaneFrame(frame.subarray(0, frame.length - 1))).toThrow(/Not a pane size/);
+    const zero = encodePaneSize('p', { cols: 0, rows: 24 });
+    expect(() => decodePaneFrame(zero)).toThrow(/Not a pane size/);
   });
 });

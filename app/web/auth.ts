@@ -1,6 +1,10 @@
-// Who may use the web host: whoever presents the token printed at start, in the URL or in the cookie that the
-// first visit with the URL sets. WebSocket upgrades must also come from a page of this same origin.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+// Who may use the web host. The socket, which is what acts, takes only a token presented in its address: the page
+// keeps it in storage of its own origin (scheme, host and port), which no other site or port can read. Cookies are
+// another matter: a browser sends them to every port of a host, so any other local server the browser visits (a dev
+// server an agent started) would see a cookie meant for this one. The cookie therefore never carries the token: it
+// carries a page key, derived from the token, that loads the app's pages and files and nothing else.
+// WebSocket upgrades must also come from a page of this same origin.
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
 export function newToken(): string {
@@ -8,12 +12,18 @@ export function newToken(): string {
 }
 
 /** Cookies are not scoped by port, so each host's cookie carries its port in the name. */
-export function tokenCookieName(port: number): string {
-  return `holdfast_token_${port}`;
+export function pageCookieName(port: number): string {
+  return `holdfast_page_${port}`;
 }
 
-export function tokenCookie(port: number, token: string): string {
-  return `${tokenCookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+/** The cookie's value for the owner: it lets the browser load the app, never use the socket. */
+export function pageKey(token: string): string {
+  return createHmac('sha256', token).update('holdfast page key').digest('base64url');
+}
+
+/** `Secure` over TLS: the cookie never goes over plain HTTP (to another port of the same address, say). */
+export function pageCookie(port: number, key: string, secure: boolean): string {
+  return `${pageCookieName(port)}=${key}; HttpOnly; SameSite=Strict; Path=/${secure ? '; Secure' : ''}`;
 }
 
 export function parseCookies(header: string | undefined): Map<string, string> {
@@ -35,12 +45,17 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-/** Where the request's valid token came from, or undefined when it has none. */
-export function presentedToken(req: IncomingMessage, query: URLSearchParams, port: number, token: string): 'query' | 'cookie' | undefined {
+/** Whether the address carries the owner's token (the only way to the socket). */
+export function tokenInQuery(query: URLSearchParams, token: string): boolean {
   const fromQuery = query.get('token');
-  if (fromQuery !== null && sameSecret(fromQuery, token)) return 'query';
-  const fromCookie = parseCookies(req.headers.cookie).get(tokenCookieName(port));
-  if (fromCookie !== undefined && sameSecret(fromCookie, token)) return 'cookie';
+  return fromQuery !== null && sameSecret(fromQuery, token);
+}
+
+/** How a page request may load the app: the token in its address (a first visit), or the owner's page cookie. */
+export function presentedPageAccess(req: IncomingMessage, query: URLSearchParams, port: number, token: string): 'query' | 'cookie' | undefined {
+  if (tokenInQuery(query, token)) return 'query';
+  const fromCookie = parseCookies(req.headers.cookie).get(pageCookieName(port));
+  if (fromCookie !== undefined && sameSecret(fromCookie, pageKey(token))) return 'cookie';
   return undefined;
 }
 

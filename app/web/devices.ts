@@ -1,7 +1,9 @@
 // Paired devices (a phone, a tablet, a second browser): each has its own token, kept only as a SHA-256 hash and
-// compared in constant time, with a name, when it was paired and last seen, and whether it is view only. A pairing
+// compared in constant time, with a name, when it was paired and last seen, and whether it is view only. The token
+// opens the socket (the page keeps it in its own origin's storage); a second secret, the page key, goes in the
+// device's cookie and only loads the app's pages (a cookie also reaches every other port of the host). A pairing
 // code works once and expires after a few minutes; the owner's own token is never given to a device. Revoking a
-// device forgets its hash at once and tells whoever holds its sockets to close them.
+// device forgets its hashes at once and tells whoever holds its sockets to close them.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -13,6 +15,7 @@ export const PAIRING_TTL_MS = 5 * 60_000;
 
 interface StoredDevice extends Device {
   tokenHash: string;
+  pageKeyHash: string;
 }
 
 interface Pairing {
@@ -47,7 +50,7 @@ export class DeviceRegistry {
   }
 
   get devices(): Device[] {
-    return this._devices.map(({ tokenHash: _hash, ...device }) => device);
+    return this._devices.map(shown);
   }
 
   /** A one-time pairing code, valid for PAIRING_TTL_MS. */
@@ -65,13 +68,17 @@ export class DeviceRegistry {
     return this._findPairing(code) !== undefined;
   }
 
-  /** Uses the code (once) to pair a device with this name; its token is returned once and kept only hashed. */
-  redeem(code: string, name: string): { device: Device; token: string } | undefined {
+  /**
+   * Uses the code (once) to pair a device with this name; its token and page key are returned once and kept only
+   * hashed.
+   */
+  redeem(code: string, name: string): { device: Device; token: string; pageKey: string } | undefined {
     this._prunePairings();
     const pairing = this._findPairing(code);
     if (!pairing) return undefined;
     this._pairings.splice(this._pairings.indexOf(pairing), 1);
     const token = randomBytes(32).toString('base64url');
+    const pageKey = randomBytes(32).toString('base64url');
     const now = this._now();
     const device: StoredDevice = {
       id: randomBytes(9).toString('base64url'),
@@ -80,26 +87,34 @@ export class DeviceRegistry {
       lastSeenAt: now,
       viewOnly: pairing.viewOnly,
       tokenHash: hash(token).toString('hex'),
+      pageKeyHash: hash(pageKey).toString('hex'),
     };
     this._devices.push(device);
     this._save();
     this._onDidChange.fire();
-    const { tokenHash: _hash, ...shown } = device;
-    return { device: shown, token };
+    return { device: shown(device), token, pageKey };
   }
 
-  /** The device this token belongs to (compared in constant time with every device's), and marks it seen. */
+  /** The device this token belongs to (compared in constant time with every device's): for its socket. */
   authenticate(token: string | undefined): Device | undefined {
-    if (!token) return undefined;
-    const given = hash(token);
+    return this._find(token, 'tokenHash');
+  }
+
+  /** The device this page key belongs to: for loading the app's pages, nothing more. */
+  authenticatePage(pageKey: string | undefined): Device | undefined {
+    return this._find(pageKey, 'pageKeyHash');
+  }
+
+  private _find(secret: string | undefined, field: 'tokenHash' | 'pageKeyHash'): Device | undefined {
+    if (!secret) return undefined;
+    const given = hash(secret);
     let found: StoredDevice | undefined;
     for (const device of this._devices) {
-      if (timingSafeEqual(given, Buffer.from(device.tokenHash, 'hex')) && !found) found = device;
+      if (timingSafeEqual(given, Buffer.from(device[field], 'hex')) && !found) found = device;
     }
     if (!found) return undefined;
     this.seen(found.id);
-    const { tokenHash: _hash, ...device } = found;
-    return device;
+    return shown(found);
   }
 
   /** Marks the device seen now (saved at most once a minute). */
@@ -119,9 +134,16 @@ export class DeviceRegistry {
     const at = this._devices.findIndex((d) => d.id === id);
     if (at < 0) return false;
     this._devices.splice(at, 1);
-    this._save();
+    // In effect at once, whatever happens to the file: its token matches nothing from here on.
     this._onDidRevoke.fire(id);
     this._onDidChange.fire();
+    try {
+      this._save();
+    } catch (err) {
+      this._options.onNotice?.(
+        `The device was revoked, but the devices file could not be written (${err instanceof Error ? err.message : String(err)}): after a restart it would be paired again. Revoke it again once the file can be written.`,
+      );
+    }
     return true;
   }
 
@@ -148,8 +170,10 @@ export class DeviceRegistry {
       const data = JSON.parse(text) as { devices?: unknown };
       for (const d of Array.isArray(data.devices) ? data.devices : []) {
         const x = d as Partial<StoredDevice>;
-        if (typeof x.id === 'string' && typeof x.name === 'string' && typeof x.tokenHash === 'string' && /^[0-9a-f]{64}$/.test(x.tokenHash)) {
-          this._devices.push({ id: x.id, name: x.name, createdAt: Number(x.createdAt) || 0, lastSeenAt: Number(x.lastSeenAt) || 0, viewOnly: x.viewOnly === true, tokenHash: x.tokenHash });
+        // A device paired before page keys existed has none: it pairs again (its old cookie held its token).
+        const valid = (h: unknown): h is string => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h);
+        if (typeof x.id === 'string' && typeof x.name === 'string' && valid(x.tokenHash) && valid(x.pageKeyHash)) {
+          this._devices.push({ id: x.id, name: x.name, createdAt: Number(x.createdAt) || 0, lastSeenAt: Number(x.lastSeenAt) || 0, viewOnly: x.viewOnly === true, tokenHash: x.tokenHash, pageKeyHash: x.pageKeyHash });
         }
       }
     } catch {
@@ -172,4 +196,8 @@ export class DeviceRegistry {
     writeFileSync(tmp, JSON.stringify({ devices: this._devices }, null, 2), { mode: 0o600 });
     renameSync(tmp, file);
   }
+}
+
+function shown({ tokenHash: _token, pageKeyHash: _page, ...device }: StoredDevice): Device {
+  return device;
 }

@@ -36,8 +36,11 @@ export function pairPage(code: string | undefined): string {
   );
 }
 
-export function pairedPage(name: string): string {
-  return page('Holdfast: paired', `<h1>Paired as “${escapeHtml(name)}”</h1><p class="muted">The computer lists it under Devices, where Revoke ends its access.</p><a class="button" href="/">Open Holdfast</a>`);
+export function pairedPage(name: string, token: string): string {
+  return page(
+    'Holdfast: paired',
+    `<h1>Paired as “${escapeHtml(name)}”</h1><p class="muted">The computer lists it under Devices, where Revoke ends its access.</p><a class="button" href="/#device=${encodeURIComponent(token)}">Open Holdfast</a>`,
+  );
 }
 
 /** An urlencoded form body, up to `limit` bytes. */

@@ -66,12 +66,19 @@ describe('pairing a device', () => {
     const cookie = String(paired.headers['set-cookie']).split(';')[0]!;
     expect(cookie.startsWith(`${deviceCookieName(host.port)}=`)).toBe(true);
     expect(cookie).not.toContain(host.token);
+    // The device's own token reaches its app in the link's fragment (never sent to a server), not in the cookie.
+    const token = decodeURIComponent(/href="\/#device=([^"]+)"/.exec(paired.body.toString())?.[1] ?? '');
+    expect(token).not.toBe('');
+    expect(cookie).not.toContain(token);
     // The code worked once.
     expect((await pair(code, 'again')).status).toBe(410);
     expect((await http(host.port, `/pair?code=${code}`)).status).toBe(410);
-    // The device loads the UI and opens a socket as the device.
+    // The device loads the UI with its cookie, and opens a socket as the device with its token (the cookie alone
+    // opens none: any other port of the host may have been shown it).
     expect((await http(host.port, '/', { headers: { Cookie: cookie } })).status).toBe(200);
-    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/ws`, { headers: { Cookie: cookie, Origin: `http://127.0.0.1:${host.port}` } });
+    const refused = new WebSocket(`ws://127.0.0.1:${host.port}/ws`, { headers: { Cookie: cookie, Origin: `http://127.0.0.1:${host.port}` } });
+    await expect(new Promise((resolve, reject) => (refused.once('open', resolve), refused.once('error', reject)))).rejects.toThrow(/401/);
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/ws?device=${encodeURIComponent(token)}`, { headers: { Origin: `http://127.0.0.1:${host.port}` } });
     await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
     expect(core.infos.at(-1)).toMatchObject({ kind: 'device', label: 'Pixel', viewOnly: true });
 

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { HoldfastError, type ClientInfo, type CommandName, type EventName, type IClientConnection, type IClientSink } from '../shared/contract';
 import { decodePaneData } from '../shared/wire';
+import { pageKey } from './auth';
 import { allowedHostHeaders, startWebHost, type IWebHostCore, type WebHost } from './server';
 import { generateCertificate } from './tls';
 import { get as httpsGet } from 'node:https';
@@ -252,19 +253,22 @@ describe('web host', () => {
       expect((await get(host, '/')).body).not.toContain('root');
     });
 
-    it('serves the page for the token in the URL and sets an HttpOnly SameSite=Strict cookie', async () => {
+    it('serves the page for the token in the URL and sets an HttpOnly SameSite=Strict cookie that is not the token', async () => {
       const reply = await get(host, `/?token=${host.token}`);
       expect(reply.status).toBe(200);
       expect(reply.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(reply.body).toContain('<div id="root">');
       const cookie = String(reply.headers['set-cookie']);
-      expect(cookie).toContain(`holdfast_token_${host.port}=${host.token}`);
+      expect(cookie).toContain(`holdfast_page_${host.port}=${pageKey(host.token)}`);
+      expect(cookie).not.toContain(host.token);
       expect(cookie).toContain('HttpOnly');
       expect(cookie).toContain('SameSite=Strict');
+      // Plain HTTP: no Secure (the browser would not keep it); over TLS it is (see HTTPS below).
+      expect(cookie).not.toContain('Secure');
     });
 
     it('serves assets to the cookie alone, with their content type and the strict CSP', async () => {
-      const reply = await get(host, '/assets/app.js', { Cookie: `other=1; holdfast_token_${host.port}=${host.token}` });
+      const reply = await get(host, '/assets/app.js', { Cookie: `other=1; holdfast_page_${host.port}=${pageKey(host.token)}` });
       expect(reply.status).toBe(200);
       expect(reply.headers['content-type']).toBe('text/javascript; charset=utf-8');
       expect(reply.body).toBe('console.log("app")');
@@ -369,13 +373,15 @@ describe('web host', () => {
       const secure = await startWebHost({ core, staticDir: join(dir, 'static'), port: 0, tls: material });
       try {
         expect(secure.url).toBe(`https://127.0.0.1:${secure.port}/?token=${secure.token}`);
-        const status = await new Promise<number>((resolve, reject) => {
+        const { status, cookie } = await new Promise<{ status: number; cookie: string }>((resolve, reject) => {
           httpsGet(secure.url, { ca: material.cert }, (res) => {
             res.resume();
-            resolve(res.statusCode ?? 0);
+            resolve({ status: res.statusCode ?? 0, cookie: String(res.headers['set-cookie']) });
           }).on('error', reject);
         });
         expect(status).toBe(200);
+        // Over TLS the cookie is Secure: a browser never sends it over plain HTTP.
+        expect(cookie).toMatch(/holdfast_page_\d+=[^;]+;.*; Secure/);
         const plain = await get(secure, `/?token=${secure.token}`).then(
           (r) => r.status,
           (err: NodeJS.ErrnoException) => err.code,
@@ -406,12 +412,12 @@ describe('web host', () => {
       expect(await client.refused()).toBe(403);
     });
 
-    it('accepts an upgrade that carries the token in the cookie', async () => {
-      const client = new Client(`ws://127.0.0.1:${host.port}/ws`, { ...origin(), Cookie: `holdfast_token_${host.port}=${host.token}` });
-      clients.push(client);
-      await client.opened();
-      client.send({ t: 'call', id: 1, name: 'app.info', input: {} });
-      expect(await client.nextJson()).toMatchObject({ t: 'result', id: 1, ok: true });
+    it('refuses an upgrade that carries only a cookie: the page cookie, or the token itself in a cookie (one any other port of this host may have been shown)', async () => {
+      for (const cookie of [`holdfast_page_${host.port}=${pageKey(host.token)}`, `holdfast_token_${host.port}=${host.token}`, `holdfast_page_${host.port}=${host.token}`]) {
+        const client = new Client(`ws://127.0.0.1:${host.port}/ws`, { ...origin(), Cookie: cookie });
+        clients.push(client);
+        await expect(client.opened()).rejects.toThrow(/401/);
+      }
     });
 
     it('routes a call to core and returns its result', async () => {

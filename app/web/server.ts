@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CONTENT_SECURITY_POLICY } from '../shared/bridge';
 import type { ClientInfo } from '../shared/contract';
-import { isSameOrigin, newToken, parseCookies, presentedToken, tokenCookie } from './auth';
+import { isSameOrigin, newToken, pageCookie, pageKey, parseCookies, presentedPageAccess, tokenInQuery } from './auth';
 import type { DeviceRegistry } from './devices';
 import { pairPage, pairedPage, readForm } from './pairPage';
 import { SocketBridge, type IWebHostCore, type SocketLimits } from './socket-bridge';
@@ -80,10 +80,23 @@ h1{font-size:19px;margin:0 0 10px}p{margin:8px 0}code{font:13px ui-monospace,Men
 </main></body></html>
 `;
 
-/** The cookie a paired device is known by on this port. */
+/** What a device whose cookie no longer works is shown: most often it was revoked on the computer. */
+const DEVICE_REFUSED_HTML = FORBIDDEN_HTML.replace('<title>Holdfast: open the new address</title>', '<title>Holdfast: pair this device again</title>').replace(
+  /<h1>[\s\S]*<\/main>/,
+  `<h1>This device is not paired any more</h1>
+<p>Its access was revoked on the computer Holdfast runs on (or it was paired with another Holdfast).</p>
+<p>To use it here again, pair it again: on the computer, open <b>Pair a device</b> in Holdfast, and open the new link or QR code on this device.</p>
+<p class="muted">Your tmux sessions keep running on their servers in the meantime.</p>
+</main>`,
+);
+
+/** The cookie a paired device's pages load with on this port (its page key; the socket needs its token). */
 export function deviceCookieName(port: number): string {
   return `holdfast_device_${port}`;
 }
+
+/** The query parameter a paired device's page opens the socket with. */
+export const DEVICE_TOKEN_PARAM = 'device';
 
 /**
  * The Host header values a request may carry: the names this server is reached by (the address it listens on, or
@@ -130,12 +143,15 @@ function refuseUpgrade(socket: Duplex, status: string): void {
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? newToken();
-  const bridge = new SocketBridge(options.core, options.socketLimits);
+  const bridge = new SocketBridge(options.core, options.socketLimits, (deviceId) => options.devices?.seen(deviceId));
   const ownerAccess = options.ownerAccess ?? true;
   const devices = options.devices;
   // A revoked device's sockets close at once.
   const revoked = devices?.onDidRevoke((id) => bridge.closeDevice(id));
-  const deviceOf = (req: IncomingMessage) => devices?.authenticate(parseCookies(req.headers.cookie).get(deviceCookieName(port)));
+  /** A device's page load (its page key, from its cookie). */
+  const devicePageOf = (req: IncomingMessage) => devices?.authenticatePage(parseCookies(req.headers.cookie).get(deviceCookieName(port)));
+  /** A device's socket (its token, in the socket's address). */
+  const deviceOf = (query: URLSearchParams) => devices?.authenticate(query.get(DEVICE_TOKEN_PARAM) ?? undefined);
   const secure = options.tls !== undefined;
 
   /** GET /pair?code=…: name this device; POST /pair: pair it (once) and set its cookie. */
@@ -173,9 +189,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       res.end(pairPage(undefined));
       return;
     }
-    res.setHeader('Set-Cookie', `${deviceCookieName(port)}=${paired.token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=31536000${secure ? '; Secure' : ''}`);
+    res.setHeader('Set-Cookie', `${deviceCookieName(port)}=${paired.pageKey}; HttpOnly; SameSite=Strict; Path=/; Max-Age=31536000${secure ? '; Secure' : ''}`);
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(pairedPage(paired.device.name));
+    // The token goes to the app in the address's fragment (never sent to a server), which keeps it in its own storage.
+    res.end(pairedPage(paired.device.name, paired.token));
   };
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   let port = 0;
@@ -191,11 +208,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     const { path, query } = splitUrl(req.url);
     if (path === '/pair' && options.devices) return void handlePairing(req, res, query);
-    const source = ownerAccess ? presentedToken(req, query, port, token) : undefined;
-    if (!source && !deviceOf(req)) {
+    const source = ownerAccess ? presentedPageAccess(req, query, port, token) : undefined;
+    if (!source && !devicePageOf(req)) {
       const html = /text\/html/.test(req.headers.accept ?? '');
+      const wasDevice = parseCookies(req.headers.cookie).has(deviceCookieName(port));
       res.writeHead(403, { 'Content-Type': html ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
-      res.end(html ? FORBIDDEN_HTML : FORBIDDEN_TEXT);
+      res.end(html ? (wasDevice ? DEVICE_REFUSED_HTML : FORBIDDEN_HTML) : FORBIDDEN_TEXT);
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -204,7 +222,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return;
     }
     // The first visit brings the token in the URL; later requests (assets, reloads) carry the cookie.
-    if (source === 'query') res.setHeader('Set-Cookie', tokenCookie(port, token));
+    if (source === 'query') res.setHeader('Set-Cookie', pageCookie(port, pageKey(token), secure));
     serveStatic(req, res, options.staticDir, path).catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.end();
@@ -217,8 +235,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (!hostHeaderAllowed(req, allowedHosts)) return refuseUpgrade(socket, '421 Misdirected Request');
     const { path, query } = splitUrl(req.url);
     if (path !== WS_PATH) return refuseUpgrade(socket, '404 Not Found');
-    const owner = ownerAccess && presentedToken(req, query, port, token) !== undefined;
-    const device = owner ? undefined : deviceOf(req);
+    const owner = ownerAccess && tokenInQuery(query, token);
+    const device = owner ? undefined : deviceOf(query);
     if (!owner && !device) return refuseUpgrade(socket, '401 Unauthorized');
     if (!isSameOrigin(req)) return refuseUpgrade(socket, '403 Forbidden');
     const info: ClientInfo = device ? { kind: 'device', label: device.name, deviceId: device.id, viewOnly: device.viewOnly } : { kind: 'page' };

@@ -6,7 +6,7 @@ import { checkEvent, routeCall, routeNotification } from '../shared/bridge';
 import type { ClientInfo, IClientConnection, IHoldfastCore } from '../shared/contract';
 import { Disposable } from '../shared/lifecycle';
 import type { HoldfastErrorData } from '../shared/model';
-import { ClientMessage, encodePaneData, type ServerMessage } from '../shared/wire';
+import { ClientMessage, encodePaneData, encodePaneSize, type ServerMessage } from '../shared/wire';
 
 /** What the web host needs of core: a client per page. */
 export type IWebHostCore = IHoldfastCore;
@@ -62,6 +62,8 @@ export class SocketBridge extends Disposable {
   constructor(
     private readonly _core: IWebHostCore,
     limits: Partial<SocketLimits> = {},
+    /** A paired device sent something (its "last seen"). */
+    private readonly _onDeviceActivity: (deviceId: string) => void = () => {},
   ) {
     super();
     this._limits = { ...DEFAULT_SOCKET_LIMITS, ...limits };
@@ -78,6 +80,7 @@ export class SocketBridge extends Disposable {
       {
         event: (name, payload) => this._sendEvent(ws, name, payload),
         paneData: (paneId, data) => this._write(ws, encodePaneData(paneId, data), true),
+        paneSize: (paneId, size) => this._write(ws, encodePaneSize(paneId, size), true),
       },
       info,
     );
@@ -91,14 +94,16 @@ export class SocketBridge extends Disposable {
     ws.on('error', () => this._forget(ws));
   }
 
-  /** A revoked device: its sockets close now. */
+  /**
+   * A revoked device: its sockets close now. Its client is disposed at once (core refuses anything it still sends,
+   * and nothing more reaches it); the close frame tells the page why, and a socket that does not read it is cut.
+   */
   closeDevice(deviceId: string): void {
     for (const [ws, page] of [...this._pages]) {
       if (page.info.deviceId !== deviceId) continue;
-      ws.close(CLOSE_REVOKED, 'revoked');
-      // A socket that does not read the close frame is cut.
-      setTimeout(() => ws.terminate(), 500).unref();
       this._forget(ws);
+      ws.close(CLOSE_REVOKED, 'revoked');
+      setTimeout(() => ws.terminate(), 500).unref();
     }
   }
 
@@ -146,6 +151,9 @@ export class SocketBridge extends Disposable {
   }
 
   private async _onMessage(ws: WebSocket, page: PageState, data: RawData, isBinary: boolean): Promise<void> {
+    // A page this bridge let go of (revoked, too far behind) is not listened to, even while its socket closes.
+    if (this._pages.get(ws) !== page) return;
+    if (page.info.deviceId !== undefined) this._onDeviceActivity(page.info.deviceId);
     if (isBinary) {
       this._send(ws, { t: 'result', id: NO_ID, ok: false, error: validation('Binary messages are not accepted') });
       return;

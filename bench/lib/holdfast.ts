@@ -68,6 +68,7 @@ export async function startCore(
         for (const fn of taps) fn(paneId, data);
         sinks.get(paneId)?.(data);
       },
+      paneSize: () => {},
     },
     { kind: 'page', label: 'bench' },
   );

@@ -4,7 +4,7 @@
 // around them. Playwright calls window.hfBench.
 import '@xterm/xterm/css/xterm.css';
 import { RemotePane } from '../../app/renderer/src/api/remotePane';
-import { WsHoldfastClient, domSocketFactory, socketUrl } from '../../app/renderer/src/api/wsClient';
+import { WsHoldfastClient, domSocketFactory, socketUrl, credentialFor } from '../../app/renderer/src/api/wsClient';
 import { TerminalController, terminalSettings } from '../../app/renderer/src/terminal/TerminalController';
 import { DEFAULT_SETTINGS } from '../../app/shared/model';
 
@@ -18,7 +18,7 @@ interface PaneHandle {
   onChunk?: (text: string, parsedAt: Promise<number>) => void;
 }
 
-const api = new WsHoldfastClient(domSocketFactory(socketUrl(window.location)));
+const api = new WsHoldfastClient(domSocketFactory(socketUrl(window.location, credentialFor(window.location, null))));
 const panes = new Map<string, PaneHandle>();
 const latin1 = new TextDecoder('latin1');
 

@@ -2,7 +2,7 @@
 // view something. Each module of handlers takes this and returns its part of the table; service.ts puts the parts
 // together and checks that every command of the contract has exactly one handler.
 import type { z } from 'zod';
-import type { CommandName, CommandOutput, Commands, EventName, EventPayload } from '../../shared/contract';
+import type { CommandName, CommandOutput, Commands, EventName, EventPayload, NotificationName, NotificationPayload } from '../../shared/contract';
 import type { Notice } from '../../shared/model';
 import type { CoreClient } from '../clients';
 import type { HostRegistry } from '../hosts';
@@ -31,9 +31,16 @@ export interface CoreContext {
   /** Notices kept for views that open later. */
   readonly notices: readonly Notice[];
   emit<K extends EventName>(name: K, payload: EventPayload<K>): void;
+  /** Ends a paired device's views and lets go of its panes (after a revoke). */
+  revokeDevice(deviceId: string): void;
 }
 
 /** A handler gets the validated input and the view that sent it. */
 export type Handler<K extends CommandName> = (input: z.output<Commands[K]['input']>, client: CoreClient) => Promise<CommandOutput<K>>;
 
 export type Handlers<K extends CommandName> = { [N in K]: Handler<N> };
+
+/** A notification's handler: the validated input and the view that sent it; nothing is answered. */
+export type NotificationHandler<K extends NotificationName> = (input: NotificationPayload<K>, client: CoreClient) => void;
+
+export type NotificationHandlers = { [N in NotificationName]: NotificationHandler<N> };

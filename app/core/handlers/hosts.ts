@@ -81,8 +81,10 @@ export function hostHandlers(ctx: CoreContext): Handlers<HostCommands> {
 
     'hosts.status': async () => hosts.all.map((host) => host.status as HostStatus),
 
-    'hosts.retryNow': async ({ hostId }) => {
-      hosts.get(hostId).supervisor.retryNow();
+    'hosts.retryNow': async ({ hostId }, client) => {
+      // A paired device never raises a prompt on the computer: it tries only what needs nothing asked.
+      if (client.role === 'owner') hosts.get(hostId).supervisor.retryNow();
+      else void hosts.get(hostId).ensureConnected({ unattended: true }).catch(() => {});
       return undefined;
     },
 
@@ -98,8 +100,13 @@ export function hostHandlers(ctx: CoreContext): Handlers<HostCommands> {
       return undefined;
     },
 
-    'sessions.list': async ({ hostId }) => {
-      const connection = await hosts.get(hostId).ensureConnected();
+    'sessions.list': async ({ hostId }, client) => {
+      const host = hosts.get(hostId);
+      // A view-only device looks at what is connected; a full device connects only where nothing needs asking.
+      if (client.role === 'viewer' && host.status.state !== 'connected') {
+        throw new HoldfastError({ code: 'FORBIDDEN', message: 'This device is view only: it shows hosts the computer has connected.' });
+      }
+      const connection = await host.ensureConnected({ unattended: client.role !== 'owner' });
       return listSessions(connection);
     },
   };

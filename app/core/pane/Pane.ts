@@ -14,7 +14,7 @@ import type { ResyncPlan } from '../tmux/control/resync';
 import { ControlSession } from '../tmux/control/session';
 import { attachSessionCommand, createSession, deadPane, killSession, lookUpSession, tmuxMissingError } from '../tmux/sessions';
 import { PaneOutput } from './PaneOutput';
-import type { FlowMarks, PaneStream } from './PaneStream';
+import type { FlowMarks, PaneStream, SubscribeOptions } from './PaneStream';
 import { TERMINAL_RESET_BYTES } from './terminalReset';
 
 /** How long an attach that failed waits to learn whether the link is still there. */
@@ -197,7 +197,7 @@ export class Pane extends Disposable {
   /** A control-mode session's windows and panes changed. */
   readonly onDidChangeLayout = this._onDidChangeLayout.event;
   /** Views on the pane's own stream (no target), and the output each is bound to now. */
-  private readonly _followers = new Map<string, { deliver: (data: Uint8Array) => void; output: PaneOutput }>();
+  private readonly _followers = new Map<string, { deliver: (data: Uint8Array) => void; output: PaneOutput; options: SubscribeOptions }>();
   private readonly _onLinkInDoubt = this._register(new Emitter<void>());
   /** An attach failed and the link did not answer a probe in time: its host should look at it (and replace it if dead). */
   readonly onLinkInDoubt = this._onLinkInDoubt.event;
@@ -699,10 +699,10 @@ export class Pane extends Disposable {
    * A view starts receiving this pane's output (one tmux pane's, with `target`): the screen as it is, then what
    * follows. A tmux pane that is not there gives nothing.
    */
-  subscribe(viewId: string, deliver: (data: Uint8Array) => void, target?: string): IDisposable {
-    if (target === undefined) return this._follow(viewId, deliver);
+  subscribe(viewId: string, deliver: (data: Uint8Array) => void, target?: string, options: SubscribeOptions = {}): IDisposable {
+    if (target === undefined) return this._follow(viewId, deliver, options);
     const output = this._outputFor(target);
-    return output ? output.stream.subscribe(viewId, deliver) : { dispose() {} };
+    return output ? output.stream.subscribe(viewId, deliver, options) : { dispose() {} };
   }
 
   unsubscribe(viewId: string, target?: string): void {
@@ -722,12 +722,12 @@ export class Pane extends Disposable {
    * tmux pane's, following it when another becomes active (the view gets that pane's screen, then its output). On
    * a tmux pane's stream it has an id of its own, so that the same view can also hold that pane by target.
    */
-  private _follow(viewId: string, deliver: (data: Uint8Array) => void): IDisposable {
+  private _follow(viewId: string, deliver: (data: Uint8Array) => void, options: SubscribeOptions): IDisposable {
     this.unsubscribe(viewId);
     const output = this._outputFor(undefined) ?? this._main;
-    const follower = { deliver, output };
+    const follower = { deliver, output, options };
     this._followers.set(viewId, follower);
-    output.stream.subscribe(this._followId(viewId, output), deliver);
+    output.stream.subscribe(this._followId(viewId, output), deliver, options);
     return toDisposable(() => {
       if (this._followers.get(viewId) === follower) this.unsubscribe(viewId);
     });
@@ -744,7 +744,7 @@ export class Pane extends Disposable {
       if (follower.output === output) continue;
       if (!follower.output.isDisposed) follower.output.stream.unsubscribe(this._followId(viewId, follower.output));
       follower.output = output;
-      output.stream.subscribe(this._followId(viewId, output), follower.deliver);
+      output.stream.subscribe(this._followId(viewId, output), follower.deliver, follower.options);
     }
   }
 

@@ -9,7 +9,7 @@
 // resize.
 import headless from '@xterm/headless';
 import serialize from '@xterm/addon-serialize';
-import { parseSizePayload, SIZE_OSC, sizeSequence } from '../../shared/geometry';
+import type { PaneSize } from '../../shared/geometry';
 import { Disposable, Emitter } from '../../shared/lifecycle';
 
 /** A program asked for a desktop notification (OSC 9 `text`, or OSC 777 `notify;title;body`). */
@@ -71,14 +71,6 @@ export class PaneMirror extends Disposable {
         return true;
       }),
     );
-    // A tmux pane's new size, in order with its bytes (shared/geometry.ts).
-    this._register(
-      this._term.parser.registerOscHandler(SIZE_OSC, (data) => {
-        const size = parseSizePayload(data);
-        if (size) this.resize(size.cols, size.rows);
-        return true;
-      }),
-    );
     this._register({ dispose: () => this._term.dispose() });
   }
 
@@ -110,24 +102,34 @@ export class PaneMirror extends Disposable {
     this._term.resize(cols, rows);
   }
 
+  /** A new size between the bytes written before it and those written after (a tmux pane's, from its stream). */
+  resizeInOrder(size: PaneSize): void {
+    if (this._store.isDisposed) return;
+    // xterm.js runs a write's callback as soon as that write is parsed, before it parses the next one.
+    this._term.write(new Uint8Array(0), () => this.resize(size.cols, size.rows));
+  }
+
   /**
    * The screen once everything written so far is parsed, as bytes that redraw it in a fresh (or reset) view:
    * resolves before anything written after this call is parsed, so the snapshot and the bytes that follow it meet
    * exactly.
    */
-  snapshot(): Promise<Uint8Array> {
+  snapshot(): Promise<{ size: PaneSize; bytes: Uint8Array }> {
     return new Promise((resolve) => {
-      if (this._store.isDisposed) return resolve(new Uint8Array(0));
+      if (this._store.isDisposed) return resolve({ size: { cols: this._term.cols, rows: this._term.rows }, bytes: new Uint8Array(0) });
       // xterm.js runs a write's callback as soon as that write is parsed, before it parses the next one.
       this._term.write('', () => resolve(this._snapshotNow()));
     });
   }
 
-  /** The screen as far as it is parsed now (tests, and a mirror being disposed). */
-  private _snapshotNow(): Uint8Array {
-    if (this._store.isDisposed) return new Uint8Array(0);
-    // The size first: a view that takes sizes from the stream (a tmux pane's) draws the snapshot at the mirror's.
-    return new TextEncoder().encode(RESET_VIEW + sizeSequence(this._term.cols, this._term.rows) + this._serializer.serialize());
+  /**
+   * The screen as far as it is parsed now, and the size it is drawn at: a view that takes sizes from the stream (a
+   * tmux pane's) takes this one first.
+   */
+  private _snapshotNow(): { size: PaneSize; bytes: Uint8Array } {
+    const size = { cols: this._term.cols, rows: this._term.rows };
+    if (this._store.isDisposed) return { size, bytes: new Uint8Array(0) };
+    return { size, bytes: new TextEncoder().encode(RESET_VIEW + this._serializer.serialize()) };
   }
 
   /** How many lines of history it keeps (a control-mode pane keeps what tmux sent it; a classic one none). */

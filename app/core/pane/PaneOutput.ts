@@ -1,6 +1,5 @@
 // One stream of output as a pane keeps it: the batcher (per frame, never splitting UTF-8) and the stream to the
 // views (mirror, subscribers, flow control). A classic pane has one; a control-mode pane one per tmux pane.
-import { sizeSequence } from '../../shared/geometry';
 import { Disposable, Emitter } from '../../shared/lifecycle';
 import type { IClock } from '../interfaces';
 import { OutputBatcher } from './OutputBatcher';
@@ -44,13 +43,15 @@ export class PaneOutput extends Disposable {
   private _size: { cols: number; rows: number } | undefined;
 
   /**
-   * A tmux pane's new size, in the stream: the mirror and every view take it between the bytes before and after it
-   * (shared/geometry.ts).
+   * A tmux pane's new size, in order with its output: what is batched so far goes first, then the size, to the mirror
+   * and every view (beside the bytes, never in them: shared/geometry.ts).
    */
   sizeChanged(cols: number, rows: number): void {
     if (this._size?.cols === cols && this._size.rows === rows) return;
     this._size = { cols, rows };
-    this.batcher.write(new TextEncoder().encode(sizeSequence(cols, rows)));
+    // What forms whole characters goes first (a character cut by the change waits for its rest).
+    this.batcher.flush();
+    this.stream.sizeChanged({ cols, rows });
   }
 
   /** Hands on what is pending and, once the mirror has parsed it, returns the mirror's lines. */

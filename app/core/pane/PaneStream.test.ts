@@ -35,15 +35,19 @@ function stream(marks?: { high: number; low: number; stale: number }) {
 describe('shouldPause', () => {
   const marks = { high: 100, low: 20 };
   it('pauses above the high mark for a visible view, resumes only once every visible view is under the low mark', () => {
-    expect(shouldPause(false, [{ unacked: 100, visible: true, stale: false }], 0, marks)).toBe(false);
-    expect(shouldPause(false, [{ unacked: 101, visible: true, stale: false }], 0, marks)).toBe(true);
-    expect(shouldPause(true, [{ unacked: 50, visible: true, stale: false }], 0, marks)).toBe(true);
-    expect(shouldPause(true, [{ unacked: 19, visible: true, stale: false }, { unacked: 20, visible: true, stale: false }], 0, marks)).toBe(true);
-    expect(shouldPause(true, [{ unacked: 19, visible: true, stale: false }], 0, marks)).toBe(false);
+    expect(shouldPause(false, [{ unacked: 100, visible: true, holdsBack: true, stale: false }], 0, marks)).toBe(false);
+    expect(shouldPause(false, [{ unacked: 101, visible: true, holdsBack: true, stale: false }], 0, marks)).toBe(true);
+    expect(shouldPause(true, [{ unacked: 50, visible: true, holdsBack: true, stale: false }], 0, marks)).toBe(true);
+    expect(shouldPause(true, [{ unacked: 19, visible: true, holdsBack: true, stale: false }, { unacked: 20, visible: true, holdsBack: true, stale: false }], 0, marks)).toBe(true);
+    expect(shouldPause(true, [{ unacked: 19, visible: true, holdsBack: true, stale: false }], 0, marks)).toBe(false);
+  });
+
+  it("ignores a paired device's view, however far behind", () => {
+    expect(shouldPause(false, [{ unacked: 10_000, visible: true, holdsBack: false, stale: false }], 0, marks)).toBe(false);
   });
 
   it('ignores hidden and stale views, and counts the mirror as one more view', () => {
-    expect(shouldPause(false, [{ unacked: 10_000, visible: false, stale: false }, { unacked: 10_000, visible: true, stale: true }], 0, marks)).toBe(false);
+    expect(shouldPause(false, [{ unacked: 10_000, visible: false, holdsBack: true, stale: false }, { unacked: 10_000, visible: true, holdsBack: true, stale: true }], 0, marks)).toBe(false);
     expect(shouldPause(false, [], 101, marks)).toBe(true);
     expect(shouldPause(true, [], 19, marks)).toBe(false);
   });
@@ -132,6 +136,32 @@ describe('PaneStream', () => {
     await waitFor(() => view.chunks.length === before + 1, 'a fresh screen');
     expect(await view.screen()).toContain('line 29');
     expect(await view.screen()).toMatch(/more$/);
+  });
+
+  it("never lets a paired device's view hold the pane back; one far behind stops being fed and gets the screen again once it caught up", async () => {
+    const { s, channel } = stream({ high: 100, low: 20, stale: 1000 });
+    const desk = new View();
+    const phone = new View();
+    s.subscribe('desk', desk.deliver);
+    s.subscribe('phone', phone.deliver, { holdsBack: false });
+    await waitFor(() => desk.chunks.length === 1 && phone.chunks.length === 1, 'both screens');
+    // The desktop's view keeps up (it acknowledges everything at once); the phone acknowledges nothing.
+    for (let i = 0; i < 30; i++) {
+      s.ack('desk', Number.MAX_SAFE_INTEGER);
+      s.write(enc(`line ${i}${'.'.repeat(40)}\r\n`));
+      await waitFor(() => s.mirror.pendingBytes === 0, 'the mirror');
+    }
+    expect(channel.pauseCalls).toBe(0);
+    expect(s.isStale('phone')).toBe(true);
+    const before = phone.chunks.length;
+    s.write(enc('more'));
+    expect(phone.chunks.length).toBe(before);
+    // It catches up with what it was sent: the screen as it is now, then output again.
+    s.ack('phone', phone.received);
+    await waitFor(() => phone.chunks.length === before + 1, 'a fresh screen for the phone');
+    expect(await phone.screen()).toMatch(/more$/);
+    s.write(enc('!'));
+    expect(phone.chunks.length).toBe(before + 2);
   });
 
   it('a paused pane is always resumed by the acknowledgements of what its views were sent (FLOW marks)', async () => {

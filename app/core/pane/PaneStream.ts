@@ -5,9 +5,12 @@
 // Flow control (app/shared/flow.ts) follows the slowest view that is visible: the pane's channel stops being read
 // while one of them (or the mirror) is more than HIGH_WATERMARK behind, and is read again once all are under
 // LOW_WATERMARK. A hidden view never holds the pane back: past STALE_BYTES it stops being sent output and, shown
-// again, gets a fresh snapshot. The pane's size is that of the most recently active view (tmux's
+// again, gets a fresh snapshot. A paired device's view never holds it back either, shown or not (a slow phone must
+// not slow the computer's view): past STALE_BYTES it stops being sent output, and gets a fresh snapshot once it has
+// processed what it was sent. The pane's size is that of the most recently active view (tmux's
 // `window-size latest`): the view that typed, was shown or was resized last; the others show the same screen.
 import { FLOW } from '../../shared/flow';
+import type { PaneSize } from '../../shared/geometry';
 import { Disposable, Emitter, toDisposable, type IDisposable } from '../../shared/lifecycle';
 import type { IPtyChannel } from '../interfaces';
 import { PaneMirror } from './PaneMirror';
@@ -25,6 +28,8 @@ export interface ViewFlow {
   /** Bytes sent to the view (or queued for it) and not acknowledged. */
   unacked: number;
   visible: boolean;
+  /** Whether it may hold the pane back while visible (a paired device's view may not). */
+  holdsBack: boolean;
   /** Stopped being sent output (hidden and too far behind). */
   stale: boolean;
 }
@@ -35,7 +40,7 @@ export interface ViewFlow {
  */
 export function shouldPause(paused: boolean, views: Iterable<ViewFlow>, mirrorPending: number, marks: Pick<FlowMarks, 'high' | 'low'>): boolean {
   let worst = mirrorPending;
-  for (const view of views) if (view.visible && !view.stale) worst = Math.max(worst, view.unacked);
+  for (const view of views) if (view.visible && view.holdsBack && !view.stale) worst = Math.max(worst, view.unacked);
   return paused ? worst >= marks.low : worst > marks.high;
 }
 
@@ -68,13 +73,24 @@ export class LatestViewSize {
   }
 }
 
+/** What a view is given: batches of output, and a tmux pane's sizes in order with them. */
+type Delivery = Uint8Array | PaneSize;
+
 interface Subscriber extends ViewFlow {
   readonly viewId: string;
   readonly deliver: (data: Uint8Array) => void;
-  /** Batches held back while its snapshot is being taken; undefined once it is live. */
-  queued: Uint8Array[] | undefined;
+  readonly deliverSize: (size: PaneSize) => void;
+  /** Batches (and sizes) held back while its snapshot is being taken; undefined once it is live. */
+  queued: Delivery[] | undefined;
   /** Bumped when it is re-snapshotted, so a snapshot taken for an older round is dropped. */
   round: number;
+}
+
+export interface SubscribeOptions {
+  /** Whether it may hold the pane back while visible (a paired device's view may not). */
+  holdsBack?: boolean;
+  /** A tmux pane's sizes, in order with the output. */
+  onSize?: (size: PaneSize) => void;
 }
 
 export interface PaneStreamOptions {
@@ -143,9 +159,19 @@ export class PaneStream extends Disposable {
    * Starts sending the pane's output to a view: the screen as it is now, then every batch after it. A view has one
    * subscription per pane; subscribing again replaces it (and sends the screen again).
    */
-  subscribe(viewId: string, deliver: (data: Uint8Array) => void): IDisposable {
+  subscribe(viewId: string, deliver: (data: Uint8Array) => void, options: SubscribeOptions = {}): IDisposable {
     this._subscribers.delete(viewId);
-    const subscriber: Subscriber = { viewId, deliver, unacked: 0, visible: true, stale: false, queued: [], round: 0 };
+    const subscriber: Subscriber = {
+      viewId,
+      deliver,
+      deliverSize: options.onSize ?? (() => {}),
+      unacked: 0,
+      visible: true,
+      holdsBack: options.holdsBack !== false,
+      stale: false,
+      queued: [],
+      round: 0,
+    };
     this._subscribers.set(viewId, subscriber);
     this._sendSnapshot(subscriber);
     return toDisposable(() => {
@@ -168,13 +194,28 @@ export class PaneStream extends Disposable {
       subscriber.unacked += batch.length;
       if (subscriber.queued) subscriber.queued.push(batch);
       else this._deliver(subscriber, batch);
-      if (!subscriber.visible && subscriber.unacked > this._marks.stale) {
-        // Nobody looks at it and it is far behind: stop feeding it. It gets the screen when it is shown again.
+      if ((!subscriber.visible || !subscriber.holdsBack) && subscriber.unacked > this._marks.stale) {
+        // Nobody looks at it (or it may not hold the pane back) and it is far behind: stop feeding it. It gets the
+        // screen when it is shown again, or once it has caught up with what it was sent.
         subscriber.stale = true;
         subscriber.queued = undefined;
       }
     }
     this._updateFlow();
+  }
+
+  /**
+   * A tmux pane's new size, in order with its output: the mirror and every view take it between the batches before
+   * and after it. It is never part of the bytes (shared/geometry.ts).
+   */
+  sizeChanged(size: PaneSize): void {
+    if (this._store.isDisposed) return;
+    this._mirror.resizeInOrder(size);
+    for (const subscriber of this._subscribers.values()) {
+      if (subscriber.stale) continue;
+      if (subscriber.queued) subscriber.queued.push(size);
+      else this._deliverSize(subscriber, size);
+    }
   }
 
   /** The view has processed `bytes` more bytes of this pane's output. */
@@ -183,6 +224,7 @@ export class PaneStream extends Disposable {
     if (!subscriber) return;
     // A view that acknowledges more than it was sent (a bug, or bytes from before a snapshot) must not bank credit.
     subscriber.unacked = Math.max(0, subscriber.unacked - Math.max(0, bytes));
+    if (subscriber.stale && subscriber.visible && !subscriber.holdsBack && subscriber.unacked === 0) this._resnapshot(subscriber);
     this._updateFlow();
   }
 
@@ -199,15 +241,18 @@ export class PaneStream extends Disposable {
     subscriber.visible = visible;
     if (visible) {
       this._chooseSize(this._sizes.viewActive(viewId));
-      if (subscriber.stale) {
-        subscriber.stale = false;
-        subscriber.unacked = 0;
-        subscriber.queued = [];
-        subscriber.round++;
-        this._sendSnapshot(subscriber);
-      }
+      if (subscriber.stale) this._resnapshot(subscriber);
     }
     this._updateFlow();
+  }
+
+  /** A view that stopped being fed gets the screen as it is now, then output again. */
+  private _resnapshot(subscriber: Subscriber): void {
+    subscriber.stale = false;
+    subscriber.unacked = 0;
+    subscriber.queued = [];
+    subscriber.round++;
+    this._sendSnapshot(subscriber);
   }
 
   /** The view's terminal has this size. */
@@ -226,15 +271,28 @@ export class PaneStream extends Disposable {
 
   private _sendSnapshot(subscriber: Subscriber): void {
     const round = subscriber.round;
-    void this._mirror.snapshot().then((snapshot) => {
+    void this._mirror.snapshot().then(({ size, bytes }) => {
       if (this._subscribers.get(subscriber.viewId) !== subscriber || subscriber.round !== round || subscriber.stale) return;
       const queued = subscriber.queued ?? [];
       subscriber.queued = undefined;
-      subscriber.unacked += snapshot.length;
-      this._deliver(subscriber, snapshot);
-      for (const batch of queued) this._deliver(subscriber, batch);
+      subscriber.unacked += bytes.length;
+      // The size first: the snapshot is drawn at the mirror's size.
+      this._deliverSize(subscriber, size);
+      this._deliver(subscriber, bytes);
+      for (const item of queued) {
+        if (item instanceof Uint8Array) this._deliver(subscriber, item);
+        else this._deliverSize(subscriber, item);
+      }
       this._updateFlow();
     });
+  }
+
+  private _deliverSize(subscriber: Subscriber, size: PaneSize): void {
+    try {
+      subscriber.deliverSize(size);
+    } catch (err) {
+      console.warn(`holdfast: a view of a pane failed to take its size: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   private _deliver(subscriber: Subscriber, data: Uint8Array): void {

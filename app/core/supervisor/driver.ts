@@ -126,11 +126,11 @@ export class HostSupervisor extends Disposable {
    * HoldfastError of the attempt it waited for if that attempt fails, even when the supervisor goes on
    * retrying on its own; CANCELLED on disconnect() or dispose().
    */
-  ensureConnected(): Promise<ISshConnection> {
+  ensureConnected(options: { unattended?: boolean } = {}): Promise<ISshConnection> {
     if (this._disposed) return Promise.reject(new HoldfastError({ code: 'CANCELLED', message: 'The host was closed' }));
     if (this._state.phase.kind === 'connected' && this._currentConnection) return Promise.resolve(this._currentConnection);
     const promise = new Promise<ISshConnection>((resolve, reject) => this._waiters.push({ resolve, reject }));
-    this._dispatch({ type: 'ConnectRequested' });
+    this._dispatch({ type: 'ConnectRequested', ...(options.unattended ? { unattended: true } : {}) });
     return promise;
   }
 

@@ -489,7 +489,7 @@ describe('errors that need the user', () => {
   const needsUser = (Object.keys(RETRYABLE) as ErrorCode[]).filter((code) => !RETRYABLE[code]);
 
   it('authentication, host-key, validation and cancelled errors are not retried; network errors are', () => {
-    expect(needsUser.sort()).toEqual(['AUTH_FAILED', 'BUSY', 'CANCELLED', 'HOST_KEY_CHANGED', 'HOST_KEY_REJECTED', 'HOST_KEY_REVOKED', 'NOT_FOUND', 'STALE', 'VALIDATION']);
+    expect(needsUser.sort()).toEqual(['AUTH_FAILED', 'BUSY', 'CANCELLED', 'FORBIDDEN', 'HOST_KEY_CHANGED', 'HOST_KEY_REJECTED', 'HOST_KEY_REVOKED', 'NOT_FOUND', 'STALE', 'VALIDATION']);
     for (const code of ['CONNECTION_REFUSED', 'HOST_NOT_FOUND', 'TIMEOUT', 'NETWORK'] as const) expect(RETRYABLE[code]).toBe(true);
   });
 

@@ -62,6 +62,7 @@ export const RETRYABLE: Readonly<Record<ErrorCode, boolean>> = {
   NOT_FOUND: false,
   BUSY: false,
   STALE: false,
+  FORBIDDEN: false,
 };
 
 export function isRetryable(error: HoldfastErrorData): boolean {
@@ -135,7 +136,8 @@ export function initialState(): SupervisorState {
 /** Every event carries `now` (epoch ms from the driver's clock): the machine never reads a clock itself. */
 export type SupervisorEvent =
   /** The user listed sessions or opened a pane: connect if needed, attended. */
-  | { readonly type: 'ConnectRequested'; readonly now: number }
+  /** Someone wants a connection now; `unattended` when it must not ask anything (a paired device asked). */
+  | { readonly type: 'ConnectRequested'; readonly now: number; readonly unattended?: boolean }
   /** The user pressed Retry now: skip the wait (and the way out of failed), attended. */
   | { readonly type: 'RetryNow'; readonly now: number }
   | { readonly type: 'Connected'; readonly now: number; readonly attemptId: number }
@@ -299,29 +301,33 @@ function probeConnected(s: SupervisorState, fx: Effect[], timeoutMs: number): Su
   return { ...s, nextId: s.nextId + 1, phase: { ...phase, probeId: s.nextId } };
 }
 
-/** The user wants a connection now (ConnectRequested, RetryNow): attended. */
-function userConnect(s: SupervisorState, e: { now: number }, fx: Effect[]): SupervisorState {
+/**
+ * The user wants a connection now (ConnectRequested, RetryNow): attended. A request that must not ask (a paired
+ * device's: no prompt may show on the computer for it) starts an unattended attempt, and never replaces one in flight.
+ */
+function userConnect(s: SupervisorState, e: { now: number; unattended?: boolean }, fx: Effect[]): SupervisorState {
+  const unattended = e.unattended === true;
   const phase = s.phase;
   switch (phase.kind) {
     case 'connected':
       return s;
     case 'idle':
     case 'failed':
-      if (s.panesLost && s.paneCount > 0) return startReconnecting(s, e.now, 1, false, fx);
-      return startConnecting(s, e.now, false, fx);
+      if (s.panesLost && s.paneCount > 0) return startReconnecting(s, e.now, 1, unattended, fx);
+      return startConnecting(s, e.now, unattended, fx);
     case 'waiting-network':
-      return startReconnecting(s, e.now, 1, false, fx, phase.lastError);
+      return startReconnecting(s, e.now, 1, unattended, fx, phase.lastError);
     case 'connecting':
       // An attended attempt may have a prompt open: keep it. An unattended one cannot ask, so restart it attended.
-      if (!phase.inFlight.unattended) return s;
+      if (!phase.inFlight.unattended || unattended) return s;
       fx.push({ type: 'AbortConnect', attemptId: phase.inFlight.attemptId });
       return startConnecting(s, e.now, false, fx);
     case 'reconnecting':
       if (phase.pending.kind === 'timer') {
         fx.push({ type: 'CancelRetry' });
-        return startReconnecting(s, e.now, phase.attempt, false, fx, phase.lastError);
+        return startReconnecting(s, e.now, phase.attempt, unattended, fx, phase.lastError);
       }
-      if (!phase.pending.inFlight.unattended) return s;
+      if (!phase.pending.inFlight.unattended || unattended) return s;
       fx.push({ type: 'AbortConnect', attemptId: phase.pending.inFlight.attemptId });
       return startReconnecting(s, e.now, phase.attempt, false, fx, phase.lastError);
   }

@@ -21,11 +21,13 @@ import {
 } from '../../shared/contract';
 import { Emitter, type IDisposable } from '../../shared/lifecycle';
 import type { PaneInfo, PaneState } from '../../shared/model';
+import type { PaneSize } from '../../shared/geometry';
 import type { CoreEvent } from '../service';
 
 export type Recorded =
   | { readonly seq: number; readonly kind: 'event'; readonly event: CoreEvent }
-  | { readonly seq: number; readonly kind: 'data'; readonly paneId: string; readonly data: Uint8Array };
+  | { readonly seq: number; readonly kind: 'data'; readonly paneId: string; readonly data: Uint8Array }
+  | { readonly seq: number; readonly kind: 'size'; readonly paneId: string; readonly size: PaneSize };
 
 export interface TestClientOptions {
   info?: ClientInfo;
@@ -61,6 +63,7 @@ export class TestClient implements IDisposable {
           // A stream of one tmux pane (`paneId/%5`) is acknowledged with its target.
           if (autoAck) queueMicrotask(() => this.notify('pane.ack', { ...parseStreamId(paneId), bytes: data.length }));
         },
+        paneSize: (paneId, size) => this._record({ seq: this._seq++, kind: 'size', paneId, size }),
       },
       options.info ?? { kind: 'page', label: 'test' },
     );
@@ -122,6 +125,11 @@ export class TestClient implements IDisposable {
   /** The pane's output batches from record `fromSeq` on. */
   data(paneId: string, fromSeq = 0): Uint8Array[] {
     return this.records.flatMap((r) => (r.seq >= fromSeq && r.kind === 'data' && r.paneId === paneId ? [r.data] : []));
+  }
+
+  /** The sizes a tmux pane's stream was given, in order. */
+  sizes(paneId: string, fromSeq = 0): PaneSize[] {
+    return this.records.flatMap((r) => (r.seq >= fromSeq && r.kind === 'size' && r.paneId === paneId ? [r.size] : []));
   }
 
   /** Every event of this name, in order. */

@@ -11,7 +11,7 @@ import {
   type NotificationName,
 } from '../../../shared/contract';
 import type { Event, IDisposable } from '../../../shared/lifecycle';
-import { WsHoldfastClient, addressWithoutToken, domSocketFactory, socketUrl } from './wsClient';
+import { CREDENTIAL_KEY, WsHoldfastClient, addressWithoutToken, credentialFor, domSocketFactory, socketUrl } from './wsClient';
 
 export interface IConnection {
   readonly api: IHoldfastApi;
@@ -51,7 +51,9 @@ export function getConnection(): IConnection {
   if (window.holdfast) {
     connection = { api: new PreloadApi(window.holdfast), onDidDisconnect: () => ({ dispose() {} }) };
   } else {
-    const client = new WsHoldfastClient(domSocketFactory(socketUrl(window.location)));
+    const credential = credentialFor(window.location, readStorage(CREDENTIAL_KEY));
+    if (credential) writeStorage(CREDENTIAL_KEY, JSON.stringify(credential));
+    const client = new WsHoldfastClient(domSocketFactory(socketUrl(window.location, credential)));
     connection = { api: client, onDidDisconnect: client.onDidClose };
     const clean = addressWithoutToken(window.location.href);
     if (clean !== undefined) window.history.replaceState(window.history.state, '', clean);
@@ -61,4 +63,20 @@ export function getConnection(): IConnection {
 
 export function getApi(): IHoldfastApi {
   return getConnection().api;
+}
+
+function readStorage(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function writeStorage(key: string, value: string): void {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    // No storage (a locked-down browser): this load works, a reload needs the address again.
+  }
 }

@@ -6,6 +6,7 @@
 // A control-mode pane also has its session's layout (windows and tmux panes) and one output per tmux pane
 // (`output(target)`), each with the same verbs, so that each native split is its own terminal.
 import { streamId, type IHoldfastApi } from '../../../shared/contract';
+import type { PaneSize } from '../../../shared/geometry';
 import { Disposable, Emitter, MutableDisposable, toDisposable, type Event, type IDisposable } from '../../../shared/lifecycle';
 import type { CommandExit, HoldfastErrorData, PaneInfo, PaneState, SessionLayout, TmuxAction } from '../../../shared/model';
 import { AckBatcher, frameScheduler, type Scheduler } from './ackBatcher';
@@ -39,6 +40,11 @@ export interface RemoteOutput {
    * it: a terminal reset and redrawn is the same terminal).
    */
   readonly onData: Event<Uint8Array>;
+  /**
+   * A tmux pane's new size, in order with `onData` (listen before the first output can come: in the same turn as
+   * onData). A terminal with a fixed size takes it between the bytes before and after.
+   */
+  readonly onSize: Event<PaneSize>;
   /** The terminal has parsed `bytes` more bytes of what `onData` gave it. */
   processed(bytes: number): void;
   /** Keys and pastes typed into the terminal. */
@@ -50,6 +56,8 @@ export interface RemoteOutput {
 /** A stream's subscription, acknowledgements and visibility. */
 class OutputStream extends Disposable implements RemoteOutput {
   private readonly _listeners = new Set<(data: Uint8Array) => void>();
+  private readonly _onSize = this._register(new Emitter<PaneSize>());
+  readonly onSize: Event<PaneSize> = this._onSize.event;
   private readonly _subscription = this._register(new MutableDisposable<IDisposable>());
   private readonly _acks: AckBatcher;
   private _visible: boolean | undefined;
@@ -69,9 +77,13 @@ class OutputStream extends Disposable implements RemoteOutput {
     if (this._store.isDisposed) return toDisposable(() => {});
     const wrapped = (data: Uint8Array) => listener(data);
     this._listeners.add(wrapped);
-    this._subscription.value = this._api.subscribePane(streamId(this._paneId, this.target), (data) => {
-      for (const l of [...this._listeners]) l(data);
-    });
+    this._subscription.value = this._api.subscribePane(
+      streamId(this._paneId, this.target),
+      (data) => {
+        for (const l of [...this._listeners]) l(data);
+      },
+      (size) => this._onSize.fire(size),
+    );
     return toDisposable(() => {
       if (!this._listeners.delete(wrapped) || this._listeners.size > 0) return;
       this._subscription.clear();
@@ -186,6 +198,8 @@ export class RemotePane extends Disposable {
 
   /** The pane's own output (classic mode, or the session's active tmux pane in control mode). */
   readonly onData: Event<Uint8Array> = (listener) => this._main.onData(listener);
+  /** Sizes on the pane's own stream (the active tmux pane's, in control mode), in order with `onData`. */
+  readonly onSize: Event<PaneSize> = (listener) => this._main.onSize(listener);
 
   /** One tmux pane's output and verbs, in control mode (the same object for as long as the pane is there). */
   output(target: string): RemoteOutput {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HoldfastError } from '../../../shared/contract';
-import { encodePaneData } from '../../../shared/wire';
-import { CONNECTION_LOST_MESSAGE, WsHoldfastClient, addressWithoutToken, socketUrl, type ISocketEvents } from './wsClient';
+import { encodePaneData, encodePaneSize } from '../../../shared/wire';
+import { CONNECTION_LOST_MESSAGE, WsHoldfastClient, addressWithoutToken, credentialFor, socketUrl, type ISocketEvents } from './wsClient';
 
 function fakeSocket() {
   const sent: unknown[] = [];
@@ -103,6 +103,21 @@ describe('WsHoldfastClient', () => {
     expect(got).toEqual([{ hostId: 'h1', state: 'connected' }]);
   });
 
+  it("hands a pane's size frames to its size listener, in order with its bytes", () => {
+    const s = fakeSocket();
+    s.open();
+    const got: unknown[] = [];
+    s.client.subscribePane(
+      'p1/%3',
+      (d) => got.push([...d]),
+      (size) => got.push(size),
+    );
+    s.binary(encodePaneData('p1/%3', new Uint8Array([1])));
+    s.binary(encodePaneSize('p1/%3', { cols: 100, rows: 30 }));
+    s.binary(encodePaneData('p1/%3', new Uint8Array([2])));
+    expect(got).toEqual([[1], { cols: 100, rows: 30 }, [2]]);
+  });
+
   it("subscribes to a pane, hands its binary frames' raw bytes to that pane's subscribers only, and unsubscribes with the last", () => {
     const s = fakeSocket();
     s.open();
@@ -181,10 +196,19 @@ describe('WsHoldfastClient', () => {
   });
 });
 
-describe('socketUrl', () => {
-  it('points at /ws on the same host and carries the token from the page URL', () => {
-    expect(socketUrl({ protocol: 'http:', host: '127.0.0.1:4000', search: '?token=a+b/c' })).toBe('ws://127.0.0.1:4000/ws?token=a%20b%2Fc');
-    expect(socketUrl({ protocol: 'https:', host: 'h', search: '' })).toBe('wss://h/ws?token=');
+describe('socketUrl and credentialFor', () => {
+  it('points at /ws on the same host and carries the credential: the owner\'s token, or a paired device\'s', () => {
+    expect(socketUrl({ protocol: 'http:', host: '127.0.0.1:4000' }, { kind: 'token', value: 'a b/c' })).toBe('ws://127.0.0.1:4000/ws?token=a%20b%2Fc');
+    expect(socketUrl({ protocol: 'https:', host: 'h' }, { kind: 'device', value: 'd1' })).toBe('wss://h/ws?device=d1');
+    expect(socketUrl({ protocol: 'https:', host: 'h' }, undefined)).toBe('wss://h/ws?token=');
+  });
+
+  it('takes the credential from the address first (?token=, #device=), else from what the page kept', () => {
+    expect(credentialFor({ search: '?token=t1', hash: '' }, JSON.stringify({ kind: 'device', value: 'old' }))).toEqual({ kind: 'token', value: 't1' });
+    expect(credentialFor({ search: '', hash: '#device=d2' }, null)).toEqual({ kind: 'device', value: 'd2' });
+    expect(credentialFor({ search: '', hash: '' }, JSON.stringify({ kind: 'token', value: 'kept' }))).toEqual({ kind: 'token', value: 'kept' });
+    expect(credentialFor({ search: '', hash: '' }, 'garbage')).toBeUndefined();
+    expect(credentialFor({ search: '', hash: '' }, null)).toBeUndefined();
   });
 });
 
@@ -193,5 +217,6 @@ describe('addressWithoutToken', () => {
     expect(addressWithoutToken('http://127.0.0.1:7681/?token=abc')).toBe('/');
     expect(addressWithoutToken('https://h:1/app?x=1&token=abc#tab')).toBe('/app?x=1#tab');
     expect(addressWithoutToken('http://127.0.0.1:7681/')).toBeUndefined();
+    expect(addressWithoutToken('https://h:1/#device=secret')).toBe('/');
   });
 });

@@ -16,7 +16,8 @@ import {
   type NotificationName,
 } from '../../../shared/contract';
 import { Emitter, toDisposable, type IDisposable } from '../../../shared/lifecycle';
-import { decodePaneData, ServerMessage, type ClientMessage } from '../../../shared/wire';
+import type { PaneSize } from '../../../shared/geometry';
+import { decodePaneFrame, ServerMessage, type ClientMessage, type PaneFrame } from '../../../shared/wire';
 
 /** What the client needs of a socket; `connectDomSocket` adapts the DOM WebSocket to it. */
 export interface ISocket {
@@ -46,7 +47,7 @@ export class WsHoldfastClient implements IHoldfastApi, IDisposable {
   private readonly _pending = new Map<number, IPendingCall>();
   private readonly _queue: string[] = [];
   private readonly _listeners = new Map<EventName, Set<(payload: never) => void>>();
-  private readonly _paneListeners = new Map<string, Set<(data: Uint8Array) => void>>();
+  private readonly _paneListeners = new Map<string, Set<(frame: PaneFrame) => void>>();
   private _nextId = 1;
   private _open = false;
   private _closed = false;
@@ -87,10 +88,10 @@ export class WsHoldfastClient implements IHoldfastApi, IDisposable {
    * Receives one pane's output: the screen as it is first, then what follows. Every subscription asks for the
    * screen again (a listener already there redraws it); the pane's frames stop when the last one is disposed.
    */
-  subscribePane(paneId: string, onData: (data: Uint8Array) => void): IDisposable {
+  subscribePane(paneId: string, onData: (data: Uint8Array) => void, onSize?: (size: PaneSize) => void): IDisposable {
     let set = this._paneListeners.get(paneId);
     if (!set) this._paneListeners.set(paneId, (set = new Set()));
-    const wrapped = (data: Uint8Array) => onData(data);
+    const wrapped = (frame: PaneFrame) => ('data' in frame ? onData(frame.data) : onSize?.(frame.size));
     set.add(wrapped);
     if (!this._closed) this._send(JSON.stringify({ t: 'sub', paneId } satisfies ClientMessage));
     return toDisposable(() => {
@@ -158,16 +159,16 @@ export class WsHoldfastClient implements IHoldfastApi, IDisposable {
   }
 
   private _handleBinary(frame: Uint8Array): void {
-    let decoded: { paneId: string; data: Uint8Array };
+    let decoded: PaneFrame;
     try {
-      decoded = decodePaneData(frame);
+      decoded = decodePaneFrame(frame);
     } catch (err) {
       console.warn('holdfast: ignoring a malformed binary frame', err);
       return;
     }
     for (const listener of [...(this._paneListeners.get(decoded.paneId) ?? [])]) {
       try {
-        listener(decoded.data);
+        listener(decoded);
       } catch (err) {
         console.error('holdfast: a pane output listener threw', err);
       }
@@ -204,22 +205,54 @@ function lostError(): HoldfastError {
   return new HoldfastError({ code: 'NETWORK', message: CONNECTION_LOST_MESSAGE });
 }
 
-/** The URL of the web host's socket: same origin, `/ws`, with the page's token. */
-export function socketUrl(location: { protocol: string; host: string; search: string }): string {
-  const token = new URLSearchParams(location.search).get('token') ?? '';
+/** What a page opens the socket with: the owner's token, or a paired device's. */
+export interface Credential {
+  kind: 'token' | 'device';
+  value: string;
+}
+
+/** Where a page keeps its credential: storage of its own origin (scheme, host and port), never a cookie. */
+export const CREDENTIAL_KEY = 'holdfast.credential';
+
+/**
+ * The credential a page's address brings (`?token=` for the owner, `#device=` from the pairing page), else the one
+ * the page kept from an earlier load.
+ */
+export function credentialFor(location: { search: string; hash: string }, stored: string | null): Credential | undefined {
+  const token = new URLSearchParams(location.search).get('token');
+  if (token) return { kind: 'token', value: token };
+  const device = new URLSearchParams(location.hash.replace(/^#/, '')).get('device');
+  if (device) return { kind: 'device', value: device };
+  if (!stored) return undefined;
+  try {
+    const parsed = JSON.parse(stored) as Partial<Credential>;
+    if ((parsed.kind === 'token' || parsed.kind === 'device') && typeof parsed.value === 'string' && parsed.value) return { kind: parsed.kind, value: parsed.value };
+  } catch {
+    // Not ours: as if nothing were kept.
+  }
+  return undefined;
+}
+
+/** The URL of the web host's socket: same origin, `/ws`, with the page's credential. */
+export function socketUrl(location: { protocol: string; host: string }, credential: Credential | undefined): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${location.host}/ws?token=${encodeURIComponent(token)}`;
+  const param = credential?.kind === 'device' ? 'device' : 'token';
+  return `${scheme}//${location.host}/ws?${param}=${encodeURIComponent(credential?.value ?? '')}`;
 }
 
 /**
- * The page's address without its token, for history.replaceState: the token must not stay in the address bar, the
- * history or a bookmark. The first load set a cookie, which reloads and the socket use from then on.
+ * The page's address without its credential, for history.replaceState: it must not stay in the address bar, the
+ * history or a bookmark. The page keeps it in its own storage (CREDENTIAL_KEY) for reloads and other tabs.
  */
 export function addressWithoutToken(href: string): string | undefined {
   const url = new URL(href);
-  if (!url.searchParams.has('token')) return undefined;
+  const hash = new URLSearchParams(url.hash.replace(/^#/, ''));
+  const inHash = hash.has('device');
+  if (!url.searchParams.has('token') && !inHash) return undefined;
   url.searchParams.delete('token');
-  return `${url.pathname}${url.search}${url.hash}`;
+  hash.delete('device');
+  const rest = inHash ? hash.toString() : url.hash.replace(/^#/, '');
+  return `${url.pathname}${url.search}${rest ? `#${rest}` : ''}`;
 }
 
 /** Adapts the DOM WebSocket to ISocket. */

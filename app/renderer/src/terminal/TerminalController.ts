@@ -5,7 +5,7 @@ import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import type { WebglAddon } from '@xterm/addon-webgl';
 import { Unicode11Addon } from '@xterm/addon-unicode11';
-import { parseSizePayload, SIZE_OSC } from '../../../shared/geometry';
+import type { PaneSize } from '../../../shared/geometry';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { SearchAddon, type ISearchOptions } from '@xterm/addon-search';
 import type { Settings, ThemeName } from '../../../shared/model';
@@ -106,14 +106,6 @@ export class TerminalController extends Disposable {
     this.term.loadAddon(this._fit);
     this.term.loadAddon(this._search);
     this.term.loadAddon(new Unicode11Addon());
-    // A tmux pane's size, in order with its bytes (shared/geometry.ts): a terminal with a fixed size takes it.
-    this._register(
-      this.term.parser.registerOscHandler(SIZE_OSC, (data) => {
-        const size = parseSizePayload(data);
-        if (size && this._fixed) this.setFixedSize(size);
-        return true;
-      }),
-    );
     this.term.unicode.activeVersion = '11';
     this.term.loadAddon(
       new WebLinksAddon((event, uri) => {
@@ -190,6 +182,18 @@ export class TerminalController extends Disposable {
   write(data: Uint8Array, onProcessed: () => void): void {
     this.rawTail.push(data);
     this.term.write(data, onProcessed);
+  }
+
+  /**
+   * A tmux pane's new size from its stream, taken between the bytes written before it and those after (beside the
+   * bytes, never in them: shared/geometry.ts). Only a terminal with a fixed size takes it; one that fits its box
+   * keeps fitting.
+   */
+  sizeInOrder(size: PaneSize): void {
+    // xterm.js runs a write's callback as soon as that write is parsed, before it parses the next one.
+    this.term.write(new Uint8Array(0), () => {
+      if (this._fixed) this.setFixedSize(size);
+    });
   }
 
   /**

@@ -483,7 +483,7 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
     [api, notify],
   );
 
-  const sidebarActions = useMemo<ISidebarActions>(
+  const allSidebarActions = useMemo<ISidebarActions>(
     () => ({
       onAddHost: () => setDialog({ kind: 'host-form' }),
       onImport: () => setDialog({ kind: 'import' }),
@@ -530,6 +530,16 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
     }),
     [listSessions, openTab, retryNow],
   );
+
+  /** A paired device's view offers only what its role may do (the contract's access; core refuses the rest anyway). */
+  const role = appInfo?.device ? (appInfo.device.viewOnly ? 'viewer' : 'device') : 'owner';
+  const sidebarActions = useMemo<ISidebarActions>(() => {
+    if (role === 'owner') return allSidebarActions;
+    const { onAddHost: _add, onImport: _import, onEditHost: _edit, onDuplicateHost: _dup, onDeleteHost: _del, onReplaceHostKey: _key, onOpenSettings: _settings, onSetAlert: _alert, onPairDevice: _pair, ...rest } = allSidebarActions;
+    if (role === 'device') return rest;
+    const { onNewSession: _new, onRescue: _rescue, ...looking } = rest;
+    return looking;
+  }, [allSidebarActions, role]);
 
   const paneCallbacks = useMemo<IPaneCallbacks>(
     () => ({
@@ -637,18 +647,27 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
 
   return (
     <div className={`app phone-${tabs.length > 0 ? phoneView : 'list'}`}>
-      {lost !== undefined && (
-        <div className="banner" role="alert" data-testid="connection-lost" data-reason={lost}>
-          <span>
-            Lost the connection to the Holdfast web host; sessions keep running on the servers. If it was restarted, open the new
-            address it printed (its access token changed); otherwise reload once it runs again.{' '}
-            <span className="muted small">({lost || 'closed'})</span>
-          </span>
-          <button type="button" className="btn btn-small" onClick={() => window.location.reload()}>
-            Reload
-          </button>
-        </div>
-      )}
+      {lost !== undefined &&
+        (lost === 'revoked' ? (
+          <div className="banner" role="alert" data-testid="connection-lost" data-reason={lost}>
+            <span>
+              This device’s access was revoked on the computer. To use Holdfast here again, pair it again: on the computer, open{' '}
+              <b>Pair a device</b> and open the new link or code here. Your sessions keep running on the servers.
+            </span>
+          </div>
+        ) : (
+          <div className="banner" role="alert" data-testid="connection-lost" data-reason={lost}>
+            <span>
+              {appInfo?.device
+                ? 'Lost the connection to the computer Holdfast runs on; sessions keep running on the servers. Reload once the computer is reachable again.'
+                : 'Lost the connection to the Holdfast web host; sessions keep running on the servers. If it was restarted, open the new address it printed (its access token changed); otherwise reload once it runs again.'}{' '}
+              <span className="muted small">({lost || 'closed'})</span>
+            </span>
+            <button type="button" className="btn btn-small" onClick={() => window.location.reload()}>
+              Reload
+            </button>
+          </div>
+        ))}
       <div className="workspace">
         <Sidebar
           hosts={hosts}
@@ -672,6 +691,7 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
                 marks={marks}
                 notifications={settings.notifications && (permission === 'default' || permission === 'denied') ? permission : undefined}
                 onAnswer={answerNeeds}
+                offline={lost === undefined ? undefined : lost === 'revoked' ? 'This device’s access was revoked: nothing can be answered from here.' : 'Not connected to Holdfast: answer once it is back.'}
                 onOpen={(item) => void openNeeds({ itemId: item.id, hostId: item.hostId, sessionId: item.sessionId, sessionName: item.sessionName })}
                 onAllowNotifications={() => void notifier.request().then(setPermission)}
               />

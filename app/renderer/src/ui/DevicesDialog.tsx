@@ -29,7 +29,12 @@ export function DevicesDialog({ api, onClose }: { api: IHoldfastApi; onClose(): 
     void refresh();
     api.call('devices.options', {}).then(setChoices, () => {});
     const sub = api.listen('devices.changed', () => void refresh());
-    return () => sub.dispose();
+    // "Last seen" moves while a device is in use: read it again now and then while the dialog is open.
+    const timer = setInterval(() => void refresh(), 15_000);
+    return () => {
+      sub.dispose();
+      clearInterval(timer);
+    };
   }, [api]);
 
   const pair = async () => {

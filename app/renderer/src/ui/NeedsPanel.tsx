@@ -25,8 +25,11 @@ export function NeedsPanel({
   onAnswer,
   onOpen,
   onAllowNotifications,
+  offline,
 }: {
   items: readonly NeedsItem[];
+  /** Why nothing can be answered from this view now (its connection to Holdfast is gone), if so. */
+  offline?: string;
   /** Each session's marks ("hostId sessionId"), for its waiting time today. */
   marks?: ReadonlyMap<string, SessionMarks>;
   /** The browser's permission for notifications, when it has to be asked ('default'); undefined otherwise. */
@@ -74,6 +77,7 @@ export function NeedsPanel({
               today={waitedToday(marks?.get(`${item.hostId} ${item.sessionId}`)?.waitedTodayMs ?? 0, items.filter((i) => i.hostId === item.hostId && i.sessionId === item.sessionId).map((i) => i.since), now)}
               onAnswer={onAnswer}
               onOpen={onOpen}
+              offline={offline}
             />
           ))}
         </ul>
@@ -82,11 +86,26 @@ export function NeedsPanel({
   );
 }
 
-function NeedsRow({ item, now, today, onAnswer, onOpen }: { item: NeedsItem; now: number; today: number; onAnswer(item: NeedsItem, choice: number): Promise<void>; onOpen(item: NeedsItem): void }) {
+function NeedsRow({
+  item,
+  now,
+  today,
+  onAnswer,
+  onOpen,
+  offline,
+}: {
+  item: NeedsItem;
+  now: number;
+  today: number;
+  onAnswer(item: NeedsItem, choice: number): Promise<void>;
+  onOpen(item: NeedsItem): void;
+  offline: string | undefined;
+}) {
   // One answer per item: a button works once, and the others wait for it.
   const [sending, setSending] = useState<number>();
+  const answerable = item.current && offline === undefined;
   const answer = (choice: number) => {
-    if (sending !== undefined || !item.current) return;
+    if (sending !== undefined || !answerable) return;
     setSending(choice);
     onAnswer(item, choice).finally(() => setSending(undefined));
   };
@@ -102,15 +121,21 @@ function NeedsRow({ item, now, today, onAnswer, onOpen }: { item: NeedsItem; now
           </span>
         </span>
       </button>
-      {!item.current && (
+      {offline !== undefined ? (
         <div className="needs-stale" data-testid="needs-stale">
-          Reconnecting: shown as it was, not current. It can be answered once the host is read again.
+          {offline}
         </div>
+      ) : (
+        !item.current && (
+          <div className="needs-stale" data-testid="needs-stale">
+            Reconnecting: shown as it was, not current. It can be answered once the host is read again.
+          </div>
+        )
       )}
       <PromptRegion lines={item.lines} />
       <div className="needs-choices">
         {item.choices.map((choice, i) => (
-          <button key={i} type="button" className={`btn btn-small ${i === 0 ? 'btn-primary' : ''}`} disabled={sending !== undefined || !item.current} onClick={() => answer(i)}>
+          <button key={i} type="button" className={`btn btn-small ${i === 0 ? 'btn-primary' : ''}`} disabled={sending !== undefined || !answerable} onClick={() => answer(i)}>
             {choice.label}
           </button>
         ))}

@@ -183,13 +183,17 @@ export function PaneView({
   useEffect(() => {
     if (!remote || native) return;
     const controller = controllerRef.current!;
+    const sizes = remote.onSize((size) => controller.sizeInOrder(size));
     const subscription = remote.onData((data) => {
       const length = data.length;
       controller.write(data, () => remote.processed(length));
     });
     // The terminal's size, as it is now (it may have changed while the pane was opening).
     if (controller.cols >= 2) remote.resize(controller.cols, controller.rows);
-    return () => subscription.dispose();
+    return () => {
+      subscription.dispose();
+      sizes.dispose();
+    };
   }, [remote, native]);
 
   // Core sends output at full speed only to views that show the pane; the pane takes the size of the view shown last.

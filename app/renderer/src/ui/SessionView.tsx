@@ -253,6 +253,7 @@ function NativePane({
     controllerRef.current = controller;
     controller.setFixedSize({ cols: box.cols, rows: box.rows });
     const subs = [
+      output.onSize((size) => controller.sizeInOrder(size)),
       output.onData((data) => {
         const length = data.length;
         controller.write(data, () => output.processed(length));

@@ -2,24 +2,25 @@
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { HostProfile, HostStatus, RescueAction, RescueScan, SessionMarks, TmuxSession } from '../../../shared/model';
 import { filterHosts, formatDuration, hostAddress, sessionSummary, waitedToday } from '../model/format';
-import { describeHost, sessionsAreLive } from '../model/hostState';
+import { describeHost, sessionsAreLive, type HostAction } from '../model/hostState';
 import { buildRows, RowHeights, visibleRange, type IHostSessions, type SidebarRow } from '../model/rows';
 import { Spinner, useNow } from './common';
 import { HostStateCard } from './HostState';
 
+/** What the sidebar offers; an action left out is not this view's to do (a paired device's view has fewer). */
 export interface ISidebarActions {
-  onAddHost(): void;
-  onImport(): void;
+  onAddHost?(): void;
+  onImport?(): void;
   onToggleHost(host: HostProfile): void;
   onRefreshSessions(host: HostProfile): void;
-  onEditHost(host: HostProfile): void;
-  onDuplicateHost(host: HostProfile): void;
-  onDeleteHost(host: HostProfile): void;
+  onEditHost?(host: HostProfile): void;
+  onDuplicateHost?(host: HostProfile): void;
+  onDeleteHost?(host: HostProfile): void;
   onRetryNow(host: HostProfile): void;
-  onReplaceHostKey(host: HostProfile): void;
+  onReplaceHostKey?(host: HostProfile): void;
   onOpenSession(host: HostProfile, session: TmuxSession): void;
-  onNewSession(host: HostProfile): void;
-  onOpenSettings(): void;
+  onNewSession?(host: HostProfile): void;
+  onOpenSettings?(): void;
   onOpenShortcuts(): void;
   /** The Timeline: prompts that waited and answers given. */
   onOpenTimeline?(): void;
@@ -155,15 +156,19 @@ export function Sidebar({
           <button type="button" className="icon-btn" aria-label="Keyboard shortcuts" title="Keyboard shortcuts" onClick={actions.onOpenShortcuts}>
             ?
           </button>
+          {actions.onOpenSettings && (
           <button type="button" className="icon-btn" aria-label="Settings" title="Settings" onClick={actions.onOpenSettings}>
             <svg viewBox="0 0 16 16" aria-hidden="true" className="icon">
               <path d="M13.27 6.84 L14.94 7.10 L14.94 8.90 L13.27 9.16 L12.55 10.91 L13.55 12.27 L12.27 13.55 L10.91 12.55 L9.16 13.27 L8.90 14.94 L7.10 14.94 L6.84 13.27 L5.09 12.55 L3.73 13.55 L2.45 12.27 L3.45 10.91 L2.73 9.16 L1.06 8.90 L1.06 7.10 L2.73 6.84 L3.45 5.09 L2.45 3.73 L3.73 2.45 L5.09 3.45 L6.84 2.73 L7.10 1.06 L8.90 1.06 L9.16 2.73 L10.91 3.45 L12.27 2.45 L13.55 3.73 L12.55 5.09 Z" />
               <circle cx="8" cy="8" r="2.3" />
             </svg>
           </button>
-          <button type="button" className="btn btn-primary btn-small" onClick={actions.onAddHost}>
-            Add host
-          </button>
+          )}
+          {actions.onAddHost && (
+            <button type="button" className="btn btn-primary btn-small" onClick={actions.onAddHost}>
+              Add host
+            </button>
+          )}
         </span>
       </div>
       <div className="sidebar-filter">
@@ -282,22 +287,28 @@ const Row = memo(function Row({
             {busy && <Spinner />}
           </button>
           <span className="host-actions">
-            <button type="button" className="icon-btn" aria-label={`Edit ${host.name}`} title="Edit this profile" onClick={() => actions.onEditHost(host)}>
-              <svg viewBox="0 0 16 16" aria-hidden="true">
-                <path d="M11 2.5l2.5 2.5L6 12.5 3 13l.5-3z" />
-              </svg>
-            </button>
-            <button type="button" className="icon-btn" aria-label={`Duplicate ${host.name}`} title="Duplicate this profile" onClick={() => actions.onDuplicateHost(host)}>
-              <svg viewBox="0 0 16 16" aria-hidden="true">
-                <rect x="5" y="5" width="8.5" height="8.5" rx="1.5" />
-                <path d="M3 10.5V3.5A1 1 0 0 1 4 2.5h6.5" />
-              </svg>
-            </button>
-            <button type="button" className="icon-btn danger" aria-label={`Delete ${host.name}`} title="Delete this profile" onClick={() => actions.onDeleteHost(host)}>
-              <svg viewBox="0 0 16 16" aria-hidden="true">
-                <path d="M3 4.5h10M6.5 4.5V3h3v1.5M4.5 4.5l.7 9h5.6l.7-9" />
-              </svg>
-            </button>
+            {actions.onEditHost && (
+              <button type="button" className="icon-btn" aria-label={`Edit ${host.name}`} title="Edit this profile" onClick={() => actions.onEditHost?.(host)}>
+                <svg viewBox="0 0 16 16" aria-hidden="true">
+                  <path d="M11 2.5l2.5 2.5L6 12.5 3 13l.5-3z" />
+                </svg>
+              </button>
+            )}
+            {actions.onDuplicateHost && (
+              <button type="button" className="icon-btn" aria-label={`Duplicate ${host.name}`} title="Duplicate this profile" onClick={() => actions.onDuplicateHost?.(host)}>
+                <svg viewBox="0 0 16 16" aria-hidden="true">
+                  <rect x="5" y="5" width="8.5" height="8.5" rx="1.5" />
+                  <path d="M3 10.5V3.5A1 1 0 0 1 4 2.5h6.5" />
+                </svg>
+              </button>
+            )}
+            {actions.onDeleteHost && (
+              <button type="button" className="icon-btn danger" aria-label={`Delete ${host.name}`} title="Delete this profile" onClick={() => actions.onDeleteHost?.(host)}>
+                <svg viewBox="0 0 16 16" aria-hidden="true">
+                  <path d="M3 4.5h10M6.5 4.5V3h3v1.5M4.5 4.5l.7 9h5.6l.7-9" />
+                </svg>
+              </button>
+            )}
           </span>
         </div>
       );
@@ -309,8 +320,8 @@ const Row = memo(function Row({
           <HostStateCard
             compact
             view={view}
-            handlers={{ onRetry: () => actions.onRetryNow(host), onReplaceKey: () => actions.onReplaceHostKey(host), onEditHost: () => actions.onEditHost(host) }}
-            hideActions={hideRetry ? new Set(['retry']) : undefined}
+            handlers={{ onRetry: () => actions.onRetryNow(host), onReplaceKey: () => actions.onReplaceHostKey?.(host), onEditHost: () => actions.onEditHost?.(host) }}
+            hideActions={hiddenHostActions(actions, hideRetry)}
           />
         </div>
       );
@@ -329,7 +340,8 @@ const Row = memo(function Row({
           <HostStateCard
             compact
             view={view}
-            handlers={{ onRetry: () => actions.onRefreshSessions(host), onReplaceKey: () => actions.onReplaceHostKey(host), onEditHost: () => actions.onEditHost(host) }}
+            handlers={{ onRetry: () => actions.onRefreshSessions(host), onReplaceKey: () => actions.onReplaceHostKey?.(host), onEditHost: () => actions.onEditHost?.(host) }}
+            hideActions={hiddenHostActions(actions, false)}
           />
         </div>
       );
@@ -358,9 +370,11 @@ const Row = memo(function Row({
     case 'actions':
       return (
         <div className="session-actions">
-          <button type="button" className="btn btn-small" onClick={() => actions.onNewSession(host)}>
-            New session
-          </button>
+          {actions.onNewSession && (
+            <button type="button" className="btn btn-small" onClick={() => actions.onNewSession?.(host)}>
+              New session
+            </button>
+          )}
           <button type="button" className="btn btn-small btn-ghost" onClick={() => actions.onRefreshSessions(host)} disabled={busy}>
             Refresh
           </button>
@@ -516,3 +530,12 @@ function RescueBlock({ host, scan, actions }: { host: HostProfile; scan: RescueS
   );
 }
 
+
+/** The host card's buttons this view does not offer (a paired device edits no profile and replaces no key). */
+function hiddenHostActions(actions: ISidebarActions, hideRetry: boolean): Set<HostAction> | undefined {
+  const hidden = new Set<HostAction>();
+  if (hideRetry) hidden.add('retry');
+  if (!actions.onReplaceHostKey) hidden.add('replace-key');
+  if (!actions.onEditHost) hidden.add('edit-host');
+  return hidden.size ? hidden : undefined;
+}
