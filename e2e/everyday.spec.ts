@@ -153,6 +153,9 @@ test('a tab of a deleted host offers no Reopen; Ctrl+Shift+C with nothing select
   await page.evaluate(() => navigator.clipboard.writeText('keep-me'));
   await pane.getByTestId('terminal').click();
   await page.keyboard.press('Control+Shift+C');
+  // Keys are handled in order: once a command typed after the shortcut has run, the shortcut has been handled.
+  await page.keyboard.type('echo after-copy-$((40+2))\n');
+  await expect.poll(() => sshd.runAsUser("tmux capture-pane -p -t '=e2e-deleted:'")).toContain('after-copy-42');
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('keep-me');
 
   await page.getByTestId('host-row').filter({ hasText: 'doomed profile' }).hover();
@@ -247,7 +250,11 @@ test('zoom keys change the text of every pane and Ctrl+0 undoes it; with shortcu
   await page.getByTestId('settings-dialog').getByRole('button', { name: 'Save' }).click();
   await pane.getByTestId('terminal').click();
   await page.keyboard.press('Control+Shift+F');
-  await expect(page.getByRole('search')).toHaveCount(0);
   await page.keyboard.press('Control+=');
+  // Keys are handled in order: once a command typed after them has run, they have been handled (by the terminal).
+  await page.keyboard.type('echo after-keys-$((40+2))\n');
+  await expect.poll(() => sshd.runAsUser("tmux capture-pane -p -t '=e2e-zoom:'")).toContain('after-keys-42');
+  await expect(page.getByRole('search')).toHaveCount(0);
   expect(height()).toBe(start);
+  expect(await requestedRows()).toBe(start);
 });

@@ -116,7 +116,13 @@ test('dragging a divider resizes the panes in tmux', async ({ page, sshd, webHos
   await page.getByTestId('session-row').filter({ hasText: session }).click();
   const pane = activePane(page);
   await expect(pane.getByTestId('native-pane')).toHaveCount(2);
+  // Settled first: tmux has the size the session view asks for, so nothing resizes the panes but the drag.
+  const requested = async () => (await pane.getByTestId('session-view').getAttribute('data-requested-size')) ?? '';
+  await expect.poll(async () => (await requested()) === tmux(`display -p -t '=${session}:' '#{window_width}x#{window_height}'`)).toBe(true);
+  const leftBox = async () => (await pane.locator(`[data-tmux-pane="${left}"]`).boundingBox())!;
+  await expect.poll(async () => (await leftBox()).width > 200).toBe(true);
   const before = Number(tmux(`display -p -t '${left}' '#{pane_width}'`));
+  const widthBefore = (await leftBox()).width;
   const divider = pane.getByTestId('split-divider');
   const box = (await divider.boundingBox())!;
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
@@ -124,7 +130,7 @@ test('dragging a divider resizes the panes in tmux', async ({ page, sshd, webHos
   await page.mouse.move(box.x - 200, box.y + box.height / 2, { steps: 5 });
   await page.mouse.up();
   await expect.poll(() => Number(tmux(`display -p -t '${left}' '#{pane_width}'`))).toBeLessThan(before - 10);
-  // The view follows tmux's new layout.
-  await expect.poll(async () => (await pane.locator(`[data-tmux-pane="${left}"]`).boundingBox())!.width).toBeLessThan(box.x - 100);
+  // The view follows tmux's new layout: the left pane is narrower than it was before the drag.
+  await expect.poll(async () => (await leftBox()).width).toBeLessThan(widthBefore - 100);
   tmux(`kill-session -t '=${session}'`);
 });

@@ -112,6 +112,11 @@ export interface ISshConnection extends IDisposable {
   readonly roundTripMs?: number;
   /** The host key this connection verified (SHA256:…), when known: the same machine behind two profiles has one. */
   readonly hostKeyFingerprint?: string;
+  /**
+   * The path of the connection's lease on the server (ssh/lease.ts): every long-lived process Holdfast starts there
+   * checks it and ends once it is gone. Undefined (or absent) where there is none.
+   */
+  lease?(): Promise<string | undefined>;
 }
 
 /** Opens connections for a profile: host key check, authentication (with prompts), jump hosts, keepalives. */

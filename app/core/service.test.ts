@@ -349,3 +349,22 @@ describe('paired devices change nothing the computer keeps', () => {
     expect(server.channelOf('$0')).toBeUndefined();
   });
 });
+
+describe('a remembered password stays with its account', () => {
+  it('is forgotten when the host or the user changes, and kept when only the name or the case of the host name does', async () => {
+    const profiles = new MemoryProfiles([]);
+    const { view } = setup({ profiles });
+    const page = view();
+    const input = { name: 'pw', host: 'box.example', port: 22, user: 'ada', password: 'secret', rememberPassword: true };
+    const saved = await page.call('hosts.save', input);
+    expect(saved.hasPassword).toBe(true);
+    const again = (change: Record<string, unknown>) => page.call('hosts.save', { ...input, password: undefined, id: saved.id, ...change });
+    // The same account: a new name, or a host name in other case (DNS names are case-insensitive).
+    expect((await again({ name: 'renamed' })).hasPassword).toBe(true);
+    expect((await again({ host: 'BOX.Example' })).hasPassword).toBe(true);
+    // Another account: forgotten.
+    expect((await again({ host: 'box.example', user: 'grace' })).hasPassword).toBe(false);
+    await page.call('hosts.save', { ...input, id: saved.id });
+    expect((await again({ host: 'other.example' })).hasPassword).toBe(false);
+  });
+});

@@ -83,4 +83,23 @@ describe('notifications in the Electron shell', () => {
     desktop.focusWindow();
     expect(focused).toBe(1);
   });
+
+  it('on Linux, gives a program\'s words to the notification server as text, never as markup (OSC 9/777 can say anything)', () => {
+    const made: { title: string; body: string }[] = [];
+    class Notification {
+      static isSupported() {
+        return true;
+      }
+      constructor(options: { title: string; body: string }) {
+        made.push(options);
+      }
+      on() {}
+      show() {}
+    }
+    const evil = 'done <a href="https://evil.example/">open</a> <img src="file:///etc/passwd"> & <b>';
+    electronDesktop({ Notification, app: { setBadgeCount: () => true } }, () => {}, 'linux').showNotification('t', evil, () => {});
+    electronDesktop({ Notification, app: { setBadgeCount: () => true } }, () => {}, 'darwin').showNotification('t', evil, () => {});
+    expect(made[0]!.body).toBe('done &lt;a href="https://evil.example/"&gt;open&lt;/a&gt; &lt;img src="file:///etc/passwd"&gt; &amp; &lt;b&gt;');
+    expect(made[1]!.body).toBe(evil);
+  });
 });

@@ -39,17 +39,30 @@ export function showAttention(core: AttentionCore, desktop: IDesktop): IDisposab
   });
 }
 
+/**
+ * A notification body as plain text for a server that reads bodies as markup: freedesktop notification servers on
+ * Linux take `<a href>`, `<b>`, `<img>` in the body, and the text comes from whatever a program printed (OSC 9/777).
+ */
+export function escapeNotificationMarkup(text: string): string {
+  return text.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
+}
+
 /** The Electron side of IDesktop. */
-export function electronDesktop(electron: {
-  Notification: { isSupported(): boolean; new (options: { title: string; body: string }): { on(event: 'click', listener: () => void): void; show(): void } };
-  app: { setBadgeCount(count: number): boolean };
-}, focusWindow: () => void): IDesktop {
+export function electronDesktop(
+  electron: {
+    Notification: { isSupported(): boolean; new (options: { title: string; body: string }): { on(event: 'click', listener: () => void): void; show(): void } };
+    app: { setBadgeCount(count: number): boolean };
+  },
+  focusWindow: () => void,
+  platform: string = process.platform,
+): IDesktop {
   // A notification that is garbage-collected loses its click handler: keep the recent ones.
   const recent: unknown[] = [];
   return {
     notificationsSupported: () => electron.Notification.isSupported(),
     showNotification(title, body, onClick) {
-      const notification = new electron.Notification({ title, body });
+      // Electron hands the body to libnotify as it is on Linux, where the notification server reads it as markup.
+      const notification = new electron.Notification({ title, body: platform === 'linux' ? escapeNotificationMarkup(body) : body });
       notification.on('click', onClick);
       notification.show();
       recent.push(notification);

@@ -89,6 +89,27 @@ describe('pairing a device', () => {
     expect((await http(host.port, '/', { headers: { Cookie: cookie } })).status).toBe(403);
   });
 
+  it('a pairing code works up to one moment before it expires, and not at the end', async () => {
+    let now = 1_000_000;
+    const timed = new DeviceRegistry({ now: () => now });
+    const timedHost = await startWebHost({ core, staticDir: join(dir, 'static'), port: 0, devices: timed });
+    try {
+      const post = (code: string, name: string) =>
+        http(timedHost.port, '/pair', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: `http://127.0.0.1:${timedHost.port}` }, body: new URLSearchParams({ code, name }).toString() });
+      const first = timed.createPairing({ viewOnly: false });
+      const second = timed.createPairing({ viewOnly: false });
+      now = first.expiresAt - 1;
+      expect((await http(timedHost.port, `/pair?code=${first.code}`)).status).toBe(200);
+      expect((await post(first.code, 'just in time')).status).toBe(200);
+      now = second.expiresAt;
+      expect((await http(timedHost.port, `/pair?code=${second.code}`)).status).toBe(410);
+      expect((await post(second.code, 'too late')).status).toBe(410);
+      expect(timed.devices.map((d) => d.name)).toEqual(['just in time']);
+    } finally {
+      await timedHost.close();
+    }
+  });
+
   it('refuses a pairing form sent from another site', async () => {
     const { code } = devices.createPairing({ viewOnly: false });
     const forged = await http(host.port, '/pair', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'https://evil.example' }, body: `code=${code}&name=x` });

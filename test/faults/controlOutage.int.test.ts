@@ -47,17 +47,38 @@ function tickCounts(lines: string[], prefix = 'tick') {
   return { total: ticks.length, duplicates: ticks.length - unique.size, gaps: max - min + 1 - unique.size, min, max };
 }
 
-async function outage(paneId: string, ms: number, during?: () => void): Promise<void> {
+/** Waits until the view shows output tmux printed after now: the resync is done and live output flows again. */
+async function liveAgain(paneId: string, session: string, prefix = 'tick', size?: { cols: number; rows: number }): Promise<void> {
+  const printed = tickCounts(rig.tmux(`tmux capture-pane -p -t '=${session}:'`).split('\n'), prefix).max;
+  await waitFor(async () => tickCounts((await viewOf(paneId, size?.cols, size?.rows)).lines, prefix).max > printed, `live output in ${session} after the reattach`);
+}
+
+/** Cuts the link for `ms` after the pane noticed; says when it went down, was noticed, came up and was attached again. */
+async function outage(paneId: string, ms: number, during?: () => void): Promise<{ down: number; noticed: number; up: number; attached: number }> {
   const attachedBefore = rig.paneStates(paneId).filter((s) => s === 'attached').length;
+  const down = Date.now();
   rig.ns.linkDown();
+  let noticed = 0;
+  let up = 0;
   try {
     await waitFor(() => rig.paneStates(paneId).includes('reconnecting'), 'the pane to notice the dead link');
+    noticed = Date.now();
     during?.();
     await sleep(ms);
   } finally {
+    up = Date.now();
     rig.ns.linkUp();
   }
   await waitFor(() => rig.paneStates(paneId).filter((s) => s === 'attached').length > attachedBefore, 'the pane to attach again', 60_000);
+  return { down, noticed, up, attached: Date.now() };
+}
+
+/** A divider's "HH:MM:SS" as epoch ms on the day of `near` (local time, as the pane wrote it). */
+function dividerTime(hms: string, near: number): number {
+  const [h, m, s] = hms.split(':').map(Number);
+  const d = new Date(near);
+  d.setHours(h!, m!, s!, 0);
+  return d.getTime();
 }
 
 describe('control mode, link down and up', () => {
@@ -66,9 +87,8 @@ describe('control mode, link down and up', () => {
     const { paneId, mode } = await rig.view.open({ hostId: host.id, sessionName: 'ctl-outage', create: { startCommand: FAST_COUNTER }, cols: 80, rows: 24 });
     expect(mode).toBe('control');
     await waitFor(() => tickCounts(rig.paneText(paneId).split(/\r?\n/)).max >= 40, 'the counter to run');
-    await outage(paneId, 30_000);
-    const reattachedAt = Date.now();
-    await waitFor(async () => tickCounts((await viewOf(paneId)).lines).max > 0 && Date.now() - reattachedAt > 1500, 'live output after the reattach');
+    const when = await outage(paneId, 30_000);
+    await liveAgain(paneId, 'ctl-outage');
     const view = await viewOf(paneId);
     const counts = tickCounts(view.lines);
     expect(counts.min).toBe(0);
@@ -77,12 +97,25 @@ describe('control mode, link down and up', () => {
     expect({ duplicates: counts.duplicates, gaps: counts.gaps }).toEqual({ duplicates: 0, gaps: 0 });
     const dividers = view.lines.filter((l) => l.includes('disconnected'));
     expect(dividers).toHaveLength(1);
-    expect(dividers[0]).toMatch(/disconnected \d\d:\d\d:\d\d – \d\d:\d\d:\d\d · \d+ lines since/);
+    const said = /disconnected (\d\d:\d\d:\d\d) – (\d\d:\d\d:\d\d) · (\d+) lines since/.exec(dividers[0]!);
+    expect(said).not.toBeNull();
+    // The times are the outage's, to the second: lost between the cut and its noticing, back between the link's
+    // return and the reattach.
+    const lost = dividerTime(said![1]!, when.down);
+    const back = dividerTime(said![2]!, when.attached);
+    expect(lost).toBeGreaterThanOrEqual(Math.floor(when.down / 1000) * 1000);
+    expect(lost).toBeLessThanOrEqual(when.noticed);
+    expect(back).toBeGreaterThanOrEqual(Math.floor(when.up / 1000) * 1000);
+    expect(back).toBeLessThanOrEqual(when.attached);
     // The divider sits between the last line seen before the drop and the first one after it.
     const at = view.lines.indexOf(dividers[0]!);
     const before = Number(/tick-(\d+)/.exec(view.lines.slice(0, at).reverse().find((l) => l.startsWith('tick-')) ?? '')?.[1]);
     const after = Number(/tick-(\d+)/.exec(view.lines.slice(at).find((l) => l.startsWith('tick-')) ?? '')?.[1]);
     expect(after).toBe(before + 1);
+    // The count is the lines that came meanwhile: they follow the divider, up to where live output took over.
+    const count = Number(said![3]);
+    expect(count).toBeGreaterThan(500);
+    expect(view.lines.slice(at + 1, at + 1 + count).every((l) => /^tick-\d+$/.test(l))).toBe(true);
     expect(rig.core.stats.supervisors[0]).toMatchObject({ liveConnections: 1 });
     await rig.view.call('panes.close', { paneId });
     rig.tmux("tmux kill-session -t '=ctl-outage' 2>/dev/null; true");
@@ -96,7 +129,7 @@ describe('control mode, link down and up', () => {
     try {
       await waitFor(() => tickCounts(rig.paneText(paneId).split(/\r?\n/)).max >= 20, 'the counter to run');
       await outage(paneId, 12_000);
-      await sleep(1000);
+      await liveAgain(paneId, 'ctl-limit');
       const view = await viewOf(paneId);
       const counts = tickCounts(view.lines);
       expect(counts.duplicates).toBe(0);
@@ -141,7 +174,7 @@ describe('control mode, link down and up', () => {
     try {
       await waitFor(() => tickCounts(rig.paneText(paneId).split(/\r?\n/)).max >= 20, 'the counter to run');
       await outage(paneId, 5_000, () => rig.tmux("tmux resize-window -t '=ctl-resize:' -x 60 -y 20"));
-      await sleep(1000);
+      await liveAgain(paneId, 'ctl-resize');
       const counts = tickCounts((await viewOf(paneId)).lines);
       expect(counts.duplicates).toBe(0);
     } finally {
@@ -165,8 +198,7 @@ describe('control mode, link down and up', () => {
       for (const p of named) rig.view.subscribe(p.stream);
       await waitFor(async () => (await Promise.all(named.map(async (p) => tickCounts((await viewOf(p.stream, p.width, p.height)).lines, p.name).max >= 20))).every(Boolean), 'both counters in their streams');
       await outage(paneId, 8_000);
-      const back = Date.now();
-      await waitFor(() => Date.now() - back > 1500, 'live output after the reattach');
+      for (const p of named) await liveAgain(p.stream, 'ctl-split', p.name, { cols: p.width, rows: p.height });
       for (const p of named) {
         const view = await viewOf(p.stream, p.width, p.height);
         const counts = tickCounts(view.lines, p.name);

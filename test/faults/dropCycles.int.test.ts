@@ -9,8 +9,11 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { COUNTER, useFaultRig, maxTick, waitFor, openSocketCount, type FaultRig } from './rig';
+import { traceTimers } from '../harness/timerTrace';
 
 const CYCLES = Number(process.env.FAULT_CYCLES ?? 100);
+/** Where each pending timer was made: a leak names its maker. */
+const timers = traceTimers();
 /** Link flaps are slower (keepalive detection, then the network watcher's poll): a few of them, for that path. */
 const LINK_CYCLES = Number(process.env.FAULT_LINK_CYCLES ?? 4);
 /** Generous: a leak of one ssh2 client, its socket and buffers per cycle is far above this over the cycles. */
@@ -86,10 +89,10 @@ async function soak(label: string, cycles: number, drop: (paneId: string, from: 
   expect(accepted).toBeLessThanOrEqual(attempts);
   expect(hostStatesSeen).toContain('reconnecting');
   expect(hostStatesSeen).not.toContain('failed');
-  // Two channels: the pane's, and the one Needs you watches the host's tmux through (started on each connection).
-  await waitFor(() => rig.core.stats.supervisors[0]?.openChannels === 2 || undefined, 'the pane and the watcher on the new connection');
+  // Three channels: the pane's, the one Needs you watches the host's tmux through, and the lease (each connection).
+  await waitFor(() => rig.core.stats.supervisors[0]?.openChannels === 3 || undefined, 'the pane, the watcher and the lease on the new connection');
   const [supervisor] = rig.core.stats.supervisors;
-  expect(supervisor).toMatchObject({ liveTimers: 0, liveConnections: 1, connectionListeners: 1, waiters: 0, openChannels: 2 });
+  expect(supervisor).toMatchObject({ liveTimers: 0, liveConnections: 1, connectionListeners: 1, waiters: 0, openChannels: 3 });
   expect(rig.core.stats).toMatchObject({ hosts: 1, panes: 1, eventListeners: baseline.listeners });
   // Old sockets close on their own time (RST handling, the graceful-end timer): give them that, then count.
   await waitFor(() => rig.liveSshConnections() === 1 || undefined, 'one live connection');
@@ -97,7 +100,7 @@ async function soak(label: string, cycles: number, drop: (paneId: string, from: 
   await waitFor(
     // No kind more than at the start (a timer that happened to be pending then may not be now: that is no leak).
     () => Object.entries(resourceCounts()).every(([kind, n]) => n <= (baseline.resources[kind] ?? 0)) || undefined,
-    `active resources back to at most ${JSON.stringify(baseline.resources)} (now ${JSON.stringify(resourceCounts())})`,
+    `active resources back to at most ${JSON.stringify(baseline.resources)} (now ${JSON.stringify(resourceCounts())}); timers pending:\n${timers.pending().join('\n')}`,
     10_000,
   );
   const heapGrowth = heapAfterGc() - baseline.heap;
@@ -115,14 +118,14 @@ function paneStateSince(paneId: string, state: string, from: number): boolean {
 
 describe(`${CYCLES} drop-and-return cycles (connection reset)`, () => {
   useRig();
-  it('ends with one live connection, two channels (the pane, the watcher), no leaked timers, listeners or sockets, memory about flat, one connection per reconnect', async () => {
+  it('ends with one live connection, three channels (the pane, the watcher, the lease), no leaked timers, listeners or sockets, memory about flat, one connection per reconnect', async () => {
     await soak('reset cycles', CYCLES, async () => resetConnection());
   }, 60_000 + CYCLES * 2_000);
 });
 
 describe(`${LINK_CYCLES} link down-and-up cycles (keepalive 1 s × 2)`, () => {
   useRig();
-  it('ends with one live connection, two channels (the pane, the watcher), no leaked timers, listeners or sockets, one connection per reconnect', async () => {
+  it('ends with one live connection, three channels (the pane, the watcher, the lease), no leaked timers, listeners or sockets, one connection per reconnect', async () => {
     await soak('link cycles', LINK_CYCLES, async (paneId, from) => {
       rig.ns.linkDown();
       try {
@@ -171,9 +174,9 @@ describe('drops while the pane is attaching again', () => {
     expect(states).not.toContain('session-gone');
     await waitFor(() => rig.liveSshConnections() === 1 || undefined, 'one live connection');
     // The pane's channel and the Needs you watcher's.
-    await waitFor(() => rig.core.stats.supervisors.find((s) => s.liveConnections > 0)?.openChannels === 2 || undefined, 'the pane and the watcher on the last connection');
+    await waitFor(() => rig.core.stats.supervisors.find((s) => s.liveConnections > 0)?.openChannels === 3 || undefined, 'the pane, the watcher and the lease on the last connection');
     const supervisor = rig.core.stats.supervisors.find((s) => s.liveConnections > 0);
-    expect(supervisor).toMatchObject({ liveTimers: 0, liveConnections: 1, connectionListeners: 1, openChannels: 2 });
+    expect(supervisor).toMatchObject({ liveTimers: 0, liveConnections: 1, connectionListeners: 1, openChannels: 3 });
     const from = rig.lastSeq();
     await waitFor(() => maxTick(rig.paneText(paneId, from)) >= 0, 'output after the last round');
   }, 60_000 + Math.max(1, Math.round(CYCLES / 5)) * 5_000);

@@ -83,8 +83,8 @@ describe('link down for 30 s, then up (classic attach)', () => {
       await waitFor(() => rig.paneStateSeq(other.paneId, 'attached', 1), 'the second pane to reattach');
       expect(changes(rig.paneStates(other.paneId))).toEqual(['attaching', 'attached', 'reconnecting', 'attaching', 'attached']);
       // The two panes' channels and the Needs you watcher's.
-      await waitFor(() => rig.core.stats.supervisors[0]?.openChannels === 3 || undefined, 'both panes and the watcher on the new connection');
-      expect(rig.core.stats.supervisors[0]).toMatchObject({ liveTimers: 0, liveConnections: 1, connectionListeners: 1, openChannels: 3 });
+      await waitFor(() => rig.core.stats.supervisors[0]?.openChannels === 4 || undefined, 'both panes, the watcher and the lease on the new connection');
+      expect(rig.core.stats.supervisors[0]).toMatchObject({ liveTimers: 0, liveConnections: 1, connectionListeners: 1, openChannels: 4 });
       // Backoff held during the outage: no more attempts than its shortest waits allow (afresh after each address
       // change), plus one for the link's return (the network watcher restarts the wait) and the one that got through.
       const attempts = rig.core.stats.supervisors[0]!.attemptsMade - attemptsBefore;

@@ -8,6 +8,7 @@
 // thin driver (the channel, the timer, the reads).
 import { Disposable, DisposableStore, MutableDisposable } from '../../shared/lifecycle';
 import type { IClock, IExecChannel, ISshConnection } from '../interfaces';
+import { leaseHeldTest } from '../ssh/lease';
 import { posixCommand, shellQuote } from '../tmux/shell';
 import { target, TMUX_PATH_SETUP, tmux, tmuxExec, tmuxInScript } from '../tmux/tmux';
 import { detectWaiting, type Screen, type UserPattern, type WaitMatch } from './patterns';
@@ -26,11 +27,14 @@ export const PANE_LIST_FORMAT = FIELDS.join('\t');
 const START = '\x1e';
 const END = '\x1f';
 
-/** The loop the host runs: the list at once (empty too), then when it changed, framed, once a second. Ends with the channel. */
-export function watchScript(intervalSec = 1): string {
+/**
+ * The loop the host runs: the list at once (empty too), then when it changed, framed, once a second. Ends with the
+ * channel, and with the connection's lease (ssh/lease.ts) when it has one: a dead link does not leave it running.
+ */
+export function watchScript(intervalSec = 1, lease?: string): string {
   const list = `${tmuxInScript(tmux.listPanes({ all: true }, PANE_LIST_FORMAT))} 2>/dev/null`;
   return posixCommand(
-    `${TMUX_PATH_SETUP}; p=-; while :; do c=$(${list}); ` +
+    `${TMUX_PATH_SETUP}; p=-; while ${leaseHeldTest(lease)}; do c=$(${list}); ` +
       `if [ "$c" != "$p" ]; then printf '\\036%s\\n\\037\\n' "$c" || exit 0; p=$c; fi; sleep ${intervalSec}; done`,
   );
 }
@@ -330,7 +334,9 @@ export class HostWatcher extends Disposable {
 
   /** Starts the loop on the host; resolves once it runs. */
   async start(): Promise<void> {
-    const channel = await this._options.connection.openExec(watchScript());
+    const lease = await this._options.connection.lease?.();
+    if (this._store.isDisposed) return;
+    const channel = await this._options.connection.openExec(watchScript(1, lease));
     if (this._store.isDisposed) {
       channel.dispose();
       return;

@@ -10,7 +10,7 @@ import { ControlClient, controlAttachCommand, replyText } from '../tmux/control/
 import { TMUX_PATH_SETUP, tmux, tmuxInScript } from '../tmux/tmux';
 import { posixCommand } from '../tmux/shell';
 import type { ControlPaneChannel } from '../tmux/control/paneChannel';
-import type { ResyncPlan } from '../tmux/control/resync';
+import { outageLabel, type ResyncPlan } from '../tmux/control/resync';
 import { ControlSession } from '../tmux/control/session';
 import { attachSessionCommand, createSession, deadPane, killSession, lookUpSession, tmuxMissingError } from '../tmux/sessions';
 import { PaneOutput } from './PaneOutput';
@@ -400,8 +400,13 @@ export class Pane extends Disposable {
       const policy = this._attachPolicy();
       const wantControl = policy.mode !== 'classic' && this._classicBecause === undefined;
       // The pty is held paused as soon as it opens, so that none of its output is lost before it is bound.
+      // The connection's lease on the server (ssh/lease.ts): the tmux client ends with the connection, however it ends.
+      const leased = conn.lease?.();
+      const leasing = leased ?? Promise.resolve(undefined);
       const openAttach = (sessionId: string) => {
-        const opening = conn.openPty({ command: attachSessionCommand(sessionId, { ignoreSize: this.ignoreSize }), cols, rows, term: this._term }).then((channel) => {
+        const open = (lease: string | undefined) => conn.openPty({ command: attachSessionCommand(sessionId, { ignoreSize: this.ignoreSize, ...(lease ? { lease } : {}) }), cols, rows, term: this._term });
+        // Without a lease to wait for, the pty goes out at once (beside the session check: one round trip).
+        const opening = (leased ? leased.then(open) : open(undefined)).then((channel) => {
           channel.pause();
           return channel;
         });
@@ -446,7 +451,7 @@ export class Pane extends Disposable {
       if (wantControl) {
         let session: ControlSession | undefined;
         try {
-          session = await this._openControl(conn, this._sessionId!, policy);
+          session = await this._openControl(conn, this._sessionId!, policy, leasing);
         } catch (err) {
           if (generation !== this._generation) return;
           if (!(err instanceof ControlModeUnavailable)) throw err;
@@ -525,9 +530,9 @@ export class Pane extends Disposable {
    * not do it (older than 3.2, or it refused) or, in auto mode, when the session has several windows or panes
    * (shown the classic way until they can be tabs and splits).
    */
-  private async _openControl(conn: ISshConnection, sessionId: string, policy: PaneAttachPolicy): Promise<ControlSession> {
-    await this._endLeftoverControlClient(conn);
-    const exec = await conn.openExec(controlAttachCommand(sessionId, { pauseAfterSec: CONTROL_PAUSE_AFTER_SEC, ignoreSize: this.ignoreSize }));
+  private async _openControl(conn: ISshConnection, sessionId: string, policy: PaneAttachPolicy, leasing: Promise<string | undefined>): Promise<ControlSession> {
+    const [lease] = await Promise.all([leasing, this._endLeftoverControlClient(conn)]);
+    const exec = await conn.openExec(controlAttachCommand(sessionId, { pauseAfterSec: CONTROL_PAUSE_AFTER_SEC, ignoreSize: this.ignoreSize, ...(lease ? { lease } : {}) }));
     const client = new ControlClient(exec);
     try {
       try {
@@ -648,8 +653,7 @@ export class Pane extends Disposable {
   /** "disconnected 14:02:10 – 14:19:44" for the divider after an outage; undefined when there was none. */
   private _outageLabel(): string | undefined {
     if (this._lostAt === undefined) return undefined;
-    const time = (ms: number) => new Date(ms).toTimeString().slice(0, 8);
-    return `disconnected ${time(this._lostAt)} – ${time(this._clock.now())}`;
+    return outageLabel(this._lostAt, this._clock.now());
   }
 
   /**

@@ -5,6 +5,7 @@ import { DisposableStore, Emitter } from '../../shared/lifecycle';
 import type { ExecResult, IExecChannel, IPtyChannel, ISshConnection, PtyOptions } from '../interfaces';
 import { describeTarget, type ErrorTarget } from './errors';
 import { sha256Fingerprint } from './fingerprint';
+import { ServerLease } from './lease';
 import { listen, swallowErrorsUntilClose } from './listen';
 import { SshPtyChannel } from './ptyChannel';
 
@@ -37,6 +38,7 @@ export class SshConnection implements ISshConnection {
   private _lastError: ErrorWithLevel | undefined;
   private _closed = false;
   private _roundTripMs: number | undefined;
+  private _lease: ServerLease | undefined;
 
   /** `links` in connection order: the first hop first, the target last. */
   constructor(
@@ -209,6 +211,16 @@ export class SshConnection implements ISshConnection {
     });
   }
 
+  /**
+   * The connection's lease on the server (lease.ts): what Holdfast starts there checks it and ends with it. Made on
+   * first use; undefined where it cannot be made.
+   */
+  lease(): Promise<string | undefined> {
+    if (this._closed) return Promise.resolve(undefined);
+    this._lease ??= new ServerLease((command) => this.openExec(command));
+    return this._lease.path;
+  }
+
   dispose(): void {
     this._close('disposed');
   }
@@ -230,6 +242,7 @@ export class SshConnection implements ISshConnection {
   private _close(reason: CloseReason, message?: string): void {
     if (this._closed) return;
     this._closed = true;
+    this._lease?.dispose();
     this._listeners.dispose();
     for (const pty of [...this._ptys]) pty.markClosed();
     this._ptys.clear();

@@ -11,6 +11,7 @@
 import { HoldfastError } from '../../shared/contract';
 import type { CommandExit, TmuxSession } from '../../shared/model';
 import type { ExecResult, ISshConnection } from '../interfaces';
+import { leaseRegistration } from '../ssh/lease';
 import { isSessionId, target, tmux, tmuxExec } from './tmux';
 
 const EXEC_TIMEOUT_MS = 15_000;
@@ -24,10 +25,13 @@ export function listSessionsCommand(): string {
   return tmuxExec(tmux.listSessions(LIST_SESSIONS_FORMAT));
 }
 
-/** Attaches to an existing session by id, and nothing else: fails if it is gone rather than making one. */
-export function attachSessionCommand(sessionId: string, options: { ignoreSize?: boolean } = {}): string {
+/**
+ * Attaches to an existing session by id, and nothing else: fails if it is gone rather than making one. With the
+ * connection's `lease` (ssh/lease.ts) the client ends with the connection, however that ends.
+ */
+export function attachSessionCommand(sessionId: string, options: { ignoreSize?: boolean; lease?: string } = {}): string {
   // ignore-size (tmux ≥ 3.2): the client's size never sizes the windows while other clients are attached.
-  return tmuxExec(tmux.attachSession(target.session(sessionId), options.ignoreSize ? ['ignore-size'] : []));
+  return tmuxExec(tmux.attachSession(target.session(sessionId), options.ignoreSize ? ['ignore-size'] : []), { prelude: leaseRegistration(options.lease) });
 }
 
 /** tmux reads these first characters in a target as an id (session `$`, window `@`, pane `%`), even after `=`. */

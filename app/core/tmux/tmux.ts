@@ -229,10 +229,13 @@ export function tmuxInScript(commands: TmuxCommand | readonly TmuxCommand[], opt
   return `tmux -u${options.control ? ' -C' : ''} ${argvOf(commands).map(shellQuote).join(' ')}`;
 }
 
-/** The command line an exec channel runs: these commands in one run of tmux (one pass of its queue). */
-export function tmuxExec(commands: TmuxCommand | readonly TmuxCommand[], options: { control?: boolean } = {}): string {
-  // `exec`: signals (the channel closing) reach tmux itself.
-  return posixCommand(`${TMUX_PATH_SETUP}; exec ${tmuxInScript(commands, options)}`);
+/**
+ * The command line an exec channel runs: these commands in one run of tmux (one pass of its queue). `prelude` is
+ * script run first (a lease registration: ssh/lease.ts).
+ */
+export function tmuxExec(commands: TmuxCommand | readonly TmuxCommand[], options: { control?: boolean; prelude?: string } = {}): string {
+  // `exec`: signals (the channel closing) reach tmux itself, and the pid stays the shell's.
+  return posixCommand(`${TMUX_PATH_SETUP}; ${options.prelude ?? ''}exec ${tmuxInScript(commands, options)}`);
 }
 
 /** One argument for tmux's own parser: single quotes are literal; a `'` goes outside them as `\'`. */

@@ -9,6 +9,7 @@
 import { HoldfastError } from '../../../shared/contract';
 import { Disposable, Emitter } from '../../../shared/lifecycle';
 import type { IExecChannel } from '../../interfaces';
+import { leaseRegistration } from '../../ssh/lease';
 import { controlLine, TmuxCommand, tmuxExec, target, tmux } from '../tmux';
 import { ControlParser, type ControlEvent } from './protocol';
 
@@ -18,9 +19,11 @@ import { ControlParser, type ControlEvent } from './protocol';
  * ones refuse the flag, which is how Holdfast falls back to classic); `ignore-size` keeps the client's size out of
  * the windows' sizes.
  */
-export function controlAttachCommand(sessionId: string, options: { pauseAfterSec: number; ignoreSize?: boolean }): string {
+export function controlAttachCommand(sessionId: string, options: { pauseAfterSec: number; ignoreSize?: boolean; lease?: string }): string {
   const flags = [`pause-after=${Math.floor(options.pauseAfterSec)}`, ...(options.ignoreSize ? ['ignore-size'] : [])];
-  return tmuxExec(tmux.attachSession(target.session(sessionId), flags), { control: true });
+  // With the connection's lease (ssh/lease.ts) the client ends with the connection: tmux 3.3a keeps a control client
+  // whose input closed attached, holding output back for it, and a `tmux kill-server` then wedges the server.
+  return tmuxExec(tmux.attachSession(target.session(sessionId), flags), { control: true, prelude: leaseRegistration(options.lease) });
 }
 
 export interface ControlReply {

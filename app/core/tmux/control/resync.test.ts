@@ -1,6 +1,6 @@
 import headless from '@xterm/headless';
 import { describe, expect, it } from 'vitest';
-import { findAnchor, parsePaneState, planResync, plainRow, type MirrorLines, type TmuxPaneState } from './resync';
+import { findAnchor, outageLabel, parsePaneState, planResync, plainRow, type MirrorLines, type TmuxPaneState } from './resync';
 
 function state(fields: Partial<TmuxPaneState> = {}): TmuxPaneState {
   return {
@@ -111,7 +111,29 @@ describe('planResync', () => {
     const divider = all.findIndex((l) => l.includes('disconnected'));
     expect(all[divider - 1]).toBe('line 6');
     expect(all[divider + 1]).toBe('line 7');
+    // The times as the pane said them, and exactly the six lines that came meanwhile.
+    expect(all[divider]!.trim()).toBe('── disconnected 10:00:00 – 10:00:30 · 6 lines since ' + '─'.repeat(80 - 2 - ' disconnected 10:00:00 – 10:00:30 · 6 lines since '.length));
     expect(view.screen()).toEqual(lines(9, 12));
+  });
+
+  it('says the outage in local time to the second, from the moment the link was lost to the moment it came back', () => {
+    const lost = new Date(2026, 11, 6, 14, 2, 10).getTime();
+    expect(outageLabel(lost, lost + 17 * 60_000 + 34_000)).toBe('disconnected 14:02:10 – 14:19:44');
+    expect(outageLabel(new Date(2026, 11, 6, 9, 5, 3).getTime(), new Date(2026, 11, 7, 0, 0, 0).getTime())).toBe('disconnected 09:05:03 – 00:00:00');
+  });
+
+  it('when more history is there than was fetched, says how much was, and repeats nothing', async () => {
+    const view = new View();
+    await view.write(lines(1, 3).join('\r\n') + '\r\n');
+    // tmux holds 500 rows of history; Holdfast fetched the last 10 (none of them the view's).
+    const plan = planResync(view.mirror(), { state: state({ historySize: 500, historyLimit: 2000 }), history: lines(100, 109), screen: lines(110, 113) }, { outage: 'disconnected 10:00:00 – 10:05:00' });
+    await view.write(plan.bytes);
+    expect(plan.result).toBe('history-dropped');
+    expect(plan.newLines).toBe(14);
+    const all = view.all();
+    expect(all.slice(0, 3)).toEqual(lines(1, 3));
+    expect(all[3]!.trim()).toMatch(/^── disconnected 10:00:00 – 10:05:00 · earlier lines not fetched \(10 were\) ─+$/);
+    expect(all.slice(4).filter((l) => l.startsWith('line'))).toEqual(lines(100, 113));
   });
 
   it('with nothing new, adds no divider and changes nothing on the screen', async () => {
@@ -142,7 +164,7 @@ describe('planResync', () => {
     expect(plan.result).toBe('history-dropped');
     const all = view.all();
     expect(all.slice(0, 3)).toEqual(lines(1, 3));
-    expect(all[3]).toMatch(/earlier lines lost \(history-limit 10\)/);
+    expect(all[3]!.trim()).toMatch(/^── gone · earlier lines lost \(history-limit 10\) ─+$/);
     expect(all.slice(4).filter((l) => l.startsWith('line'))).toEqual(lines(50, 63));
     expect(view.screen()).toEqual(lines(60, 63));
   });

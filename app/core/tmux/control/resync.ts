@@ -212,6 +212,15 @@ function matchTail(view: readonly string[], end: number, rows: readonly string[]
   return undefined;
 }
 
+/** What the divider says of an outage: "disconnected 14:02:10 – 14:19:44", in local time. */
+export function outageLabel(lostAt: number, backAt: number): string {
+  const time = (ms: number) => {
+    const d = new Date(ms);
+    return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+  };
+  return `disconnected ${time(lostAt)} – ${time(backAt)}`;
+}
+
 /** A line in the scrollback that says what happened to the link (dim, to the width of the pane). */
 export function dividerLine(text: string, width: number): string {
   // Longer than the pane is wide, it wraps onto a second row (it is in the scrollback either way).
