@@ -14,6 +14,8 @@ export interface HostOptions {
   hostId: string;
   clock: IClock;
   connect: (opts: { unattended: boolean; signal: AbortSignal }) => Promise<ISshConnection>;
+  /** Whether the server's port answers now (HostSupervisorOptions.portAnswers). */
+  portAnswers?: () => Promise<boolean>;
   probeTimeoutMs?: number;
   policy?: Partial<SupervisorPolicy>;
 }
@@ -30,7 +32,14 @@ export class Host extends Disposable {
     super();
     this.hostId = options.hostId;
     this.supervisor = this._register(
-      new HostSupervisor({ hostId: options.hostId, clock: options.clock, probeTimeoutMs: options.probeTimeoutMs, policy: options.policy, connect: options.connect }),
+      new HostSupervisor({
+        hostId: options.hostId,
+        clock: options.clock,
+        probeTimeoutMs: options.probeTimeoutMs,
+        policy: options.policy,
+        connect: options.connect,
+        ...(options.portAnswers ? { portAnswers: options.portAnswers } : {}),
+      }),
     );
     this.onDidChangeStatus = this.supervisor.onDidChangeStatus;
     const watchdog = (this._watchdog = this._register(new EchoWatchdog(options.clock, () => this.supervisor.echoOverdue())));

@@ -46,6 +46,7 @@ export class HostRegistry extends Disposable {
       policy: this._options.policy,
       // The profile is read on every attempt: an edit takes effect at the next connection.
       connect: ({ unattended, signal }): Promise<ISshConnection> => this._options.connector.connect(this.profile(hostId), { unattended, signal }),
+      ...(this._options.connector.portAnswers ? { portAnswers: () => this._options.connector.portAnswers!(this.profile(hostId)) } : {}),
     });
     const listener = host.onDidChangeStatus((status) => this._options.onStatus(status));
     this._hosts.set(hostId, { host, listener });

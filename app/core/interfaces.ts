@@ -123,6 +123,8 @@ export interface ISshConnection extends IDisposable {
 export interface IConnector {
   /** Rejects with a HoldfastError (CONNECTION_REFUSED, HOST_NOT_FOUND, TIMEOUT, AUTH_FAILED, HOST_KEY_*…). */
   connect(profile: HostProfile, options: ConnectOptions): Promise<ISshConnection>;
+  /** Whether the profile's first hop answers a TCP connect now (no handshake): how a server's return is noticed. */
+  portAnswers?(profile: HostProfile): Promise<boolean>;
 }
 
 export interface ConnectOptions {

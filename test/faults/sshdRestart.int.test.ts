@@ -69,6 +69,32 @@ describe('sshd killed and restarted with the same host key', () => {
   });
 });
 
+describe('sshd down for longer than the backoff had grown to', () => {
+  useRig();
+  it('is back as soon as the server answers again, without waiting out the backoff', async () => {
+    const host = await rig.addHost({ intervalSec: 1, countMax: 2 });
+    const { paneId } = await rig.view.open({ hostId: host.id, sessionName: 'long-restart', create: { startCommand: COUNTER }, cols: 80, rows: 24 });
+    await waitFor(() => maxTick(rig.paneText(paneId)) >= 1, 'the counter to tick in the pane');
+    await crashSshd();
+    // Down long enough for the next try to be 8 s or more away.
+    const waiting = await waitFor(
+      () => {
+        const status = rig.events.filter((r) => r.event.name === 'host.status').at(-1)?.event.payload as { state: string; nextRetryAt?: number } | undefined;
+        return status?.state === 'reconnecting' && status.nextRetryAt !== undefined && status.nextRetryAt - Date.now() >= 8000 ? status : undefined;
+      },
+      'the backoff to grow past 8 s',
+      60_000,
+    );
+    await rig.server.start();
+    const back = await waitFor(() => rig.paneStateSeq(paneId, 'attached', 1), 'the pane to reattach', 30_000);
+    const backAt = Date.now();
+    // Before the backoff's own try: the server was noticed by its port answering (a TCP connect a second).
+    expect(backAt).toBeLessThan(waiting.nextRetryAt!);
+    expect(rig.events.find((r) => r.seq === back)).toBeDefined();
+    expect(rig.core.stats.supervisors[0]).toMatchObject({ liveConnections: 1, liveTimers: 0 });
+  }, 120_000);
+});
+
 describe('sshd killed and restarted with a new host key', () => {
   useRig();
 

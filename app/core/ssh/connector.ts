@@ -1,6 +1,7 @@
 // Opens an ISshConnection for a profile: each hop of its jump chain in turn (host key check, authentication),
 // the next hop carried over the previous one's direct-tcpip channel, keepalives from the profile.
 import { lookup } from 'node:dns/promises';
+import { createConnection, isIP, type Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ClientChannel, ConnectConfig } from 'ssh2';
@@ -112,6 +113,40 @@ export class SshConnector implements IConnector {
   constructor(private readonly _options: SshConnectorOptions) {
     this._homeDir = _options.homeDir ?? homedir();
     this._knownHostsFiles = _options.knownHostsFiles ?? defaultKnownHostsFiles(this._homeDir);
+  }
+
+  /**
+   * Whether the profile's first hop answers a TCP connect now (no handshake, nothing sent): what a supervisor waiting
+   * out a backoff watches to learn that a server that was down is back. False on any failure, within `timeoutMs`.
+   */
+  portAnswers(profile: HostProfile, timeoutMs = 1000): Promise<boolean> {
+    let hop: Hop;
+    try {
+      hop = resolveHops(profile, this._options.profiles)[0]!;
+    } catch {
+      return Promise.resolve(false);
+    }
+    const lookUp = this._options.lookup ?? defaultLookup;
+    return new Promise<boolean>((resolve) => {
+      let done = false;
+      let socket: Socket | undefined;
+      const finish = (answers: boolean) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        socket?.destroy();
+        resolve(answers);
+      };
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      const dial = (address: string) => {
+        if (done) return;
+        socket = createConnection({ host: address, port: hop.port });
+        socket.once('connect', () => finish(true));
+        socket.once('error', () => finish(false));
+      };
+      if (isIP(hop.host)) dial(hop.host);
+      else lookUp(hop.host).then((found) => dial(found.address), () => finish(false));
+    });
   }
 
   async connect(profile: HostProfile, options: ConnectOptions = {}): Promise<ISshConnection> {

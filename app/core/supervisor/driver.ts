@@ -6,7 +6,7 @@ import { Disposable, DisposableStore, Emitter, MutableDisposable, toDisposable }
 import type { Event, IDisposable } from '../../shared/lifecycle';
 import type { HoldfastErrorData, HostStatus } from '../../shared/model';
 import type { IClock, ISshConnection } from '../interfaces';
-import { DEFAULT_POLICY, initialState, statusOf, transition } from './machine';
+import { DEFAULT_POLICY, initialState, statusOf, transition, watchesPort } from './machine';
 import type { Effect, SupervisorEvent, SupervisorPolicy, SupervisorState } from './machine';
 
 /** Distributes over the union, so that each event keeps its own fields once `now` is taken off. */
@@ -22,6 +22,11 @@ export interface HostSupervisorOptions {
   probeTimeoutMs?: number;
   /** Overrides of the backoff and probe policy (tests, fault scenarios). */
   policy?: Partial<SupervisorPolicy>;
+  /**
+   * Whether the server's port answers a TCP connect now (cheap: no handshake). Watched while the machine says so
+   * (watchesPort); without it the backoff alone decides.
+   */
+  portAnswers?: () => Promise<boolean>;
 }
 
 /** Counters for leak and storm tests. */
@@ -81,6 +86,9 @@ export class HostSupervisor extends Disposable {
   private _inFlight: { attemptId: number; controller: AbortController } | undefined;
   private readonly _retryTimer = this._register(new MutableDisposable<IDisposable>());
   private readonly _probeGuard = this._register(new MutableDisposable<IDisposable>());
+  private readonly _portAnswers: (() => Promise<boolean>) | undefined;
+  /** The port watch while it runs: its next check, and what the last check found. */
+  private _portWatch: { timer: MutableDisposable<IDisposable>; answered?: boolean } | undefined;
   private _waiters: Waiter[] = [];
 
   private _liveTimers = 0;
@@ -92,6 +100,7 @@ export class HostSupervisor extends Disposable {
     super();
     this.hostId = options.hostId;
     this._connect = options.connect;
+    this._portAnswers = options.portAnswers;
     this._clock = options.clock;
     this._random = options.random ?? Math.random;
     this._policy = {
@@ -171,6 +180,8 @@ export class HostSupervisor extends Disposable {
   override dispose(): void {
     if (this._disposed) return;
     this._disposed = true;
+    this._portWatch?.timer.dispose();
+    this._portWatch = undefined;
     this._queue.length = 0;
     this._inFlight?.controller.abort();
     this._inFlight = undefined;
@@ -205,6 +216,38 @@ export class HostSupervisor extends Disposable {
     } finally {
       this._running = false;
     }
+    this._syncPortWatch();
+  }
+
+  /**
+   * Watches the server's port while the machine says so: a TCP connect every portWatchMs; when the port goes from not
+   * answering to answering, PortAnswered. A port that answers from the first check on (a jump host in front of a
+   * server that is down) tells nothing new and triggers nothing.
+   */
+  private _syncPortWatch(): void {
+    const want = this._portAnswers !== undefined && !this._disposed && watchesPort(this._state);
+    if (!want) {
+      this._portWatch?.timer.dispose();
+      this._portWatch = undefined;
+      return;
+    }
+    if (this._portWatch) return;
+    const watch: { timer: MutableDisposable<IDisposable>; answered?: boolean } = { timer: new MutableDisposable<IDisposable>() };
+    this._portWatch = watch;
+    const check = () => {
+      void this._portAnswers!().then(
+        (answers) => done(answers),
+        () => done(false),
+      );
+    };
+    const done = (answers: boolean) => {
+      if (this._portWatch !== watch) return;
+      const before = watch.answered;
+      watch.answered = answers;
+      if (answers && before === false) this._dispatch({ type: 'PortAnswered' });
+      if (this._portWatch === watch) watch.timer.value = this._setTimer(check, this._policy.portWatchMs);
+    };
+    check();
   }
 
   private _run(effect: Effect, reattach: boolean): void {

@@ -172,6 +172,7 @@ function everyEvent(s: SupervisorState): SupervisorEvent[] {
     ],
     PanesChanged: [0, 1, 3, -1, Number.NaN].map((count): SupervisorEvent => ({ type: 'PanesChanged', now, count })),
     DisconnectRequested: [{ type: 'DisconnectRequested', now }],
+    PortAnswered: [{ type: 'PortAnswered', now }],
   };
   return Object.values(table).flat();
 }

@@ -27,6 +27,11 @@ export interface SupervisorPolicy {
   readonly restartAttemptAfterMs: number;
   /** After a wake, dial a new connection beside the old one's probe (whichever answers first stays). */
   readonly dialOnWake: boolean;
+  /**
+   * While a backoff is waited out after the server did not answer, its port is tried this often (a TCP connect costs
+   * nothing): when it starts answering, the handshake goes at once (see watchesPort).
+   */
+  readonly portWatchMs: number;
 }
 
 export const DEFAULT_POLICY: SupervisorPolicy = {
@@ -37,6 +42,7 @@ export const DEFAULT_POLICY: SupervisorPolicy = {
   echoProbeTimeoutMs: 1500,
   restartAttemptAfterMs: 1000,
   dialOnWake: true,
+  portWatchMs: 1000,
 };
 
 /**
@@ -68,6 +74,9 @@ export const RETRYABLE: Readonly<Record<ErrorCode, boolean>> = {
 export function isRetryable(error: HoldfastErrorData): boolean {
   return RETRYABLE[error.code] ?? false;
 }
+
+/** Errors that say nobody answered at all (the server is down, restarting or unreachable), as opposed to refused. */
+const NOBODY_ANSWERED: ReadonlySet<ErrorCode> = new Set(['CONNECTION_REFUSED', 'TIMEOUT', 'NETWORK', 'HOST_NOT_FOUND']);
 
 /**
  * Wait before attempt `attempt` of an outage (attempt 1 is immediate): base·2^(attempt−2), ± jitter, capped.
@@ -157,6 +166,8 @@ export type SupervisorEvent =
   /** A key went out to a pane and neither its echo nor any other output came back for a while. */
   | { readonly type: 'EchoOverdue'; readonly now: number }
   | { readonly type: 'PanesChanged'; readonly now: number; readonly count: number }
+  /** The server's port, watched while a backoff is waited out (watchesPort), went from not answering to answering. */
+  | { readonly type: 'PortAnswered'; readonly now: number }
   | { readonly type: 'DisconnectRequested'; readonly now: number };
 
 export type SupervisorEventType = SupervisorEvent['type'];
@@ -222,6 +233,17 @@ export function statusOf(state: SupervisorState): StatusView {
 
 function sameStatus(a: StatusView, b: StatusView): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Whether the driver should watch the server's port: a host with panes is waiting out a backoff, the network is up,
+ * and the last attempt found nobody answering (a server restarting, say). The backoff grows past a long outage; the
+ * watch brings the panes back within a second or so of the server's return (PortAnswered). A server that answers and
+ * refuses keeps its backoff: it is not watched.
+ */
+export function watchesPort(s: SupervisorState): boolean {
+  const phase = s.phase;
+  return phase.kind === 'reconnecting' && phase.pending.kind === 'timer' && s.network === 'up' && s.paneCount > 0 && phase.lastError !== undefined && NOBODY_ANSWERED.has(phase.lastError.code);
 }
 
 // ---------- transition ----------
@@ -390,6 +412,14 @@ const NETWORK_DOWN: HoldfastErrorData = { code: 'NETWORK', message: 'The network
 
 const HANDLERS: HandlerTable = {
   ConnectRequested: (s, e, fx) => userConnect(s, e, fx),
+
+  PortAnswered(s, e, fx) {
+    const phase = s.phase;
+    if (phase.kind !== 'reconnecting' || phase.pending.kind !== 'timer' || !watchesPort(s)) return s;
+    // The server is back: the handshake now, not when the backoff says (the attempt count is kept).
+    fx.push({ type: 'CancelRetry' });
+    return startReconnecting(s, e.now, phase.attempt, true, fx, phase.lastError);
+  },
   RetryNow: (s, e, fx) => userConnect(s, e, fx),
 
   Connected(s, e, fx) {
