@@ -35,6 +35,8 @@ export interface OpenPaneInput {
   sessionName: string;
   sessionId?: string;
   create?: { startCommand?: string };
+  /** The session was made just now running this (rescue.run): watched for ending at once, kept for Recreate. */
+  startedWith?: string;
   cols: number;
   rows: number;
 }
@@ -127,7 +129,7 @@ export class PaneRegistry extends Disposable {
         hostId: input.hostId,
         sessionName: input.sessionName,
         sessionId: input.create ? undefined : input.sessionId,
-        startCommand: input.create?.startCommand,
+        startCommand: input.create?.startCommand ?? input.startedWith,
         ignoreSize: client.info.kind === 'device',
         cols: input.cols,
         rows: input.rows,
@@ -140,7 +142,7 @@ export class PaneRegistry extends Disposable {
     this._holds.hold(client.clientId, pane.paneId);
     try {
       const connection = await host.ensureConnected();
-      await pane.attach(connection, { create: input.create !== undefined });
+      await pane.attach(connection, { create: input.create !== undefined, justMade: input.startedWith !== undefined });
     } catch (err) {
       this._close(pane.paneId);
       throw HoldfastError.from(err);
