@@ -139,6 +139,8 @@ describe('Rescue', () => {
     expect(after.processes.some((p) => p.pid === found!.pid)).toBe(false);
     expect(after.gone.filter((g) => g.cwd === dir)).toEqual([]);
     tmux(`kill-session -t '${moved.sessionId}'`);
+    // A process reptyr moved is not hung up when its session ends (seen with this bash agent): ended here.
+    process.kill(found!.pid, 'SIGKILL');
   }, 90_000);
 
   for (const order of ['below', 'above'] as const) {
@@ -187,6 +189,7 @@ describe('Rescue', () => {
       await waitFor(() => /count \d+/.test(capture(moved.sessionId)), 'the moved agent counting in tmux', 30_000);
       expect(tmux(`display-message -p -t '${moved.sessionId}' '#{pane_current_path}'`).trim()).toBe(odd);
       tmux(`kill-session -t '${moved.sessionId}'`);
+      process.kill(found.pid, 'SIGKILL');
 
       await view.call('settings.save', { resumeCommands: { claude: 'echo "resumed in $(pwd)"; exec sleep 600' } });
       const resume = await view.call('rescue.plan', { hostId, action: { kind: 'resume', agent: 'claude', cwd: odd } });
@@ -259,6 +262,7 @@ describe('Rescue', () => {
       const before = lastCount(agent.text());
       await waitFor(() => lastCount(capture(moved.sessionId)) > before, 'the agent counting in tmux', 30_000);
       tmux(`kill-session -t '${moved.sessionId}'`);
+      process.kill(found.pid, 'SIGKILL');
     } finally {
       agent.end();
     }
@@ -335,7 +339,19 @@ describe('Rescue', () => {
   }, 90_000);
 
   it('leaves no program of its own running on the server', async () => {
-    await waitFor(() => server.runAsUser(`pgrep -u "$(id -u)" -f ${shellQuote(dir)} || true`).trim() === '', 'every program of these tests to have ended');
+    // The agents (run from the test's directory) and what the sessions ran; the patterns never match the shell that
+    // runs pgrep (a bracketed last character, -x).
+    const fromDir = `${dir.slice(0, -1)}[${dir.slice(-1)}]`;
+    // (The tmux server keeps the command line of the client that started it: not one of these.)
+    const left = () =>
+      server
+        .runAsUser(`pgrep -a -u "$(id -u)" -f ${shellQuote(fromDir)}; pgrep -a -u "$(id -u)" -x -f 'sleep (600|100000)'; true`)
+        .split('\n')
+        .filter((l) => l.trim() !== '' && !/^\d+ tmux /.test(l))
+        .join('\n');
+    await waitFor(() => left() === '', 'every program of these tests to have ended').catch((err: unknown) => {
+      throw new Error(`${String(err)}: ${left()}`);
+    });
   });
 
   it('never lists a process of another user, or one already in tmux', async () => {

@@ -329,23 +329,30 @@ export function rescueSessionCommand(sessionName: string, cwd: string | undefine
 }
 
 /**
+ * A word for a POSIX script in double quotes when nothing in it means anything there (no `"`, `$`, backquote or
+ * backslash), else shellQuote's: the programs below then hold no `'` or `\`, and stay readable where they are shown
+ * quoted again (the exact command line, a tab's start command).
+ */
+function scriptWord(value: string): string {
+  return /^[^"$`\\]*$/.test(value) ? `"${value}"` : shellQuote(value);
+}
+
+/**
  * What Move into tmux runs inside the new session, one command line: it checks, right before reptyr, that `$p` is
- * still the process that was listed (its start time and name) and that nothing shares its process group (reptyr
- * would refuse), then becomes `reptyr PID`, which takes the process's terminal over. If a check fails it says why
- * and ends with status 1: the pane stays, with those words. (Not `reptyr -T`: it would have to trace the sshd that
- * holds the terminal, which sshd does not allow.)
+ * still the process that was listed (its start time and name), then becomes `reptyr PID`, which takes the process's
+ * terminal over. If the check fails it says why and ends with status 1: the pane stays, with those words. (A child
+ * that appeared since the plan's check makes reptyr itself refuse, in its own words, left in the pane the same way.
+ * Not `reptyr -T`: it would have to trace the sshd that holds the terminal, which sshd does not allow.) The text is
+ * printed with `printf %s`: echo would read backslashes in the name.
  */
 export function moveProgram(target: { pid: number; started: string; name: string }): string {
   if (!/^\d+$/.test(target.started)) throw new HoldfastError({ code: 'VALIDATION', message: 'The process has no known start time.' });
   return posixCommand(
     [
-      `p=${Math.floor(target.pid)}; want=${target.started}; name=${shellQuote(target.name)}`,
+      `p=${Math.floor(target.pid)}; want=${target.started}; name=${scriptWord(target.name)}`,
       START_OF_P,
       'n=$(ps -o comm= -p "$p" 2>/dev/null)',
-      `if [ "$s" != "$want" ] || [ "$n" != "$name" ]; then printf '%s\\n' "Holdfast: process $p is not the $name that was listed any more: it ended, and its pid may be another program's now. Nothing was moved."; exit 1; fi`,
-      `g=$(ps -o pgid= -p "$p" 2>/dev/null | tr -d ' ')`,
-      `o=$(ps -A -o pid= -o pgid= -o comm= 2>/dev/null | head -n 50000 | while read -r a b c; do [ "$b" = "$g" ] && [ "$a" != "$p" ] && printf '  %s (pid %s)\\n' "$c" "$a"; done | head -n 20)`,
-      `if [ -n "$o" ]; then printf '%s\\n' "Holdfast: $name (pid $p) runs other programs now (its children), and reptyr cannot take it over while they run. Nothing was moved:" "$o" "Move it once they have ended, or Resume in tmux."; exit 1; fi`,
+      'if [ "$s" != "$want" ] || [ "$n" != "$name" ]; then printf %s "Holdfast: process $p is not the $name that was listed any more: it has ended, and another program may have its pid now. Nothing was moved."; echo; exit 1; fi',
       'exec reptyr "$p"',
     ].join('; '),
   );
@@ -359,10 +366,10 @@ export function moveProgram(target: { pid: number; started: string; name: string
  * it there again.
  */
 export function resumeProgram(command: string, cwd: string | undefined): string {
-  const run = shellQuote(command);
+  const run = scriptWord(command);
   return posixCommand(
     [
-      ...(cwd !== undefined ? [`cd ${shellQuote(cwd)} || exit 1`] : []),
+      ...(cwd !== undefined ? [`cd ${scriptWord(cwd)} || exit 1`] : []),
       's=${SHELL:-/bin/sh}',
       `case "$s" in *csh) exec "$s" -c ${run};; *) exec "$s" -lic ${run};; esac`,
     ].join('; '),

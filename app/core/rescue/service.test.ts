@@ -60,7 +60,7 @@ describe('RescueService', () => {
     expect(conn.execs.filter((c) => c.includes('new-session'))).toEqual([plan.command]);
     expect(made).toEqual({ sessionId: '$1', sessionName: 'made', startCommand: plan.program });
     // The program checks the start time and name the listing saw.
-    expect(plan.program).toContain("p=20; want=500; name=claude;");
+    expect(plan.program).toContain('p=20; want=500; name="claude";');
   });
 
   it('takes a free name, and a name taken after the plan was shown changes the command: nothing runs', async () => {
