@@ -149,9 +149,17 @@ export function RescueDialog({
             </span>
           </p>
         )}
+        {plan.program && (
+          <>
+            <div className="muted small">{plan.ok ? 'In the new session it runs:' : 'In the new session it would run:'}</div>
+            <pre className="command-output rescue-program" data-testid="rescue-program">
+              {plan.program}
+            </pre>
+          </>
+        )}
         {plan.command && (
           <>
-            <div className="muted small">{action.kind === 'move' && !plan.ok ? 'The command that would run on the server:' : 'The command that runs on the server, exactly:'}</div>
+            <div className="muted small">The exact command line sent to the server (the session, and that in it):</div>
             <pre className="command-output rescue-command" data-testid="rescue-command">
               {plan.command}
             </pre>
