@@ -179,7 +179,8 @@ describe('the programs a rescue session runs', () => {
   afterAll(() => {
     for (const child of children) {
       try {
-        // Not procps' kill(1): 4.0.2 takes `kill -9 -PGID` for `kill -9 -1`, every process.
+        // Not procps' kill(1) (4.0.2 here): run as `kill -9 -PGID` from this test it ended the test runner and the
+        // shell outside it too, as `kill -9 -1` would (seen, not traced to its cause).
         if (child.pid) process.kill(-child.pid, 'SIGKILL');
       } catch {
         // Gone already.
