@@ -35,6 +35,8 @@ export interface OpenPaneInput {
   sessionName: string;
   sessionId?: string;
   create?: { startCommand?: string };
+  /** The session was made just now running this (rescue.run): watched for ending at once, kept for Recreate. */
+  startedWith?: string;
   cols: number;
   rows: number;
 }
@@ -137,7 +139,7 @@ export class PaneRegistry extends Disposable {
         hostId: input.hostId,
         sessionName: input.sessionName,
         sessionId: input.create ? undefined : input.sessionId,
-        startCommand: input.create?.startCommand,
+        startCommand: input.create?.startCommand ?? input.startedWith,
         ignoreSize: client.info.kind === 'device',
         cols: input.cols,
         rows: input.rows,
@@ -151,7 +153,7 @@ export class PaneRegistry extends Disposable {
     try {
       // A paired device never raises a prompt on the computer: it connects only where nothing needs asking.
       const connection = await host.ensureConnected({ unattended: client.role !== 'owner' });
-      await pane.attach(connection, { create: input.create !== undefined });
+      await pane.attach(connection, { create: input.create !== undefined, justMade: input.startedWith !== undefined });
     } catch (err) {
       this._close(pane.paneId);
       throw HoldfastError.from(err);

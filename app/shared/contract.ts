@@ -106,8 +106,16 @@ export const commands = {
   'rescue.scan': command(z.object({ hostId: HostId }), RescueScan, 'viewer'),
   /** What Move into tmux / Resume in tmux would run there, and what stands in its way. Runs only checks. */
   'rescue.plan': command(z.object({ hostId: HostId, action: RescueAction }), RescuePlan, 'device'),
-  /** Runs it (the user clicked): a new tmux session running reptyr or the resume command. */
-  'rescue.run': command(z.object({ hostId: HostId, action: RescueAction }), z.object({ sessionId: z.string(), sessionName: z.string() }), 'device'),
+  /**
+   * Runs it (the user clicked): a new tmux session running reptyr or the resume command. `command` is the plan's
+   * command the user saw: the checks run again and the command goes out only if it is still exactly that (else STALE,
+   * nothing run). `startCommand` is what the session runs, for its tab (panes.open's `startedWith`).
+   */
+  'rescue.run': command(
+    z.object({ hostId: HostId, action: RescueAction, command: z.string().max(20_000) }),
+    z.object({ sessionId: z.string(), sessionName: z.string(), startCommand: z.string() }),
+    'device',
+  ),
   /** Paired devices (the desktop's own views only). */
   'devices.list': command(Empty, z.array(Device), 'owner'),
   /** Where a device could reach this computer: a Tailscale address, local network addresses. */
@@ -131,6 +139,11 @@ export const commands = {
       /** The id the session was listed with; the pane attaches to it rather than to the name. */
       sessionId: SessionId.optional(),
       create: z.object({ startCommand: z.string().max(4096).optional() }).optional(),
+      /**
+       * The session (`sessionId`) was made just now running this command (rescue.run): as with `create`, the pane
+       * watches for it ending at once (then shows what it printed) and keeps it for Recreate.
+       */
+      startedWith: z.string().max(4096).optional(),
       cols: Cols,
       rows: Rows,
     }),

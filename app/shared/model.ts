@@ -581,11 +581,17 @@ export type RescueAction = z.infer<typeof RescueAction>;
 export const RescuePlan = z.object({
   ok: z.boolean(),
   problems: z.array(z.string()),
+  /**
+   * Move into tmux: the processes that share the program's process group, as a rule its children (an agent's tool
+   * call, its MCP servers). reptyr cannot take it over while there are any: not ok, and nothing else may be in the
+   * way (`problems` empty), so that the view can wait for them to end.
+   */
+  children: z.array(z.object({ pid: z.number().int(), command: z.string() })),
   hint: z.string().optional(),
   sessionName: z.string(),
-  /** What runs inside the new session. */
+  /** What runs inside the new session (also its start command: shown if it ends at once, and what Recreate runs). */
   program: z.string(),
-  /** The exact command, shown before it runs. */
+  /** Exactly the command line sent to the server, shown before it runs; rescue.run sends it only if it still is. */
   command: z.string(),
 });
 export type RescuePlan = z.infer<typeof RescuePlan>;

@@ -33,7 +33,7 @@ const SAMPLE: { [K in CommandName]: CommandInput<K> } = {
   'needs.focus': { itemId: 'no-such-item' },
   'rescue.scan': { hostId: 'no-such-host' },
   'rescue.plan': { hostId: 'no-such-host', action: { kind: 'move', pid: 1 } },
-  'rescue.run': { hostId: 'no-such-host', action: { kind: 'move', pid: 1 } },
+  'rescue.run': { hostId: 'no-such-host', action: { kind: 'move', pid: 1 }, command: 'true' },
   'devices.list': {},
   'devices.options': {},
   'devices.pair': { listen: 'loopback', viewOnly: true },

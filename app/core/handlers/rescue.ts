@@ -16,6 +16,6 @@ export function rescueHandlers(ctx: CoreContext, rescue: RescueService): Handler
   return {
     'rescue.scan': async ({ hostId }) => rescue.scan(hostId, connected(hostId)),
     'rescue.plan': async ({ hostId, action }) => rescue.plan(hostId, connected(hostId), action),
-    'rescue.run': async ({ hostId, action }) => rescue.run(hostId, connected(hostId), action),
+    'rescue.run': async ({ hostId, action, command }) => rescue.run(hostId, connected(hostId), action, command),
   };
 }

@@ -329,6 +329,21 @@ describe('Pane when a start command ends at once', () => {
     expect(pane.state).toBe('attached');
   });
 
+  it('watches a session made just now with its start command (Rescue) the same way, and Recreate makes it with that command', async () => {
+    const { pane, clock, tmux, newConnection } = setup({ sessions: ['my work'], startCommand: 'claude --continue' });
+    const conn = newConnection();
+    await pane.attach(conn, { justMade: true });
+    expect(tmux.calls.filter((c) => c[0] === 'new-session')).toEqual([]);
+    tmux.byName('my work')!.dead = { status: 127, output: 'bash: claude: command not found' };
+    clock.advance(300);
+    await settle();
+    expect(pane.info()).toMatchObject({ state: 'exited', exit: { status: 127, output: 'bash: claude: command not found' }, startCommand: 'claude --continue' });
+    await pane.recreate(conn);
+    const made = tmux.calls.filter((c) => c[0] === 'new-session').at(-1)!;
+    expect(made[made.indexOf('--') + 1]).toBe('claude --continue');
+    expect(pane.state).toBe('attached');
+  });
+
   it('recreate with an edited command ends the dead session and makes a new one with the new command', async () => {
     const { pane, clock, tmux, newConnection } = setup({ sessions: [], startCommand: 'claud' });
     const conn = newConnection();

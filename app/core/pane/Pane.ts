@@ -362,12 +362,13 @@ export class Pane extends Disposable {
    * Attaches to the session over `conn`, replacing any channel this pane had. Without `create` the session must
    * exist (else the pane becomes session-gone); with it, the session is made if needed, with the start command.
    * Resolves once attached or session-gone; rejects (and the pane is failed) when tmux cannot be run. A pane
-   * detached from elsewhere ('closed') stays closed: a reconnect does not pull it back.
+   * detached from elsewhere ('closed') stays closed: a reconnect does not pull it back. `justMade`: the session was
+   * made just now with the pane's start command (by Rescue): watched for ending at once, as one made here.
    */
-  attach(conn: ISshConnection, options: { create?: boolean } = {}): Promise<void> {
+  attach(conn: ISshConnection, options: { create?: boolean; justMade?: boolean } = {}): Promise<void> {
     // Closed from elsewhere, or showing a command that exited: a reconnect does not pull it back.
     if (this.isDisposed || (this._state === 'closed' && this._everAttached) || this._state === 'exited') return Promise.resolve();
-    return this._attach(conn, options.create === true);
+    return this._attach(conn, options.create === true, false, options.justMade === true);
   }
 
   /**
@@ -393,7 +394,7 @@ export class Pane extends Disposable {
    * `oneChannelAtATime`: look the session up before opening the pty rather than alongside it (one round trip more),
    * for retries after the server refused a channel: two at once may be more than it allows.
    */
-  private async _attach(conn: ISshConnection, create: boolean, oneChannelAtATime = false): Promise<void> {
+  private async _attach(conn: ISshConnection, create: boolean, oneChannelAtATime = false, justMade = false): Promise<void> {
     const generation = this._beginAttach(conn);
     try {
       const { cols, rows } = this;
@@ -477,7 +478,7 @@ export class Pane extends Disposable {
           // Attached once the session's panes are known and shown: a key typed before has nowhere to go, and is
           // discarded with a word (attaching), never dropped in silence.
           this._setState('attached', { mode });
-          if (create && this._startCommand !== undefined) this._watchForExit(conn, generation);
+          if ((create || justMade) && this._startCommand !== undefined) this._watchForExit(conn, generation);
           return;
         }
       }
@@ -491,7 +492,7 @@ export class Pane extends Disposable {
       if (!this._main.stream.paused) channel.resume();
       // The view may have been resized while the channel was opening.
       if (this._cols !== cols || this._rows !== rows) channel.resize(this._cols, this._rows);
-      if (create && this._startCommand !== undefined) this._watchForExit(conn, generation);
+      if ((create || justMade) && this._startCommand !== undefined) this._watchForExit(conn, generation);
     } catch (err) {
       if (generation !== this._generation) return;
       if (!this._linkAlive) {

@@ -59,6 +59,12 @@ function manualFrames() {
 const info: PaneInfo = { paneId: 'p1', hostId: 'h1', sessionName: 'work', sessionId: '$3', state: 'attached' };
 
 describe('RemotePane', () => {
+  it('opens a session Rescue made by its id, with the command it runs', async () => {
+    const api = new FakeApi();
+    await RemotePane.open(api, { hostId: 'h1', sessionName: 'claude-app', sessionId: '$3', startedWith: 'claude --continue', cols: 80, rows: 24 });
+    expect(api.calls).toEqual([['panes.open', { hostId: 'h1', sessionName: 'claude-app', sessionId: '$3', startedWith: 'claude --continue', cols: 80, rows: 24 }]]);
+  });
+
   it('opens a pane with a size the contract accepts, and subscribes to its output only once a terminal listens', async () => {
     const api = new FakeApi();
     const pane = await RemotePane.open(api, { hostId: 'h1', sessionName: 'work', sessionId: '$3', cols: 0.5, rows: 5000 });

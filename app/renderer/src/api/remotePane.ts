@@ -117,6 +117,8 @@ export interface OpenPaneRequest {
   sessionName: string;
   sessionId?: string;
   create?: { startCommand?: string };
+  /** The session was made just now running this (Rescue): the pane watches it and keeps it for Recreate. */
+  startedWith?: string;
   cols: number;
   rows: number;
 }
@@ -137,6 +139,7 @@ export class RemotePane extends Disposable {
       sessionName: request.sessionName,
       ...(request.sessionId && !request.create ? { sessionId: request.sessionId } : {}),
       ...(request.create ? { create: request.create } : {}),
+      ...(request.startedWith !== undefined && !request.create ? { startedWith: request.startedWith } : {}),
       cols: clampCols(request.cols),
       rows: clampRows(request.rows),
     });

@@ -367,9 +367,10 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
   const activeTab = tabs.find((t) => t.id === activeTabId);
   const activeTitle = activeTab ? `${titles.get(activeTab.id) ?? activeTab.sessionName} — Holdfast` : 'Holdfast';
 
-  const openTab = useCallback((host: HostProfile, sessionName: string, create?: { startCommand?: string }, sessionId?: string) => {
+  const openTab = useCallback((host: HostProfile, sessionName: string, create?: { startCommand?: string }, sessionId?: string, startedWith?: string) => {
     const existing =
       !create &&
+      startedWith === undefined &&
       state.current.tabs.find(
         (t) => t.hostId === host.id && (sessionId !== undefined && t.sessionId !== undefined ? t.sessionId === sessionId : t.sessionName === sessionName) && t.state !== 'failed',
       );
@@ -386,6 +387,7 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
       state: 'opening',
       ...(sessionId ? { sessionId } : {}),
       ...(create ? { create } : {}),
+      ...(startedWith !== undefined ? { startedWith } : {}),
     };
     setTabs((ts) => [...ts, tab]);
     setActiveTabId(tab.id);
@@ -788,11 +790,18 @@ export function App({ api, onDidDisconnect }: { api: IHoldfastApi; onDidDisconne
             host={dialog.host}
             action={dialog.action}
             plan={dialog.plan}
+            what={(() => {
+              const action = dialog.action;
+              const process = action.kind === 'move' ? rescue.get(dialog.host.id)?.processes.find((p) => p.pid === action.pid) : undefined;
+              return action.kind === 'move' ? `${process?.agent ?? process?.command ?? 'the program'} (pid ${action.pid})` : action.agent;
+            })()}
+            replan={() => api.call('rescue.plan', { hostId: dialog.host.id, action: dialog.action })}
             onCancel={() => setDialog(undefined)}
-            onRun={async () => {
-              const made = await api.call('rescue.run', { hostId: dialog.host.id, action: dialog.action });
+            onRun={async (plan) => {
+              const made = await api.call('rescue.run', { hostId: dialog.host.id, action: dialog.action, command: plan.command });
               setDialog(undefined);
-              openTab(dialog.host, made.sessionName, undefined, made.sessionId);
+              // With what it runs: the tab shows what it printed if it ends at once, and Recreate runs it again.
+              openTab(dialog.host, made.sessionName, undefined, made.sessionId, made.startCommand);
               void listSessions(dialog.host, { quiet: true });
             }}
             onResume={

@@ -24,6 +24,8 @@ export interface ITab {
   /** tmux's id of the session, when it was listed: the pane attaches by id, never by name. */
   sessionId?: string;
   create?: { startCommand?: string };
+  /** A session made just now running this (Rescue): opened by id, watched for ending at once, kept for Recreate. */
+  startedWith?: string;
   /** The pane this tab holds, once it is open. */
   remote?: RemotePane;
   state: PaneState | 'opening';
@@ -161,6 +163,7 @@ export function PaneView({
       sessionName: tab.sessionName,
       ...(tab.sessionId ? { sessionId: tab.sessionId } : {}),
       ...(tab.create ? { create: tab.create } : {}),
+      ...(tab.startedWith !== undefined ? { startedWith: tab.startedWith } : {}),
       cols: controller.cols,
       rows: controller.rows,
     }).then(
@@ -336,10 +339,10 @@ function PaneOverlay({
             <div className="overlay-title">The tmux session “{tab.sessionName}” no longer exists on {tab.hostName}.</div>
             <div className="muted">
               It was ended (exit, kill-session) or the server restarted. Recreate starts a new session with this name
-              {tab.create?.startCommand ? (
+              {startCommandOf(tab) ? (
                 <>
                   {' '}
-                  and runs <span className="mono">{tab.create.startCommand}</span>
+                  and runs <span className="mono">{startCommandOf(tab)}</span>
                 </>
               ) : null}
               .
@@ -392,6 +395,11 @@ function PaneOverlay({
   }
 }
 
+/** What the tab's session runs when made (again): its own start command, or the one Rescue started it with. */
+function startCommandOf(tab: ITab): string | undefined {
+  return tab.create?.startCommand ?? tab.startedWith;
+}
+
 /** The start command ended at once: what it printed and how it ended, and a way to fix the command. */
 function ExitedOverlay({
   tab,
@@ -407,14 +415,14 @@ function ExitedOverlay({
   onRecreate: (startCommand?: string) => void;
 }) {
   const [editing, setEditing] = useState(false);
-  const [command, setCommand] = useState(tab.create?.startCommand ?? '');
+  const [command, setCommand] = useState(startCommandOf(tab) ?? '');
   const exit = tab.exit;
   const how = exit?.status !== undefined ? `with status ${exit.status}` : exit?.signal ? `on signal ${exit.signal}` : 'with an exit status tmux did not learn';
   return (
     <div className="pane-overlay" data-testid="pane-overlay">
       <div className="overlay-card overlay-wide" role="alert">
         <div className="overlay-title">The start command of “{tab.sessionName}” ended at once, {how}.</div>
-        {tab.create?.startCommand && <div className="mono small">$ {tab.create.startCommand}</div>}
+        {startCommandOf(tab) && <div className="mono small">$ {startCommandOf(tab)}</div>}
         {exit?.output ? (
           <pre className="command-output" data-testid="command-output">{exit.output}</pre>
         ) : (
