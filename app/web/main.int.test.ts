@@ -3,6 +3,7 @@
 // 403 without the token, and a clean exit on SIGTERM.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,11 +35,11 @@ describe('web host bundle', () => {
   });
 
   /** Starts the bundle on a fresh data dir and resolves once it printed its URL. */
-  async function start(): Promise<{ url: string; port: string; exited: Promise<number | null> }> {
+  async function start(port = '0'): Promise<{ url: string; port: string; exited: Promise<number | null> }> {
     stdout = '';
     stderr = '';
     const dataDir = mkdtempSync(join(dir, 'data-'));
-    child = spawn(process.execPath, [join(dir, 'web', 'main.js'), '--port', '0', '--data-dir', dataDir, '--static-dir', join(dir, 'static')], {
+    child = spawn(process.execPath, [join(dir, 'web', 'main.js'), '--port', port, '--data-dir', dataDir, '--static-dir', join(dir, 'static')], {
       cwd: root,
       env: { ...process.env, HOME: dataDir, XDG_DATA_HOME: join(dataDir, 'xdg'), SSH_AUTH_SOCK: '' },
     });
@@ -69,6 +70,35 @@ describe('web host bundle', () => {
 
     child!.kill('SIGTERM');
     expect(await exited).toBe(0);
+  });
+
+  it('says where a Holdfast already runs when started on its port, and takes the next port from another program', async () => {
+    const first = await start();
+    const firstChild = child!;
+    try {
+      // A second one on the same port: exits 1 and names the address of the one running (no port hopping, which
+      // would leave two hosts on one machine, each unaware of the other).
+      await expect(start(first.port)).rejects.toThrow(/exited \(1\)/);
+      expect(stderr).toContain(`Holdfast is already running at http://127.0.0.1:${first.port}/`);
+    } finally {
+      firstChild.kill('SIGTERM');
+      await first.exited;
+    }
+
+    // A port that another program holds: the next free one, said on stderr; the URL line names the port used.
+    const foreign = createServer((socket) => socket.end('SSH-2.0-not-holdfast\r\n'));
+    await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
+    const taken = (foreign.address() as AddressInfo).port;
+    try {
+      const moved = await start(String(taken));
+      expect(Number(moved.port)).toBeGreaterThan(taken);
+      expect(stderr).toContain(`port ${taken} is taken by another program; listening on ${moved.port} instead`);
+      expect((await fetch(moved.url)).status).toBe(200);
+      child!.kill('SIGTERM');
+      expect(await moved.exited).toBe(0);
+    } finally {
+      foreign.close();
+    }
   });
 
   it('keeps serving when a host-key prompt is answered after the server hung up on it (LoginGraceTime)', async () => {

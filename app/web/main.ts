@@ -1,6 +1,8 @@
 // `npm run web`: the web host as a program. Prints one line with the URL (tests parse it), then serves until
 // SIGINT or SIGTERM, when it closes the server and disposes core (which closes every SSH connection).
 import { readFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { installProcessGuards } from '../core/processGuards';
 import { createWebCore } from '../core/service';
@@ -10,7 +12,7 @@ import { parseCli, USAGE } from './cli';
 import { WebCompanion } from './companion';
 import { DeviceRegistry } from './devices';
 import { decideExposure, isLoopbackHost } from './exposure';
-import { startWebHost } from './server';
+import { startWebHost, type WebHost } from './server';
 import { loadOrCreateCertificate } from './tls';
 
 function packageVersion(): string {
@@ -64,11 +66,11 @@ async function main(): Promise<void> {
   companion.setCore(core);
   let host;
   try {
-    host = await startWebHost({ core, staticDir: options.staticDir, host: options.host, port: options.port, tls, devices });
+    host = await listen(options.port, (port) => startWebHost({ core, staticDir: options.staticDir, host: options.host, port, tls, devices }), options.host, tls !== undefined);
     if (isLoopbackHost(options.host)) companion.setLoopback(host);
   } catch (err) {
     core.dispose();
-    console.error(`holdfast-web: cannot listen on ${options.host}:${options.port}: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`holdfast-web: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   }
   console.log(`Holdfast web host: ${host.url}`);
@@ -88,6 +90,54 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/** Ports tried after the one asked for when another program has it. */
+const NEXT_PORTS = 20;
+
+/**
+ * Listens on `port`. Taken by a Holdfast already: says so and where (a second one on the same data would fight over
+ * its files). Taken by another program: the next free port, said aloud.
+ */
+async function listen(port: number, start: (port: number) => Promise<WebHost>, host: string, tls: boolean): Promise<WebHost> {
+  try {
+    return await start(port);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0) throw new Error(`cannot listen on ${host}:${port}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const where = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/`;
+  if (await isHoldfast(where)) {
+    throw new Error(`Holdfast is already running at ${where} — open the address it printed when it started (it carries its token), or stop it first. To run another one beside it, give it its own --port and --data-dir.`);
+  }
+  for (let next = port + 1; next <= Math.min(65535, port + NEXT_PORTS); next++) {
+    try {
+      const found = await start(next);
+      console.error(`holdfast-web: port ${port} is taken by another program; listening on ${next} instead.`);
+      return found;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    }
+  }
+  throw new Error(`ports ${port}–${port + NEXT_PORTS} on ${host} are all taken; choose one with --port (0 picks any free one).`);
+}
+
+/** Whether a Holdfast web host answers at `url` (its refusal without a token names it). */
+function isHoldfast(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    // Its own certificate may be self-signed: only its words are looked at, nothing is sent.
+    const get = url.startsWith('https:') ? httpsGet : httpGet;
+    const req = get(url, { headers: { Accept: 'text/plain' }, timeout: 2000, rejectUnauthorized: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        if (body.length < 4096) body += chunk;
+      });
+      res.on('end', () => resolve(/Holdfast web host/.test(body)));
+      res.on('error', () => resolve(false));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
 }
 
 void main();
