@@ -3,7 +3,6 @@
 // host's own page), the machine's Tailscale address (plain HTTP: WireGuard already encrypts), or the local network
 // over HTTPS with a certificate Holdfast generates and keeps (its fingerprint is shown to compare). Plain HTTP off
 // loopback is never used for a device, except on Tailscale. The same code runs in the web host and in Electron.
-import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import QRCode from 'qrcode';
 import type { ICompanion } from '../core/interfaces';
@@ -12,7 +11,7 @@ import type { Event } from '../shared/lifecycle';
 import type { CompanionListen, CompanionOptions, Device, Pairing } from '../shared/model';
 import type { IWebHostCore } from './socket-bridge';
 import type { DeviceRegistry } from './devices';
-import { isTailscaleAddress } from './exposure';
+import { isTailscaleAddress, localAddresses } from './exposure';
 import { startWebHost, type WebHost } from './server';
 import { loadOrCreateCertificate } from './tls';
 
@@ -26,10 +25,6 @@ export interface WebCompanionOptions {
   interfaces?: () => string[];
   /** The one local-network address devices reach this computer by (the web host's --companion-address). */
   lanAddress?: string;
-}
-
-function localAddresses(): string[] {
-  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).filter((i) => !i.internal).map((i) => i.address));
 }
 
 export class WebCompanion implements ICompanion {
@@ -55,7 +50,7 @@ export class WebCompanion implements ICompanion {
   }
 
   options(): CompanionOptions {
-    const addresses = (this._options.interfaces ?? localAddresses)();
+    const addresses = (this._options.interfaces ?? (() => localAddresses({ loopback: false })))();
     const tailscale = addresses.find((a) => isTailscaleAddress(a));
     const lan = this._options.lanAddress ? [this._options.lanAddress] : addresses.filter((a) => !isTailscaleAddress(a) && !a.includes(':'));
     return { ...(tailscale ? { tailscale } : {}), lan };

@@ -3,6 +3,18 @@
 // HTTP, any other address needs the user to ask for it (--allow-remote) and then TLS, except a Tailscale address,
 // whose traffic WireGuard already encrypts end to end.
 
+import { networkInterfaces } from 'node:os';
+
+/**
+ * This machine's addresses, without an IPv6 zone (`fe80::1%eth0` → `fe80::1`): with the loopback ones for the Host
+ * names a listener on every address answers to, without them for the addresses other devices can reach.
+ */
+export function localAddresses(options: { loopback: boolean }): string[] {
+  return Object.values(networkInterfaces()).flatMap((list) =>
+    (list ?? []).filter((i) => options.loopback || !i.internal).map((i) => i.address.replace(/%.*$/, '')),
+  );
+}
+
 export type TlsSource = 'none' | 'user' | 'generated';
 
 export type ExposureDecision =

@@ -2,11 +2,11 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CONTENT_SECURITY_POLICY } from '../shared/bridge';
 import type { ClientInfo } from '../shared/contract';
+import { localAddresses } from './exposure';
 import { isSameOrigin, newToken, pageCookie, pageKey, parseCookies, presentedPageAccess, tokenInQuery } from './auth';
 import type { DeviceRegistry } from './devices';
 import { pairPage, pairedPage, readForm } from './pairPage';
@@ -103,7 +103,7 @@ export const DEVICE_TOKEN_PARAM = 'device';
  * every local address when it listens on all of them, and the loopback names). Anything else is refused, so that a
  * site whose name a DNS rebinding points at 127.0.0.1 cannot talk to us from a browser, token or not.
  */
-export function allowedHostHeaders(listenHost: string, port: number, interfaceAddresses: () => string[] = localAddresses): Set<string> {
+export function allowedHostHeaders(listenHost: string, port: number, interfaceAddresses: () => string[] = () => localAddresses({ loopback: true })): Set<string> {
   const names = new Set(['localhost', '127.0.0.1', '[::1]']);
   const bare = listenHost.replace(/^\[|\]$/g, '').toLowerCase();
   if (bare === '0.0.0.0' || bare === '::') for (const a of interfaceAddresses()) names.add(a.includes(':') ? `[${a.toLowerCase()}]` : a);
@@ -114,10 +114,6 @@ export function allowedHostHeaders(listenHost: string, port: number, interfaceAd
     if (port === 80 || port === 443) allowed.add(name);
   }
   return allowed;
-}
-
-function localAddresses(): string[] {
-  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address.replace(/%.*$/, '')));
 }
 
 function hostHeaderAllowed(req: IncomingMessage, allowed: Set<string>): boolean {
