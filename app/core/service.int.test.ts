@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSshd, type TestSshd } from '../../test/harness/sshd';
-import { createWebCore, HoldfastCore } from './service';
+import { createWebCore } from './compose';
+import { HoldfastCore } from './service';
 import { createFileBacking, KnownHostsStore, ProfileStore } from './stores';
 import { keychain as newKeychain, TestClient, waitFor } from './testing';
 

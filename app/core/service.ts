@@ -2,7 +2,6 @@
 // client that holds its panes; core owns the hosts (one supervisor and SSH connection each), the panes and who holds
 // them, the prompt broker and the stores. The commands are handled in app/core/handlers, one module per subject.
 import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { z } from 'zod';
 import type {
   ClientInfo,
@@ -34,16 +33,10 @@ import { PaneRegistry } from './paneRegistry';
 import { PromptBroker } from './prompts';
 import { SshConnector } from './ssh/connector';
 import {
-  createConfBacking,
-  KnownHostsStore,
   MemoryKnownHostsStore,
-  MemorySecretStore,
   MemorySettingsStore,
   MemoryWorkspaceStore,
-  ProfileStore,
   SessionSecretStore,
-  SettingsStore,
-  WorkspaceStore,
   type ISettingsStore,
   type IWorkspaceStore,
 } from './stores';
@@ -55,7 +48,7 @@ import { deviceHandlers } from './handlers/devices';
 import { rescueHandlers } from './handlers/rescue';
 import { RescueService } from './rescue/service';
 import { timelineHandlers } from './handlers/timeline';
-import { FileTimelineLog, MemoryTimelineLog, type ITimelineLog } from './timeline/log';
+import { MemoryTimelineLog, type ITimelineLog } from './timeline/log';
 import { WakeDetector } from './supervisor/wakeDetector';
 
 export { sameDestination } from './handlers/hosts';
@@ -334,46 +327,4 @@ export class HoldfastCore extends Disposable implements IHoldfastCore, IClientHo
 function openChannelsOf(connection: ISshConnection | undefined): number | undefined {
   const count = (connection as { openChannels?: unknown } | undefined)?.openChannels;
   return typeof count === 'number' ? count : undefined;
-}
-
-/**
- * Core as the web host runs it: profiles and remembered host keys as JSON files (via `conf`) in the data dir,
- * secrets in memory only (no OS keychain), and notices about unreadable settings shown to the first view.
- */
-export function createWebCore(options: {
-  dataDir: string;
-  version: string;
-  homeDir?: string;
-  knownHostsFiles?: string[];
-  clock?: IClock;
-  supervisorPolicy?: Partial<SupervisorPolicy>;
-  viewGraceMs?: number;
-  quietMs?: number;
-  companion?: ICompanion;
-}): HoldfastCore {
-  const early: Notice[] = [];
-  const onNotice = (notice: Notice) => early.push(notice);
-  const profiles = new ProfileStore(createConfBacking({ cwd: options.dataDir, configName: 'profiles' }), { onNotice });
-  const knownHosts = new KnownHostsStore(createConfBacking({ cwd: options.dataDir, configName: 'known-hosts' }), { onNotice });
-  const settings = new SettingsStore(createConfBacking({ cwd: options.dataDir, configName: 'settings' }), { onNotice });
-  const workspace = new WorkspaceStore(createConfBacking({ cwd: options.dataDir, configName: 'workspace' }), { onNotice });
-  const core = new HoldfastCore({
-    shell: 'web',
-    version: options.version,
-    profiles,
-    settings,
-    workspace,
-    knownHosts,
-    secrets: new MemorySecretStore(),
-    homeDir: options.homeDir,
-    knownHostsFiles: options.knownHostsFiles,
-    clock: options.clock,
-    quietMs: options.quietMs,
-    timeline: new FileTimelineLog(join(options.dataDir, 'timeline.jsonl')),
-    ...(options.companion ? { companion: options.companion } : {}),
-    supervisorPolicy: options.supervisorPolicy,
-    viewGraceMs: options.viewGraceMs,
-  });
-  for (const notice of early) core.notice(notice);
-  return core;
 }

@@ -4,9 +4,8 @@
 import { app, BrowserWindow, dialog, ipcMain, net, Notification, powerMonitor, protocol, safeStorage, session, shell, type WebContents } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { installProcessGuards } from '../core/processGuards';
-import { HoldfastCore } from '../core/service';
-import { FileTimelineLog } from '../core/timeline/log';
-import { KnownHostsStore, ProfileStore, SettingsStore, WorkspaceStore } from '../core/stores';
+import { composeCore } from '../core/compose';
+import type { HoldfastCore } from '../core/service';
 import { CONTENT_SECURITY_POLICY } from '../shared/bridge';
 import type { Notice } from '../shared/model';
 import { APP_ENTRY_URL, APP_ORIGIN, APP_SCHEME, resolveRendererFile } from './app-protocol';
@@ -100,22 +99,22 @@ function createWindow(): BrowserWindow {
 
 async function createCore(): Promise<HoldfastCore> {
   const dataDir = app.getPath('userData');
-  /** Notices from before core exists (a settings file moved aside, no keyring); core keeps them for the window. */
-  const startupNotices: Notice[] = [];
-  const onNotice = (notice: Notice) => startupNotices.push(notice);
-  const profiles = new ProfileStore(createElectronStoreBacking(dataDir, 'profiles'), { onNotice });
-  const knownHosts = new KnownHostsStore(createElectronStoreBacking(dataDir, 'known-hosts'), { onNotice });
-  const settings = new SettingsStore(createElectronStoreBacking(dataDir, 'settings'), { onNotice });
-  const workspace = new WorkspaceStore(createElectronStoreBacking(dataDir, 'workspace'), { onNotice });
   const secrets = await createSecretStore(safeStorage, createSecretBacking(dataDir));
-  if (secrets.notice) onNotice(secrets.notice);
+  /** Notices from before core exists (no keyring, a devices file unreadable); core keeps them for the window. */
+  const notices: Notice[] = secrets.notice ? [secrets.notice] : [];
   // The companion for paired devices: the web host's code, listening only once the user pairs a device.
-  const devices = new DeviceRegistry({ file: join(dataDir, 'devices.json'), onNotice: (message) => onNotice({ level: 'warning', message }) });
+  const devices = new DeviceRegistry({ file: join(dataDir, 'devices.json'), onNotice: (message) => notices.push({ level: 'warning', message }) });
   const companion = new WebCompanion({ devices, staticDir: fileURLToPath(new URL('../renderer', import.meta.url)), dataDir });
-  const timeline = new FileTimelineLog(join(dataDir, 'timeline.jsonl'));
-  const created = new HoldfastCore({ shell: 'electron', version: app.getVersion(), profiles, settings, workspace, secrets: secrets.store, knownHosts, companion, timeline });
+  const created = composeCore({
+    shell: 'electron',
+    version: app.getVersion(),
+    dataDir,
+    backing: (name) => createElectronStoreBacking(dataDir, name),
+    secrets: secrets.store,
+    companion,
+    notices,
+  });
   companion.setCore(created);
-  for (const notice of startupNotices) created.notice(notice);
   return created;
 }
 

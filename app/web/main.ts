@@ -5,7 +5,7 @@ import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { installProcessGuards } from '../core/processGuards';
-import { createWebCore } from '../core/service';
+import { createWebCore } from '../core/compose';
 import { readFileSync as readFile } from 'node:fs';
 import { join } from 'node:path';
 import { parseCli, USAGE } from './cli';

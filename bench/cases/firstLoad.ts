@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions } from '@playwright/test';
-import { createWebCore } from '../../app/core/service';
+import { createWebCore } from '../../app/core/compose';
 import { startWebHost } from '../../app/web/server';
 import type { BenchConfig } from '../lib/config';
 import type { Results } from '../lib/results';

@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CoreEvent, HoldfastCore } from '../../app/core/service';
-import { createWebCore } from '../../app/core/service';
+import { createWebCore } from '../../app/core/compose';
 import { TestClient } from '../../app/core/testing';
 import type { HostProfile, HostState, KeepaliveSettings, PaneState, TmuxMode } from '../../app/shared/model';
 import { createNetns, type TestNetns } from '../harness/netns';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IClock } from '../../app/core/interfaces';
-import { createWebCore } from '../../app/core/service';
+import { createWebCore } from '../../app/core/compose';
 import { TestClient } from '../../app/core/testing';
 import { COUNTER, createFaultRig, maxTick, sleep, waitFor, type FaultRig } from './rig';
 

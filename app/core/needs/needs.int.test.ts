@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyPromptFixtures } from '../../../test/harness/promptFixtures';
 import { startSshd, type TestSshd } from '../../../test/harness/sshd';
 import type { NeedsItem } from '../../shared/model';
-import { createWebCore, type HoldfastCore } from '../service';
+import { createWebCore } from '../compose';
+import type { HoldfastCore } from '../service';
 import { TestClient, waitFor } from '../testing';
 
 let server: TestSshd;
